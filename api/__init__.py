@@ -1,0 +1,3 @@
+"""The HTTP API and pages (Litestar)."""
+
+__all__: list[str] = []

@@ -1,0 +1,71 @@
+"""Test databases: a SQLite file per test, a fresh PostgreSQL database per test.
+
+PostgreSQL tests need the server at ``TRACKER_TEST_POSTGRES`` (default
+``postgresql://postgres@127.0.0.1:5432/postgres``). Locally they skip when it is unreachable;
+with ``CI=true`` they fail instead, so CI never passes without them.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from tracker.migrations import upgrade_async
+
+ADMIN_DSN = os.environ.get("TRACKER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+async def postgres_reachable() -> bool:
+    try:
+        conn = await asyncpg.connect(ADMIN_DSN, timeout=3)
+    except (OSError, asyncpg.PostgresError):
+        return False
+    await conn.close()
+    return True
+
+
+def _dsn_for(database: str) -> str:
+    base, _, _ = ADMIN_DSN.rpartition("/")
+    return f"{base}/{database}"
+
+
+@asynccontextmanager
+async def fresh_postgres_database(prefix: str = "tracker_test") -> AsyncIterator[str]:
+    """Create an empty database, migrate it, yield its SQLAlchemy URL, then drop it."""
+    if not await postgres_reachable():
+        if in_ci():
+            pytest.fail(f"PostgreSQL is unreachable at {ADMIN_DSN} and CI=true: tests must run")
+        pytest.skip(f"PostgreSQL is unreachable at {ADMIN_DSN}")
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(ADMIN_DSN)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    url = _dsn_for(name).replace("postgresql://", "postgresql+asyncpg://", 1)
+    try:
+        await upgrade_async(url)
+        yield url
+    finally:
+        admin = await asyncpg.connect(ADMIN_DSN)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@asynccontextmanager
+async def fresh_sqlite_database(directory: Path) -> AsyncIterator[str]:
+    url = f"sqlite+aiosqlite:///{directory / 'tracker.db'}"
+    await upgrade_async(url)
+    yield url

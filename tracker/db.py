@@ -1,0 +1,66 @@
+"""Database engines: aiosqlite (embedded default) or asyncpg (production).
+
+SQLite write transactions start with ``BEGIN IMMEDIATE`` so that a transaction which reads and
+then writes never fails with SQLITE_BUSY half-way; reads use a deferred ``BEGIN``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from tracker.settings import Settings, normalise_database_url
+
+WRITE_OPTION = "tracker_write"
+
+
+def is_sqlite(url: str) -> bool:
+    return normalise_database_url(url).startswith("sqlite")
+
+
+def asyncpg_dsn(url: str) -> str:
+    """The plain libpq DSN asyncpg takes, from a SQLAlchemy URL."""
+    parsed = make_url(normalise_database_url(url))
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def sqlite_path(url: str) -> str:
+    parsed = make_url(normalise_database_url(url))
+    return parsed.database or ":memory:"
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    url = settings.database_url
+    if is_sqlite(url):
+        engine = create_async_engine(
+            url,
+            pool_size=8,
+            max_overflow=8,
+            connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000},
+        )
+        _configure_sqlite(engine, settings)
+        return engine
+    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def _configure_sqlite(engine: AsyncEngine, settings: Settings) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let us issue BEGIN ourselves (pysqlite's own transaction handling is wrong for us).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(settings.sqlite_busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get(WRITE_OPTION):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")

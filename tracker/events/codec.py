@@ -1,0 +1,69 @@
+"""Canonical encoding and the SHA-256 hash chain.
+
+Each event's hash covers its identity, place, type, times, data and metadata, and the hash of the
+previous event of the same stream, so changing any stored byte breaks the chain at that event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+
+GENESIS_HASH = "0" * 64
+
+_canonical = msgspec.json.Encoder(order="sorted")
+
+
+def canonical_json(value: Any) -> bytes:
+    """Sorted-key compact JSON: the one encoding stored and hashed."""
+    return _canonical.encode(value)
+
+
+def format_instant(at: datetime) -> str:
+    """UTC with microseconds, e.g. ``2021-03-01T00:00:00.000000Z``; sorts as text."""
+    if at.tzinfo is None:
+        raise ValueError("instants must be timezone-aware")
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_instant(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def event_hash(
+    *,
+    previous_hash: str,
+    event_id: str,
+    stream_id: str,
+    version: int,
+    type_name: str,
+    schema_version: int,
+    occurred_at: str,
+    recorded_at: str,
+    data: bytes,
+    metadata: bytes,
+) -> str:
+    header = "\n".join(
+        [
+            "tracker-event-v1",
+            previous_hash,
+            event_id,
+            stream_id,
+            str(version),
+            type_name,
+            str(schema_version),
+            occurred_at,
+            recorded_at,
+        ]
+    ).encode()
+    digest = hashlib.sha256()
+    digest.update(header)
+    digest.update(b"\n")
+    digest.update(len(data).to_bytes(8, "big"))
+    digest.update(data)
+    digest.update(len(metadata).to_bytes(8, "big"))
+    digest.update(metadata)
+    return digest.hexdigest()

@@ -1,0 +1,425 @@
+"""The production store on PostgreSQL, on asyncpg directly (the hot paths skip the ORM).
+
+Ordering: every append draws its transaction id and positions inside one short critical section
+(``tracker_insert_events``), so transaction-id order equals position order. A reader returns only
+events whose transaction id is below its snapshot's xmin (no transaction that could still commit
+holds a lower position), so reading "everything after position p" never skips an event that
+commits later. A long-running transaction anywhere in the cluster holds readers back until it
+ends: the projector's lag shows it (docs/event-store.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from tracker.clock import Clock, SystemClock
+from tracker.db import asyncpg_dsn
+from tracker.errors import IdempotencyMismatch, InvalidInput, StoreUnavailable, StreamConflict
+from tracker.events.base import NewEvent, StoredEvent
+from tracker.events.codec import GENESIS_HASH, format_instant, parse_instant
+from tracker.events.follow import follow_store
+from tracker.events.prepare import (
+    build_rows,
+    check_expected,
+    decode_stored,
+    in_batches,
+    same_batch,
+    validate_batch,
+)
+from tracker.events.store import AppendResult, ExpectedVersion, RawEvent
+from tracker.ids import stream_id as check_stream_id
+from tracker.settings import Settings
+
+CHANNEL = "tracker_events"
+_CRITICAL_SECTION = (1953653099, 1)
+_COLUMNS = (
+    "position, event_id::text AS event_id, stream_id, version, type, schema_version, data, "
+    "metadata, occurred_at, recorded_at, hash::text AS hash, idempotency_key"
+)
+_SAFE = "tx_id < pg_snapshot_xmin(pg_current_snapshot())"
+
+_UNAVAILABLE = (
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.LockNotAvailableError,
+    asyncpg.exceptions.QueryCanceledError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.InterfaceError,
+)
+
+
+def _stored(row: asyncpg.Record) -> StoredEvent:
+    return decode_stored(
+        position=row["position"],
+        event_id=row["event_id"],
+        stream_id=row["stream_id"],
+        version=row["version"],
+        type_name=row["type"],
+        schema_version=row["schema_version"],
+        data=row["data"],
+        metadata=row["metadata"],
+        occurred_at=row["occurred_at"],
+        recorded_at=row["recorded_at"],
+        hash_=row["hash"],
+    )
+
+
+class PostgresEventStore:
+    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
+        self._settings = settings
+        self._clock = clock or SystemClock()
+        self._dsn = asyncpg_dsn(settings.database_url)
+        self._pool: asyncpg.Pool | None = None
+        self._pool_lock = asyncio.Lock()
+        self._listener: asyncpg.Connection | None = None
+        self._changed = asyncio.Event()
+
+    async def _get_pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            async with self._pool_lock:
+                if self._pool is None:
+                    try:
+                        self._pool = await asyncpg.create_pool(
+                            self._dsn,
+                            min_size=1,
+                            max_size=20,
+                            timeout=10,
+                            command_timeout=60,
+                            server_settings={
+                                "lock_timeout": f"{self._settings.lock_timeout_ms}ms",
+                                "application_name": "tracker-store",
+                            },
+                        )
+                    except _UNAVAILABLE as exc:
+                        raise StoreUnavailable(f"PostgreSQL is unavailable: {exc}") from exc
+        return self._pool
+
+    async def close(self) -> None:
+        if self._listener is not None:
+            await self._listener.close()
+            self._listener = None
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    async def append(
+        self,
+        stream_id: str,
+        events: Sequence[NewEvent],
+        expected_version: ExpectedVersion,
+        *,
+        idempotency_key: str | None = None,
+    ) -> AppendResult:
+        now = self._clock.now()
+        validate_batch(
+            stream_id,
+            events,
+            now=now,
+            max_event_bytes=self._settings.max_event_bytes,
+            max_events=self._settings.max_events_per_append,
+        )
+        pool = await self._get_pool()
+        ids = [e.event_id for e in events]
+        try:
+            async with pool.acquire() as conn:
+                return await self._append_on(
+                    conn, stream_id, events, expected_version, idempotency_key, ids, now
+                )
+        except asyncpg.exceptions.UniqueViolationError as exc:
+            if exc.constraint_name == "events_stream_version":
+                actual = await self.stream_version(stream_id)
+                raise StreamConflict(stream_id, expected_version, actual) from exc
+            # An event id or idempotency key committed by a concurrent append: now it is stored.
+            async with pool.acquire() as conn:
+                existing = await self._existing(conn, stream_id, ids, idempotency_key)
+            if existing is None:
+                raise
+            return existing
+        except _UNAVAILABLE as exc:
+            raise StoreUnavailable(f"PostgreSQL is unavailable: {exc}") from exc
+
+    async def _append_on(
+        self,
+        conn: asyncpg.Connection,
+        stream_id: str,
+        events: Sequence[NewEvent],
+        expected_version: ExpectedVersion,
+        idempotency_key: str | None,
+        ids: list[UUID],
+        now: datetime,
+    ) -> AppendResult:
+        transaction = conn.transaction()
+        await transaction.start()
+        in_critical_section = True  # until proven released; unlocking when not held is harmless
+        try:
+            head = await conn.fetchrow(
+                "SELECT * FROM tracker_prepare_append($1, $2, $3)", stream_id, ids, idempotency_key
+            )
+            assert head is not None
+            if head["already_stored"]:
+                existing = await self._existing(conn, stream_id, ids, idempotency_key)
+                await transaction.rollback()
+                in_critical_section = False
+                if existing is None:  # pragma: no cover - the count said there was one
+                    raise IdempotencyMismatch("stored events vanished")
+                return existing
+            check_expected(stream_id, expected_version, head["head_version"])
+            rows = build_rows(
+                stream_id,
+                events,
+                head_version=head["head_version"],
+                head_hash=head["head_hash"] or GENESIS_HASH,
+                recorded_at=now,
+                idempotency_key=idempotency_key,
+                max_event_bytes=self._settings.max_event_bytes,
+            )
+            positions = await conn.fetch(
+                "SELECT * FROM tracker_insert_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                stream_id,
+                [r.version for r in rows],
+                ids,
+                [r.type for r in rows],
+                [r.schema_version for r in rows],
+                [r.data for r in rows],
+                [r.metadata for r in rows],
+                idempotency_key,
+                [r.occurred_at for r in rows],
+                [r.recorded_at for r in rows],
+                [r.hash for r in rows],
+            )
+            in_critical_section = False
+            await transaction.commit()
+        except BaseException:
+            if not conn.is_closed():
+                await transaction.rollback()
+                if in_critical_section:
+                    await conn.execute("SELECT pg_advisory_unlock($1, $2)", *_CRITICAL_SECTION)
+            raise
+        stored = [
+            StoredEvent(
+                position=record[0],
+                stream_id=row.stream_id,
+                version=row.version,
+                event_id=event.event_id,
+                type=row.type,
+                schema_version=row.schema_version,
+                data=event.data,
+                metadata=msgspec.json.decode(row.metadata, type=type(event.metadata)),
+                occurred_at=row.occurred_at,
+                recorded_at=row.recorded_at,
+                hash=row.hash,
+            )
+            for record, row, event in zip(positions, rows, events, strict=True)
+        ]
+        return AppendResult(
+            stream_id=stream_id,
+            first_version=rows[0].version,
+            last_version=rows[-1].version,
+            first_position=stored[0].position,
+            last_position=stored[-1].position,
+            events=stored,
+        )
+
+    async def _existing(
+        self, conn: asyncpg.Connection, stream_id: str, ids: list[UUID], key: str | None
+    ) -> AppendResult | None:
+        if key is not None:
+            first = await conn.fetchrow(
+                "SELECT stream_id, version FROM events WHERE idempotency_key = $1", key
+            )
+            if first is not None:
+                if first["stream_id"] != stream_id:
+                    raise IdempotencyMismatch(
+                        f"idempotency key {key!r} was used for stream {first['stream_id']!r}"
+                    )
+                rows = await conn.fetch(
+                    f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 AND version >= $2 "
+                    "ORDER BY version LIMIT $3",
+                    stream_id,
+                    first["version"],
+                    self._settings.max_events_per_append,
+                )
+                return _duplicate(stream_id, same_batch([_stored(r) for r in rows], key))
+        rows = await conn.fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE event_id = ANY($1) ORDER BY position", ids
+        )
+        if not rows:
+            return None
+        stored = [_stored(r) for r in rows]
+        if [e.event_id for e in stored] != ids or any(e.stream_id != stream_id for e in stored):
+            raise IdempotencyMismatch(
+                "some of these event ids are already stored, in another append: "
+                + ", ".join(str(e.event_id) for e in stored)
+            )
+        return _duplicate(stream_id, stored)
+
+    async def _fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        pool = await self._get_pool()
+        try:
+            return list(await pool.fetch(sql, *args))
+        except _UNAVAILABLE as exc:
+            raise StoreUnavailable(f"PostgreSQL is unavailable: {exc}") from exc
+
+    async def stream_version(self, stream_id: str) -> int:
+        check_stream_id(stream_id)
+        rows = await self._fetch("SELECT max(version) FROM events WHERE stream_id = $1", stream_id)
+        return int(rows[0][0] or 0)
+
+    async def read_stream(
+        self,
+        stream_id: str,
+        *,
+        to_version: int | None = None,
+        as_of: datetime | None = None,
+        known_at: datetime | None = None,
+    ) -> list[StoredEvent]:
+        check_stream_id(stream_id)
+        rows = await self._fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 "
+            "AND ($2::bigint IS NULL OR version <= $2) "
+            "AND ($3::timestamptz IS NULL OR occurred_at <= $3) "
+            "AND ($4::timestamptz IS NULL OR recorded_at <= $4) ORDER BY version",
+            stream_id,
+            to_version,
+            as_of,
+            known_at,
+        )
+        return [_stored(r) for r in rows]
+
+    async def read_all(
+        self, after: int = 0, limit: int = 500, *, known_at: datetime | None = None
+    ) -> list[StoredEvent]:
+        if limit < 1:
+            raise InvalidInput("limit must be at least 1")
+        rows = await self._fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE position > $1 AND {_SAFE} "
+            "AND ($3::timestamptz IS NULL OR recorded_at <= $3) ORDER BY position LIMIT $2",
+            after,
+            limit,
+            known_at,
+        )
+        return [_stored(r) for r in rows]
+
+    async def read_raw(self, after: int = 0, limit: int = 500) -> list[RawEvent]:
+        rows = await self._fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE position > $1 AND {_SAFE} "
+            "ORDER BY position LIMIT $2",
+            after,
+            limit,
+        )
+        return [
+            RawEvent(
+                position=r["position"],
+                event_id=r["event_id"],
+                stream_id=r["stream_id"],
+                version=r["version"],
+                type=r["type"],
+                schema_version=r["schema_version"],
+                occurred_at=format_instant(r["occurred_at"]),
+                recorded_at=format_instant(r["recorded_at"]),
+                data=msgspec.Raw(r["data"].encode()),
+                metadata=msgspec.Raw(r["metadata"].encode()),
+                hash=r["hash"],
+                idempotency_key=r["idempotency_key"],
+            )
+            for r in rows
+        ]
+
+    async def head_position(self) -> int:
+        rows = await self._fetch(f"SELECT max(position) FROM events WHERE {_SAFE}")
+        return int(rows[0][0] or 0)
+
+    async def import_raw(self, events: Iterable[RawEvent], *, batch_size: int = 2000) -> int:
+        pool = await self._get_pool()
+        total = 0
+        async with pool.acquire() as conn:
+            # Imports take the append critical section for their whole transaction.
+            await conn.execute("SELECT pg_advisory_lock($1, $2)", *_CRITICAL_SECTION)
+            try:
+                async with conn.transaction():
+                    for batch in in_batches(events, batch_size):
+                        await conn.executemany(
+                            "INSERT INTO events (position, event_id, stream_id, version, type, "
+                            "schema_version, data, metadata, idempotency_key, occurred_at, "
+                            "recorded_at, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+                            "$11, $12)",
+                            [
+                                (
+                                    raw.position,
+                                    UUID(raw.event_id),
+                                    raw.stream_id,
+                                    raw.version,
+                                    raw.type,
+                                    raw.schema_version,
+                                    bytes(raw.data).decode(),
+                                    bytes(raw.metadata).decode(),
+                                    raw.idempotency_key,
+                                    parse_instant(raw.occurred_at),
+                                    parse_instant(raw.recorded_at),
+                                    raw.hash,
+                                )
+                                for raw in batch
+                            ],
+                        )
+                        total += len(batch)
+                    await conn.execute(
+                        "SELECT setval(pg_get_serial_sequence('events', 'position'), "
+                        "GREATEST((SELECT max(position) FROM events), 1))"
+                    )
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock($1, $2)", *_CRITICAL_SECTION)
+        return total
+
+    async def _ensure_listener(self) -> None:
+        if self._listener is not None and not self._listener.is_closed():
+            return
+        try:
+            self._listener = await asyncpg.connect(
+                self._dsn, server_settings={"application_name": "tracker-listener"}
+            )
+        except _UNAVAILABLE as exc:
+            raise StoreUnavailable(f"PostgreSQL is unavailable: {exc}") from exc
+        await self._listener.add_listener(CHANNEL, self._on_notify)
+
+    def _on_notify(self, *_args: object) -> None:
+        self._changed.set()
+
+    async def wait_for_new_events(self, timeout: float) -> None:
+        """Wake on NOTIFY; poll as a fallback (an event held back by an older open transaction
+        becomes readable with no further notification)."""
+        await self._ensure_listener()
+        if not self._changed.is_set():
+            try:
+                await asyncio.wait_for(
+                    self._changed.wait(),
+                    timeout=min(timeout, self._settings.follower_poll_seconds * 10),
+                )
+            except TimeoutError:
+                pass
+        self._changed.clear()
+
+    def follow(
+        self, after: int = 0, *, page_size: int = 500, idle_timeout: float | None = None
+    ) -> AsyncIterator[StoredEvent]:
+        return follow_store(self, after, page_size=page_size, idle_timeout=idle_timeout)
+
+
+def _duplicate(stream_id: str, stored: list[StoredEvent]) -> AppendResult:
+    return AppendResult(
+        stream_id=stream_id,
+        first_version=stored[0].version,
+        last_version=stored[-1].version,
+        first_position=stored[0].position,
+        last_position=stored[-1].position,
+        events=stored,
+        duplicate=True,
+    )

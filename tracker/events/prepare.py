@@ -1,0 +1,210 @@
+"""Turning new events into rows: validation, canonical encoding and hashing. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+
+import msgspec
+
+from tracker.errors import InvalidInput, StreamConflict
+from tracker.events.base import Metadata, NewEvent, StoredEvent, registry
+from tracker.events.codec import canonical_json, event_hash, format_instant, parse_instant
+from tracker.events.store import ExpectedVersion, RawEvent, StreamState
+from tracker.ids import stream_id as check_stream_id
+
+_metadata_encoder = msgspec.json.Encoder(order="sorted")
+
+
+class Row(msgspec.Struct, frozen=True, kw_only=True):
+    """One event ready to insert. ``position`` is assigned by the database."""
+
+    event_id: str
+    stream_id: str
+    version: int
+    type: str
+    schema_version: int
+    data: str
+    metadata: str
+    idempotency_key: str | None
+    occurred_at: datetime
+    recorded_at: datetime
+    hash: str
+
+
+def validate_batch(
+    stream_id: str,
+    events: Sequence[NewEvent],
+    *,
+    now: datetime,
+    max_event_bytes: int,
+    max_events: int,
+) -> None:
+    """Refuse anything that must never be stored, before touching the database."""
+    check_stream_id(stream_id)
+    if not events:
+        raise InvalidInput("an append needs at least one event")
+    if len(events) > max_events:
+        raise InvalidInput(f"an append holds at most {max_events} events, got {len(events)}")
+    seen: set[str] = set()
+    for new in events:
+        name = type(new.data).__name__
+        if not registry.knows(name) or registry.type_named(name) is not type(new.data):
+            raise InvalidInput(f"unknown event type {name!r}: register it before storing it")
+        if new.occurred_at.tzinfo is None:
+            raise InvalidInput(f"occurred_at of {name} must carry a timezone")
+        if new.occurred_at > now:
+            raise InvalidInput(
+                f"occurred_at {format_instant(new.occurred_at)} of {name} is in the future "
+                f"(now {format_instant(now)})"
+            )
+        key = str(new.event_id)
+        if key in seen:
+            raise InvalidInput(f"event id {key} appears twice in one append")
+        seen.add(key)
+
+
+def check_expected(stream_id: str, expected: ExpectedVersion, actual: int) -> None:
+    if expected is StreamState.ANY:
+        return
+    if expected is StreamState.NO_STREAM:
+        ok = actual == 0
+    elif expected is StreamState.EXISTS:
+        ok = actual > 0
+    else:
+        if expected < 0:
+            raise InvalidInput(f"expected version must be 0 or more, got {expected}")
+        ok = actual == expected
+    if not ok:
+        label = expected.value if isinstance(expected, StreamState) else expected
+        raise StreamConflict(stream_id, label, actual)
+
+
+def build_rows(
+    stream_id: str,
+    events: Sequence[NewEvent],
+    *,
+    head_version: int,
+    head_hash: str,
+    recorded_at: datetime,
+    idempotency_key: str | None,
+    max_event_bytes: int,
+) -> list[Row]:
+    rows: list[Row] = []
+    previous = head_hash
+    recorded_text = format_instant(recorded_at)
+    for index, new in enumerate(events):
+        name = type(new.data).__name__
+        # The tag is the type column, so the stored data is the fields alone.
+        data = canonical_json(msgspec.structs.asdict(new.data))
+        metadata_struct = new.metadata
+        if idempotency_key is not None and metadata_struct.idempotency_key != idempotency_key:
+            metadata_struct = msgspec.structs.replace(
+                metadata_struct, idempotency_key=idempotency_key
+            )
+        metadata = _metadata_encoder.encode(metadata_struct)
+        if len(data) + len(metadata) > max_event_bytes:
+            raise InvalidInput(
+                f"{name} is {len(data) + len(metadata)} bytes encoded; the limit is "
+                f"{max_event_bytes}"
+            )
+        version = head_version + index + 1
+        event_id = str(new.event_id)
+        occurred_text = format_instant(new.occurred_at)
+        digest = event_hash(
+            previous_hash=previous,
+            event_id=event_id,
+            stream_id=stream_id,
+            version=version,
+            type_name=name,
+            schema_version=type(new.data).schema_version,
+            occurred_at=occurred_text,
+            recorded_at=recorded_text,
+            data=data,
+            metadata=metadata,
+        )
+        rows.append(
+            Row(
+                event_id=event_id,
+                stream_id=stream_id,
+                version=version,
+                type=name,
+                schema_version=type(new.data).schema_version,
+                data=data.decode(),
+                metadata=metadata.decode(),
+                idempotency_key=idempotency_key if index == 0 else None,
+                occurred_at=parse_instant(occurred_text),
+                recorded_at=parse_instant(recorded_text),
+                hash=digest,
+            )
+        )
+        previous = digest
+    return rows
+
+
+def decode_stored(
+    *,
+    position: int,
+    event_id: str,
+    stream_id: str,
+    version: int,
+    type_name: str,
+    schema_version: int,
+    data: str | bytes,
+    metadata: str | bytes,
+    occurred_at: datetime,
+    recorded_at: datetime,
+    hash_: str,
+) -> StoredEvent:
+    from uuid import UUID
+
+    return StoredEvent(
+        position=position,
+        stream_id=stream_id,
+        version=version,
+        event_id=UUID(event_id),
+        type=type_name,
+        schema_version=schema_version,
+        data=registry.decode(type_name, schema_version, data),
+        metadata=msgspec.json.decode(metadata, type=Metadata),
+        occurred_at=occurred_at,
+        recorded_at=recorded_at,
+        hash=hash_,
+    )
+
+
+def raw_hash(raw: RawEvent, previous_hash: str) -> str:
+    """Recompute a stored event's hash from its stored bytes."""
+    return event_hash(
+        previous_hash=previous_hash,
+        event_id=raw.event_id,
+        stream_id=raw.stream_id,
+        version=raw.version,
+        type_name=raw.type,
+        schema_version=raw.schema_version,
+        occurred_at=raw.occurred_at,
+        recorded_at=raw.recorded_at,
+        data=bytes(raw.data),
+        metadata=bytes(raw.metadata),
+    )
+
+
+def same_batch(following: list[StoredEvent], key: str) -> list[StoredEvent]:
+    """The events of the append made with ``key``: the first and those after it carrying it."""
+    batch = following[:1]
+    for event in following[1:]:
+        if event.metadata.idempotency_key != key:
+            break
+        batch.append(event)
+    return batch
+
+
+def in_batches(events: Iterable[RawEvent], size: int) -> Iterator[list[RawEvent]]:
+    batch: list[RawEvent] = []
+    for raw in events:
+        batch.append(raw)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

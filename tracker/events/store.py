@@ -1,0 +1,112 @@
+"""The event store contract, shared by the SQLite and PostgreSQL stores.
+
+- ``append`` is all-or-nothing, checks the expected version, and is idempotent by event id and by
+  idempotency key: a retry returns the stored result and writes nothing.
+- Versions are 1..n per stream with no gaps; positions increase in commit order, so a reader
+  that remembers "I have read up to position p" never skips an event committed later.
+- Every event is hash-chained to the previous event of its stream.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import AsyncIterator, Iterable, Sequence
+from datetime import datetime
+from typing import Protocol
+
+import msgspec
+
+from tracker.events.base import NewEvent, StoredEvent
+
+
+class StreamState(enum.Enum):
+    ANY = "any"
+    """Append whatever the stream's version (never use this on a workflow path)."""
+    NO_STREAM = "no_stream"
+    """The stream must not exist yet (the same as expecting version 0)."""
+    EXISTS = "exists"
+    """The stream must have at least one event."""
+
+
+ExpectedVersion = int | StreamState
+"""An exact version (0 meaning "no stream yet") or one of the ``StreamState`` values."""
+
+
+class AppendResult(msgspec.Struct, frozen=True, kw_only=True):
+    stream_id: str
+    first_version: int
+    last_version: int
+    first_position: int
+    last_position: int
+    events: list[StoredEvent]
+    duplicate: bool = False
+    """True when the events were already stored: nothing was written."""
+
+
+class RawEvent(msgspec.Struct, frozen=True, kw_only=True):
+    """A stored event exactly as held, for export, import and verification.
+
+    Field order is the export line's key order: changing it changes every export.
+    """
+
+    position: int
+    event_id: str
+    stream_id: str
+    version: int
+    type: str
+    schema_version: int
+    occurred_at: str
+    recorded_at: str
+    data: msgspec.Raw
+    metadata: msgspec.Raw
+    hash: str
+    idempotency_key: str | None = None
+    """Set on the first event of an append made with an idempotency key."""
+
+
+class EventStore(Protocol):
+    """What every store does. ``known_at`` limits reads to events recorded by then."""
+
+    async def append(
+        self,
+        stream_id: str,
+        events: Sequence[NewEvent],
+        expected_version: ExpectedVersion,
+        *,
+        idempotency_key: str | None = None,
+    ) -> AppendResult: ...
+
+    async def stream_version(self, stream_id: str) -> int: ...
+
+    async def read_stream(
+        self,
+        stream_id: str,
+        *,
+        to_version: int | None = None,
+        as_of: datetime | None = None,
+        known_at: datetime | None = None,
+    ) -> list[StoredEvent]: ...
+
+    async def read_all(
+        self, after: int = 0, limit: int = 500, *, known_at: datetime | None = None
+    ) -> list[StoredEvent]: ...
+
+    async def read_raw(self, after: int = 0, limit: int = 500) -> list[RawEvent]: ...
+
+    async def head_position(self) -> int:
+        """The highest position a reader may safely treat as complete."""
+        ...
+
+    async def import_raw(self, events: Iterable[RawEvent], *, batch_size: int = 2000) -> int:
+        """Insert exported events as they are, in one transaction (all or nothing)."""
+        ...
+
+    def follow(
+        self, after: int = 0, *, page_size: int = 500, idle_timeout: float | None = None
+    ) -> AsyncIterator[StoredEvent]: ...
+
+    async def wait_for_new_events(self, timeout: float) -> None:
+        """Return when new events may be available, or after ``timeout`` seconds."""
+        ...
+
+    async def close(self) -> None: ...
