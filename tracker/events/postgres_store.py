@@ -295,6 +295,27 @@ class PostgresEventStore:
         )
         return [_stored(r) for r in rows]
 
+    async def read_streams(
+        self,
+        stream_ids: Sequence[str],
+        *,
+        as_of: datetime | None = None,
+        known_at: datetime | None = None,
+    ) -> list[StoredEvent]:
+        for stream in stream_ids:
+            check_stream_id(stream)
+        if not stream_ids:
+            return []
+        rows = await self._fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE stream_id = ANY($1) "
+            "AND ($2::timestamptz IS NULL OR occurred_at <= $2) "
+            "AND ($3::timestamptz IS NULL OR recorded_at <= $3) ORDER BY position",
+            list(stream_ids),
+            as_of,
+            known_at,
+        )
+        return [_stored(r) for r in rows]
+
     async def read_all(
         self, after: int = 0, limit: int = 500, *, known_at: datetime | None = None
     ) -> list[StoredEvent]:

@@ -269,6 +269,30 @@ class SqliteEventStore:
             rows = (await conn.execute(text(sql), params)).all()
         return [_stored(r) for r in rows]
 
+    async def read_streams(
+        self,
+        stream_ids: Sequence[str],
+        *,
+        as_of: datetime | None = None,
+        known_at: datetime | None = None,
+    ) -> list[StoredEvent]:
+        for stream in stream_ids:
+            check_stream_id(stream)
+        if not stream_ids:
+            return []
+        params: dict[str, Any] = {f"s{n}": value for n, value in enumerate(stream_ids)}
+        clauses = [f"stream_id IN ({', '.join(f':s{n}' for n in range(len(stream_ids)))})"]
+        if as_of is not None:
+            clauses.append("occurred_at <= :as_of")
+            params["as_of"] = format_instant(as_of)
+        if known_at is not None:
+            clauses.append("recorded_at <= :known_at")
+            params["known_at"] = format_instant(known_at)
+        sql = f"SELECT {_COLUMNS} FROM events WHERE {' AND '.join(clauses)} ORDER BY position"
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(text(sql), params)).all()
+        return [_stored(r) for r in rows]
+
     async def read_all(
         self, after: int = 0, limit: int = 500, *, known_at: datetime | None = None
     ) -> list[StoredEvent]:

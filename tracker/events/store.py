@@ -87,6 +87,16 @@ class EventStore(Protocol):
         known_at: datetime | None = None,
     ) -> list[StoredEvent]: ...
 
+    async def read_streams(
+        self,
+        stream_ids: Sequence[str],
+        *,
+        as_of: datetime | None = None,
+        known_at: datetime | None = None,
+    ) -> list[StoredEvent]:
+        """Every event of these streams, in position order (one query, one snapshot)."""
+        ...
+
     async def read_all(
         self, after: int = 0, limit: int = 500, *, known_at: datetime | None = None
     ) -> list[StoredEvent]: ...

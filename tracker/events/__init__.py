@@ -1,0 +1,25 @@
+"""Event types and the store. Importing this package registers every event type."""
+
+from tracker.events import closure, deliverables, milestones, people, programmes, risks
+from tracker.events.base import Event, Metadata, NewEvent, StoredEvent, event_type, registry
+from tracker.events.store import AppendResult, EventStore, ExpectedVersion, RawEvent, StreamState
+
+__all__ = [
+    "AppendResult",
+    "Event",
+    "EventStore",
+    "ExpectedVersion",
+    "Metadata",
+    "NewEvent",
+    "RawEvent",
+    "StoredEvent",
+    "StreamState",
+    "closure",
+    "deliverables",
+    "event_type",
+    "milestones",
+    "people",
+    "programmes",
+    "registry",
+    "risks",
+]

@@ -1,0 +1,51 @@
+"""Events of the closure report, held in the programme stream."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tracker.events.base import Event, event_type
+from tracker.events.values import PersonRef, StreamVersion
+
+
+@event_type
+class ClosureReportSubmitted(Event, frozen=True, kw_only=True):
+    """The report as it stands: who must endorse and approve (from the roster at submission) and
+    every stream of the programme pinned at its version, so the report can be rebuilt exactly."""
+
+    programme_key: str
+    revision: int
+    approver: PersonRef
+    endorsers: tuple[PersonRef, ...]
+    informed: tuple[PersonRef, ...]
+    programme_version: int
+    items: tuple[StreamVersion, ...]
+    summary: str = ""
+
+
+@event_type
+class ClosureReportEndorsed(Event, frozen=True, kw_only=True):
+    programme_key: str
+    revision: int
+    actor: str
+    on_behalf_of: str | None = None
+
+
+@event_type
+class ClosureReportApproved(Event, frozen=True, kw_only=True):
+    """``override_reason`` is set when approved with ``endorsements_missing``; ``informed`` are
+    the I members to notify."""
+
+    programme_key: str
+    revision: int
+    actor: str
+    on_behalf_of: str | None = None
+    override_reason: str | None = None
+    endorsements_missing: tuple[str, ...] = ()
+    informed: tuple[str, ...] = ()
+
+
+@event_type
+class ProgrammeClosed(Event, frozen=True, kw_only=True):
+    programme_key: str
+    closed_on: date

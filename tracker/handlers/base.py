@@ -1,0 +1,206 @@
+"""What every handler does: load state by folding a stream, decide, append with the loaded
+version as the expected version. Only handlers touch the store.
+
+Creating an item writes two streams: its index entry in the programme stream first (expected:
+the programme's loaded version; this is what makes RAID refs unique), then the item's own
+stream (expected: no stream). The store has no cross-stream transaction; if the second append
+never happens, repeating the command with the same id finishes the job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Generic, TypeVar
+from uuid import UUID
+
+import msgspec
+
+from tracker.clock import Clock
+from tracker.closure import ClosureState
+from tracker.closure import evolve as evolve_closure
+from tracker.commands import Command
+from tracker.context import Context, context_for
+from tracker.deliverables import DELIVERABLE_EVENT_TYPES, DeliverableEvent, DeliverableState
+from tracker.deliverables import evolve as evolve_deliverable
+from tracker.errors import InvalidInput
+from tracker.events.base import Event, Metadata, NewEvent, StoredEvent
+from tracker.events.closure import ClosureReportApproved, ClosureReportEndorsed
+from tracker.events.deliverables import (
+    DeliverableApproved,
+    DeliverableEndorsed,
+    DeliverableReturned,
+)
+from tracker.events.store import EventStore
+from tracker.milestones import MILESTONE_EVENT_TYPES, MilestoneEvent, MilestoneState
+from tracker.milestones import evolve as evolve_milestone
+from tracker.programmes import (
+    PROGRAMME_EVENT_TYPES,
+    ProgrammeEvent,
+    ProgrammeState,
+    programme_stream,
+)
+from tracker.programmes import evolve as evolve_programme
+from tracker.risks import RISK_EVENT_TYPES, RiskEvent, RiskState
+from tracker.risks import evolve as evolve_risk
+
+
+class CommandResult(msgspec.Struct, frozen=True, kw_only=True):
+    """What a command did. ``position`` is None when it wrote nothing (a no-op)."""
+
+    stream_id: str
+    version: int
+    position: int | None = None
+    recorded: tuple[str, ...] = ()
+    """The type names of the events written, in order."""
+    created_id: UUID | None = None
+
+    @property
+    def written(self) -> bool:
+        return bool(self.recorded)
+
+
+S = TypeVar("S")
+
+
+class Loaded(msgspec.Struct, Generic[S], frozen=True, kw_only=True):
+    stream_id: str
+    state: S
+    version: int
+
+
+def _foreign(stream_id: str, stored: StoredEvent) -> InvalidInput:
+    return InvalidInput(f"stream {stream_id!r} holds an unexpected {stored.type} event")
+
+
+def _version(events: Sequence[StoredEvent]) -> int:
+    return events[-1].version if events else 0
+
+
+def _acting_for(event: Event) -> str | None:
+    signing = (
+        DeliverableEndorsed,
+        DeliverableApproved,
+        DeliverableReturned,
+        ClosureReportEndorsed,
+        ClosureReportApproved,
+    )
+    if isinstance(event, signing):
+        return event.on_behalf_of
+    return None
+
+
+class HandlerBase:
+    def __init__(self, store: EventStore, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+
+    # Loading.
+
+    async def programme_events(self, key: str) -> tuple[list[ProgrammeEvent], int]:
+        stream_id = programme_stream(key)
+        stored = await self.store.read_stream(stream_id)
+        events: list[ProgrammeEvent] = []
+        for item in stored:
+            if not isinstance(item.data, PROGRAMME_EVENT_TYPES):
+                raise _foreign(stream_id, item)
+            events.append(item.data)
+        return events, _version(stored)
+
+    async def load_programme(self, key: str) -> Loaded[ProgrammeState]:
+        events, version = await self.programme_events(key)
+        state = ProgrammeState()
+        for event in events:
+            state = evolve_programme(state, event)
+        return Loaded(stream_id=programme_stream(key), state=state, version=version)
+
+    async def load_closure(self, key: str) -> tuple[Loaded[ProgrammeState], ClosureState]:
+        events, version = await self.programme_events(key)
+        state = ProgrammeState()
+        closure = ClosureState()
+        for event in events:
+            state = evolve_programme(state, event)
+            closure = evolve_closure(closure, event)
+        loaded = Loaded(stream_id=programme_stream(key), state=state, version=version)
+        return loaded, closure
+
+    async def load_deliverable(self, stream_id: str) -> Loaded[DeliverableState]:
+        stored = await self.store.read_stream(stream_id)
+        state = DeliverableState()
+        for item in stored:
+            if not isinstance(item.data, DELIVERABLE_EVENT_TYPES):
+                raise _foreign(stream_id, item)
+            event: DeliverableEvent = item.data
+            state = evolve_deliverable(state, event)
+        return Loaded(stream_id=stream_id, state=state, version=_version(stored))
+
+    async def load_milestone(self, stream_id: str) -> Loaded[MilestoneState]:
+        stored = await self.store.read_stream(stream_id)
+        state = MilestoneState()
+        for item in stored:
+            if not isinstance(item.data, MILESTONE_EVENT_TYPES):
+                raise _foreign(stream_id, item)
+            event: MilestoneEvent = item.data
+            state = evolve_milestone(state, event)
+        return Loaded(stream_id=stream_id, state=state, version=_version(stored))
+
+    async def load_risk(self, stream_id: str) -> Loaded[RiskState]:
+        stored = await self.store.read_stream(stream_id)
+        state = RiskState()
+        for item in stored:
+            if not isinstance(item.data, RISK_EVENT_TYPES):
+                raise _foreign(stream_id, item)
+            event: RiskEvent = item.data
+            state = evolve_risk(state, event)
+        return Loaded(stream_id=stream_id, state=state, version=_version(stored))
+
+    async def load_registered(self, key: str) -> Loaded[ProgrammeState]:
+        loaded = await self.load_programme(key)
+        loaded.state.require_registered(key)
+        return loaded
+
+    # Deciding and writing.
+
+    def context(self, command: Command, earliest: date | None) -> Context:
+        return context_for(
+            actor=command.actor,
+            occurred_at=command.occurred_at,
+            now=self.clock.now(),
+            earliest=earliest,
+        )
+
+    async def append(
+        self,
+        stream_id: str,
+        events: Sequence[Event],
+        expected_version: int,
+        command: Command,
+        context: Context,
+        *,
+        created_id: UUID | None = None,
+    ) -> CommandResult:
+        if not events:
+            return CommandResult(
+                stream_id=stream_id, version=expected_version, created_id=created_id
+            )
+        new = [
+            NewEvent(
+                data=event,
+                occurred_at=context.at,
+                metadata=Metadata(
+                    actor=context.actor,
+                    on_behalf_of=_acting_for(event),
+                    correlation_id=command.correlation_id,
+                    source=dict(command.source or {}),
+                ),
+            )
+            for event in events
+        ]
+        result = await self.store.append(stream_id, new, expected_version)
+        return CommandResult(
+            stream_id=stream_id,
+            version=result.last_version,
+            position=result.last_position,
+            recorded=tuple(type(e).__name__ for e in events),
+            created_id=created_id,
+        )
