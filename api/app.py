@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,6 +14,7 @@ import tracker.events  # noqa: F401  (registers every event type)
 from tracker.errors import StoreUnavailable
 from tracker.events.open import open_store
 from tracker.events.store import EventStore
+from tracker.projections.service import run_projector as run_projector_task
 from tracker.settings import Settings, load_settings
 
 
@@ -47,16 +49,24 @@ async def ready(state: State) -> Response[Readiness]:
     return Response(Readiness(status="ready", database="reachable", head_position=head))
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
-    settings = settings or load_settings()
+def create_app(settings: Settings | None = None, *, run_projector: bool = True) -> Litestar:
+    """``run_projector``: keep the read models current in this process (the default)."""
+    resolved = settings or load_settings()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        store = open_store(settings)
+        store = open_store(resolved)
         app.state.store = store
+        stop = asyncio.Event()
+        projector = (
+            asyncio.create_task(run_projector_task(resolved, stop)) if run_projector else None
+        )
         try:
             yield
         finally:
+            stop.set()
+            if projector is not None:
+                await projector
             await store.close()
 
     return Litestar(

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import tracker.events  # noqa: F401  (registers every event type)
-from tracker.errors import TrackerError
+from tracker.errors import InvalidInput, TrackerError
 from tracker.events.open import open_store
 from tracker.events.transfer import export_events, import_events
 from tracker.events.verify import verify_store
@@ -79,8 +79,108 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from api.app import create_app
 
     print(f"tracker on http://{args.host}:{args.port} (database {settings.database_url})")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    app = create_app(settings, run_projector=not args.no_projector)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
+
+
+def _projections_status(args: argparse.Namespace, settings: Settings) -> int:
+    from tracker.db import create_engine
+    from tracker.projections.projector import projection_status
+
+    async def main() -> int:
+        store, engine = open_store(settings), create_engine(settings)
+        try:
+            for status in await projection_status(store, engine):
+                print(
+                    f"{status.name}: checkpoint {status.position}, head {status.head_position}, "
+                    f"lag {status.lag} positions, {status.events} events applied, "
+                    f"updated {status.updated_at or 'never'}"
+                )
+        finally:
+            await store.close()
+            await engine.dispose()
+        return 0
+
+    return asyncio.run(main())
+
+
+def _projections_rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    from tracker.db import create_engine
+    from tracker.projections.projector import NAME
+    from tracker.projections.rebuild import rebuild
+
+    if args.name not in (None, NAME):
+        raise InvalidInput(f"unknown projection {args.name!r}: the projections are: {NAME}")
+
+    async def main() -> int:
+        store, engine = open_store(settings), create_engine(settings)
+        head = await store.head_position()
+
+        def progress(done: int, position: int) -> None:
+            width = 40
+            filled = int(width * position / head) if head else width
+            bar = "#" * filled + "-" * (width - filled)
+            print(f"\r[{bar}] {done} events, position {position}/{head}", end="", file=sys.stderr)
+
+        try:
+            report = await rebuild(store, engine, progress=progress)
+        finally:
+            await store.close()
+            await engine.dispose()
+        print(file=sys.stderr)
+        print(
+            f"rebuilt {NAME}: {report.events} events in {report.seconds:.2f} s "
+            f"({report.events_per_second:.0f} events/s), position {report.position}"
+        )
+        print(
+            f"compared with the live table: {len(report.added)} added, {len(report.removed)} "
+            f"removed, {len(report.changed)} changed, {report.unchanged} unchanged"
+        )
+        for label, keys in (
+            ("added", report.added),
+            ("removed", report.removed),
+            ("changed", report.changed),
+        ):
+            for key in keys:
+                print(f"  {label}: {key}")
+        return 0
+
+    return asyncio.run(main())
+
+
+def _projector(args: argparse.Namespace, settings: Settings) -> int:
+    from tracker.projections.service import run_projector_process
+
+    asyncio.run(run_projector_process(settings))
+    return 0
+
+
+def _seed(args: argparse.Namespace, settings: Settings) -> int:
+    from seed import load_seed
+    from tracker.clock import SystemClock
+
+    async def main() -> int:
+        store = open_store(settings)
+        try:
+            report = await load_seed(store, SystemClock())
+        finally:
+            await store.close()
+        for p in report.programmes:
+            print(
+                f"{p.key}: {p.events} events appended ({p.commands} commands); holds "
+                f"{p.roster} roster, {p.outcomes} outcomes, {p.workstreams} workstreams, "
+                f"{p.deliverables} deliverables, {p.milestones} milestones, "
+                f"{p.learning_points} learning points, {p.recommendations} recommendations, "
+                f"{p.next_steps} next steps; {p.lifecycle}"
+            )
+        if report.events == 0:
+            print("seed already loaded: nothing appended")
+        else:
+            print(f"seeded {len(report.programmes)} programmes: {report.events} events appended")
+        return 0
+
+    return asyncio.run(main())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -109,10 +209,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ver.set_defaults(handler=_verify)
 
+    projections = commands.add_parser("projections", help="read models").add_subparsers(
+        dest="projections", required=True
+    )
+    status = projections.add_parser("status", help="each projection's checkpoint and lag")
+    status.set_defaults(handler=_projections_status)
+    rebuild = projections.add_parser(
+        "rebuild", help="rebuild from zero into a shadow table, compare, swap in"
+    )
+    rebuild.add_argument("name", nargs="?")
+    rebuild.set_defaults(handler=_projections_rebuild)
+
+    projector = commands.add_parser("projector", help="run the projector as its own process")
+    projector.set_defaults(handler=_projector)
+
     serve = commands.add_parser("serve", help="run the HTTP API and pages")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--no-projector", action="store_true", help="leave the read models to `tracker projector`"
+    )
     serve.set_defaults(handler=_serve)
+    seed = commands.add_parser(
+        "seed", help="load the seed programmes from the council papers (idempotent)"
+    )
+    seed.set_defaults(handler=_seed)
     return parser
 
 

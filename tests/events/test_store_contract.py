@@ -239,3 +239,18 @@ async def test_read_all_pages_in_position_order(store: EventStore, clock: FixedC
     assert len(seen) == 14
     assert [e.position for e in seen] == sorted(e.position for e in seen)
     assert await store.head_position() == seen[-1].position
+
+
+async def test_read_streams_returns_several_streams_in_position_order(
+    store: EventStore, clock: FixedClock
+) -> None:
+    for n in range(3):
+        await store.append(f"person:p{n}@x.example", [renamed(clock)], 0)
+    await store.append("person:p0@x.example", [renamed(clock)], 1)
+    events = await store.read_streams(["person:p0@x.example", "person:p2@x.example"])
+    assert [(e.stream_id, e.version) for e in events] == [
+        ("person:p0@x.example", 1),
+        ("person:p2@x.example", 1),
+        ("person:p0@x.example", 2),
+    ]
+    assert await store.read_streams([]) == []

@@ -1,0 +1,387 @@
+"""Folding events into a ``ProgrammeView``.
+
+``apply`` mutates the view it is given: the fold owns its accumulator, so folding 1,000,000
+events does not copy a programme per event. Callers that need an unchanged view copy it first
+(``msgspec.structs.replace`` or a decode of its encoding).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from tracker.events.base import StoredEvent
+from tracker.events.closure import (
+    ClosureReportApproved,
+    ClosureReportEndorsed,
+    ClosureReportSubmitted,
+    ProgrammeClosed,
+)
+from tracker.events.deliverables import (
+    DeliverableApproved,
+    DeliverableDeferred,
+    DeliverableEndorsed,
+    DeliverablePlanned,
+    DeliverableReinstated,
+    DeliverableReopened,
+    DeliverableReplanned,
+    DeliverableResubmitted,
+    DeliverableReturned,
+    DeliverableSignatoriesChanged,
+    DeliverableSignedOff,
+    DeliverableSubmitted,
+)
+from tracker.events.milestones import (
+    MilestoneAchieved,
+    MilestoneBaselined,
+    MilestoneRebaselined,
+    MilestoneReforecast,
+)
+from tracker.events.programmes import (
+    CloseOutRecommendationRecorded,
+    DeputyAppointed,
+    DeputyRevoked,
+    LearningPointRecorded,
+    NextStepRecorded,
+    OutcomeDefined,
+    ProgrammeDescribed,
+    ProgrammeRegistered,
+    RosterMemberAssigned,
+    RosterMemberChanged,
+    RosterMemberRevoked,
+    WorkstreamAdded,
+)
+from tracker.events.risks import (
+    RiskClosed,
+    RiskOwnerChanged,
+    RiskRaised,
+    RiskRescored,
+    RiskUpdateLogged,
+)
+from tracker.events.values import PersonRef
+from tracker.projections.views import (
+    ClosureView,
+    Delegation,
+    DeliverableView,
+    HistoryEntry,
+    MilestoneChange,
+    MilestoneView,
+    NumberedNote,
+    ProgrammeView,
+    Provenance,
+    RaidUpdate,
+    RaidView,
+    RosterEntry,
+    Signature,
+)
+
+
+def programme_key_of(event: StoredEvent) -> str | None:
+    """The programme an event belongs to, or None for events of no programme (people)."""
+    key = getattr(event.data, "programme_key", None)
+    return key if isinstance(key, str) else None
+
+
+def fold(key: str, events: Iterable[StoredEvent]) -> ProgrammeView:
+    view = ProgrammeView(key=key)
+    for event in events:
+        apply(view, event)
+    return view
+
+
+def _provenance(event: StoredEvent) -> Provenance:
+    return Provenance(
+        position=event.position,
+        stream_id=event.stream_id,
+        version=event.version,
+        source=dict(event.metadata.source),
+    )
+
+
+def _learn(view: ProgrammeView, people: Iterable[PersonRef]) -> None:
+    for person in people:
+        if person.name and person.email not in view.people:
+            view.people[person.email] = person.name
+
+
+def _name(view: ProgrammeView, email: str) -> str:
+    return view.people.get(email, email)
+
+
+def _signature(
+    view: ProgrammeView, event: StoredEvent, actor: str, behalf: str | None
+) -> Signature:
+    person = behalf or actor
+    return Signature(
+        person=person,
+        name=_name(view, person),
+        actor=actor,
+        actor_name=_name(view, actor),
+        on_behalf_of=behalf,
+        on=event.occurred_at.date(),
+        recorded_at=event.recorded_at,
+    )
+
+
+def apply(view: ProgrammeView, event: StoredEvent) -> None:
+    data = event.data
+    on = event.occurred_at.date()
+    view.position = event.position
+    view.events += 1
+    match data:
+        case ProgrammeRegistered():
+            view.name, view.purpose, view.scope = data.name, data.purpose, data.scope
+            view.governance = data.governance
+            view.starts_on, view.planned_end_on = data.starts_on, data.planned_end_on
+        case ProgrammeDescribed():
+            view.name, view.purpose, view.scope = data.name, data.purpose, data.scope
+            view.governance = data.governance
+        case WorkstreamAdded():
+            view.workstreams[data.workstream] = data.title
+        case RosterMemberAssigned() | RosterMemberChanged():
+            view.people[data.email] = data.name
+            view.roster[data.email] = RosterEntry(
+                email=data.email,
+                name=data.name,
+                role_title=data.role_title,
+                raci=data.raci,
+                provenance=_provenance(event),
+            )
+        case RosterMemberRevoked():
+            view.roster.pop(data.email, None)
+        case DeputyAppointed():
+            if data.deputy_name:
+                view.people.setdefault(data.deputy, data.deputy_name)
+            view.delegations[str(data.delegation_id)] = Delegation(
+                id=str(data.delegation_id),
+                deputy=data.deputy,
+                deputy_name=data.deputy_name or _name(view, data.deputy),
+                principal=data.principal,
+                starts_on=data.starts_on,
+                ends_on=data.ends_on,
+            )
+        case DeputyRevoked():
+            delegation = view.delegations.get(str(data.delegation_id))
+            if delegation is not None:
+                delegation.revoked_on = data.revoked_on
+        case OutcomeDefined():
+            view.outcomes[data.number] = data.title
+        case LearningPointRecorded():
+            view.learning_points.append(
+                NumberedNote(
+                    id=str(data.learning_point_id),
+                    number=data.number,
+                    description=data.description,
+                    recommendation=data.recommendation,
+                    responsible=data.responsible,
+                    provenance=_provenance(event),
+                )
+            )
+        case CloseOutRecommendationRecorded():
+            view.recommendations.append(
+                NumberedNote(
+                    id=str(data.recommendation_id),
+                    number=data.number,
+                    description=data.description,
+                    responsible=data.responsible,
+                    provenance=_provenance(event),
+                )
+            )
+        case NextStepRecorded():
+            view.next_steps.append(
+                NumberedNote(
+                    id=str(data.next_step_id),
+                    number=data.number,
+                    description=data.description,
+                    responsible=data.responsible,
+                    deliverable_id=str(data.deliverable_id) if data.deliverable_id else None,
+                    provenance=_provenance(event),
+                )
+            )
+        case ClosureReportSubmitted():
+            _learn(view, (data.approver, *data.endorsers, *data.informed))
+            view.lifecycle = "closing"
+            view.closure = ClosureView(
+                state="submitted",
+                revision=data.revision,
+                approver=data.approver,
+                endorsers=list(data.endorsers),
+                informed=list(data.informed),
+                submitted_on=on,
+                summary=data.summary,
+            )
+        case ClosureReportEndorsed():
+            view.closure.endorsements.append(_signature(view, event, data.actor, data.on_behalf_of))
+        case ClosureReportApproved():
+            view.closure.state = "approved"
+            view.closure.approval = _signature(view, event, data.actor, data.on_behalf_of)
+            view.closure.override_reason = data.override_reason
+            view.closure.endorsements_missing_at_approval = list(data.endorsements_missing)
+        case ProgrammeClosed():
+            view.lifecycle = "closed"
+            view.closed_on = data.closed_on
+        case _:
+            _apply_item(view, event)
+
+
+def _apply_item(view: ProgrammeView, event: StoredEvent) -> None:
+    data = event.data
+    on = event.occurred_at.date()
+    match data:
+        case DeliverablePlanned():
+            _learn(view, (*data.approvers, *data.endorsers))
+            view.deliverables[str(data.deliverable_id)] = DeliverableView(
+                id=str(data.deliverable_id),
+                title=data.title,
+                due_on=data.due_on,
+                approvers=list(data.approvers),
+                endorsers=list(data.endorsers),
+                outcome_number=data.outcome_number,
+                workstream=data.workstream,
+                history=[HistoryEntry(on=on, what="planned", detail=f"due {data.due_on}")],
+                provenance=_provenance(event),
+            )
+            return
+        case MilestoneBaselined():
+            view.milestones[str(data.milestone_id)] = MilestoneView(
+                id=str(data.milestone_id),
+                title=data.title,
+                original_baseline=data.baseline,
+                baseline=data.baseline,
+                forecast=data.baseline,
+                workstream=data.workstream,
+                provenance=_provenance(event),
+            )
+            return
+        case RiskRaised():
+            _learn(view, (data.owner,))
+            view.raid[str(data.item_id)] = RaidView(
+                id=str(data.item_id),
+                ref=data.ref,
+                kind=data.kind,
+                description=data.description,
+                owner=data.owner,
+                raised_on=on,
+                impact=data.impact,
+                likelihood=data.likelihood,
+                mitigation=data.mitigation,
+                provenance=_provenance(event),
+            )
+            return
+        case _:
+            pass
+    deliverable_id = getattr(data, "deliverable_id", None)
+    if deliverable_id is not None and str(deliverable_id) in view.deliverables:
+        _apply_deliverable(view, view.deliverables[str(deliverable_id)], event)
+        return
+    milestone_id = getattr(data, "milestone_id", None)
+    if milestone_id is not None and str(milestone_id) in view.milestones:
+        _apply_milestone(view.milestones[str(milestone_id)], event)
+        return
+    item_id = getattr(data, "item_id", None)
+    if item_id is not None and str(item_id) in view.raid:
+        _apply_raid(view, view.raid[str(item_id)], event)
+
+
+def _apply_deliverable(view: ProgrammeView, item: DeliverableView, event: StoredEvent) -> None:
+    data = event.data
+    on = event.occurred_at.date()
+    match data:
+        case DeliverableReplanned():
+            item.history.append(
+                HistoryEntry(
+                    on=on,
+                    what="replanned",
+                    detail=f"{data.previous_due_on} -> {data.due_on}: {data.reason}",
+                )
+            )
+            item.due_on = data.due_on
+        case DeliverableSignatoriesChanged():
+            _learn(view, (*data.approvers, *data.endorsers))
+            item.approvers, item.endorsers = list(data.approvers), list(data.endorsers)
+            item.history.append(HistoryEntry(on=on, what="signatories changed", detail=data.reason))
+        case DeliverableSubmitted() | DeliverableResubmitted():
+            item.state, item.round, item.submitted_on = "submitted", data.round, on
+            item.endorsements, item.approvals, item.returned_comment = [], [], None
+            item.history.append(
+                HistoryEntry(on=on, what="submitted", detail=data.note, actor=event.metadata.actor)
+            )
+        case DeliverableEndorsed():
+            item.endorsements.append(_signature(view, event, data.actor, data.on_behalf_of))
+        case DeliverableApproved():
+            item.approvals.append(_signature(view, event, data.actor, data.on_behalf_of))
+        case DeliverableSignedOff():
+            item.state, item.signed_off_on = "signed_off", on
+            item.history.append(HistoryEntry(on=on, what="signed off"))
+        case DeliverableReturned():
+            item.state, item.returned_comment = "returned", data.comment
+            item.history.append(
+                HistoryEntry(on=on, what="returned", detail=data.comment, actor=data.actor)
+            )
+        case DeliverableDeferred():
+            item.state = "deferred"
+            item.deferred_reason, item.deferred_destination = data.reason, data.destination
+            item.history.append(
+                HistoryEntry(on=on, what="deferred", detail=f"{data.destination}: {data.reason}")
+            )
+        case DeliverableReinstated():
+            item.state, item.deferred_reason, item.deferred_destination = "planned", None, None
+            item.history.append(HistoryEntry(on=on, what="reinstated", detail=data.reason))
+        case DeliverableReopened():
+            item.state, item.signed_off_on = "planned", None
+            item.endorsements, item.approvals = [], []
+            item.history.append(HistoryEntry(on=on, what="reopened", detail=data.reason))
+        case _:
+            pass
+
+
+def _apply_milestone(item: MilestoneView, event: StoredEvent) -> None:
+    data = event.data
+    on = event.occurred_at.date()
+    match data:
+        case MilestoneReforecast():
+            item.changes.append(
+                MilestoneChange(
+                    on=on,
+                    kind="reforecast",
+                    value=data.forecast,
+                    previous=data.previous_forecast,
+                    reason=data.reason,
+                )
+            )
+            item.forecast = data.forecast
+        case MilestoneRebaselined():
+            item.changes.append(
+                MilestoneChange(
+                    on=on,
+                    kind="rebaseline",
+                    value=data.baseline,
+                    previous=data.previous_baseline,
+                    reason=data.reason,
+                )
+            )
+            if item.forecast == item.baseline:
+                item.forecast = data.baseline
+            item.baseline = data.baseline
+        case MilestoneAchieved():
+            item.actual = data.actual
+        case _:
+            pass
+
+
+def _apply_raid(view: ProgrammeView, item: RaidView, event: StoredEvent) -> None:
+    data = event.data
+    on = event.occurred_at.date()
+    match data:
+        case RiskRescored():
+            item.impact, item.likelihood = data.impact, data.likelihood
+            if data.reason:
+                item.updates.append(RaidUpdate(on=on, text=f"Re-scored: {data.reason}"))
+        case RiskUpdateLogged():
+            item.updates.append(RaidUpdate(on=data.logged_on, text=data.text))
+        case RiskOwnerChanged():
+            _learn(view, (data.owner,))
+            item.owner = data.owner
+        case RiskClosed():
+            item.is_open, item.closed_on, item.closing_note = False, on, data.note
+        case _:
+            pass

@@ -1,0 +1,181 @@
+"""The programme view: everything the reports need, folded from a programme's events.
+
+One fold feeds every report (sign-off status, milestone board, RAID log, closure report,
+portfolio). RAG depends on "today", so it is computed when a report is rendered, never stored.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import msgspec
+
+from tracker.events.values import DateValue, PersonRef
+
+
+class Provenance(msgspec.Struct, kw_only=True):
+    """Where a fact came from: the event, and the source document row when seeded."""
+
+    position: int
+    stream_id: str
+    version: int
+    source: dict[str, str] = {}
+
+
+class Signature(msgspec.Struct, kw_only=True):
+    """An endorsement or approval: who acted, for whom, when it happened, when recorded."""
+
+    person: str
+    name: str
+    actor: str
+    actor_name: str
+    on_behalf_of: str | None
+    on: date
+    recorded_at: datetime
+
+
+class HistoryEntry(msgspec.Struct, kw_only=True):
+    on: date
+    what: str
+    """e.g. "submitted", "returned", "replanned", "deferred", "reopened"."""
+    detail: str = ""
+    actor: str | None = None
+
+
+class DeliverableView(msgspec.Struct, kw_only=True):
+    id: str
+    title: str
+    due_on: date
+    approvers: list[PersonRef]
+    endorsers: list[PersonRef]
+    outcome_number: int | None = None
+    workstream: str | None = None
+    state: str = "planned"
+    """planned, submitted, returned, signed_off or deferred."""
+    round: int = 0
+    endorsements: list[Signature] = []
+    approvals: list[Signature] = []
+    signed_off_on: date | None = None
+    deferred_reason: str | None = None
+    deferred_destination: str | None = None
+    returned_comment: str | None = None
+    submitted_on: date | None = None
+    history: list[HistoryEntry] = []
+    provenance: Provenance | None = None
+
+
+class MilestoneChange(msgspec.Struct, kw_only=True):
+    on: date
+    kind: str
+    """reforecast or rebaseline."""
+    value: DateValue
+    previous: DateValue
+    reason: str
+
+
+class MilestoneView(msgspec.Struct, kw_only=True):
+    id: str
+    title: str
+    original_baseline: DateValue
+    baseline: DateValue
+    forecast: DateValue
+    actual: DateValue | None = None
+    workstream: str | None = None
+    changes: list[MilestoneChange] = []
+    provenance: Provenance | None = None
+
+
+class RaidUpdate(msgspec.Struct, kw_only=True):
+    on: date
+    text: str
+
+
+class RaidView(msgspec.Struct, kw_only=True):
+    id: str
+    ref: str
+    kind: str
+    description: str
+    owner: PersonRef
+    raised_on: date
+    impact: int | None = None
+    likelihood: int | None = None
+    mitigation: str = ""
+    is_open: bool = True
+    closed_on: date | None = None
+    closing_note: str | None = None
+    updates: list[RaidUpdate] = []
+    provenance: Provenance | None = None
+
+
+class RosterEntry(msgspec.Struct, kw_only=True):
+    email: str
+    name: str
+    role_title: str
+    raci: str
+    provenance: Provenance | None = None
+
+
+class Delegation(msgspec.Struct, kw_only=True):
+    id: str
+    deputy: str
+    deputy_name: str
+    principal: str
+    starts_on: date
+    ends_on: date
+    revoked_on: date | None = None
+
+
+class NumberedNote(msgspec.Struct, kw_only=True):
+    """A learning point, close-out recommendation or next step."""
+
+    id: str
+    number: int
+    description: str
+    responsible: str
+    recommendation: str = ""
+    deliverable_id: str | None = None
+    provenance: Provenance | None = None
+
+
+class ClosureView(msgspec.Struct, kw_only=True):
+    state: str = "not_submitted"
+    """not_submitted, submitted or approved."""
+    revision: int = 0
+    approver: PersonRef | None = None
+    endorsers: list[PersonRef] = []
+    informed: list[PersonRef] = []
+    endorsements: list[Signature] = []
+    approval: Signature | None = None
+    override_reason: str | None = None
+    endorsements_missing_at_approval: list[str] = []
+    submitted_on: date | None = None
+    summary: str = ""
+
+
+class ProgrammeView(msgspec.Struct, kw_only=True):
+    key: str
+    name: str = ""
+    purpose: str = ""
+    scope: str = ""
+    governance: str = ""
+    starts_on: date | None = None
+    planned_end_on: date | None = None
+    lifecycle: str = "active"
+    """active, closing (closure report submitted) or closed (approved)."""
+    closed_on: date | None = None
+    workstreams: dict[str, str] = {}
+    roster: dict[str, RosterEntry] = {}
+    delegations: dict[str, Delegation] = {}
+    people: dict[str, str] = {}
+    """Display names by e-mail, from every place a person is named."""
+    outcomes: dict[int, str] = {}
+    deliverables: dict[str, DeliverableView] = {}
+    milestones: dict[str, MilestoneView] = {}
+    raid: dict[str, RaidView] = {}
+    learning_points: list[NumberedNote] = []
+    recommendations: list[NumberedNote] = []
+    next_steps: list[NumberedNote] = []
+    closure: ClosureView = msgspec.field(default_factory=ClosureView)
+    position: int = 0
+    """The store position of the last event folded in."""
+    events: int = 0
