@@ -1,0 +1,164 @@
+"""The closure report, section by section, hand-computed from the small programme."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.projections.story import (
+    CALENDAR,
+    GABBY,
+    MIKE,
+    THRESHOLDS,
+    TODAY,
+    small_programme,
+)
+from tracker.projections.closure_report import ClosureReport, closure_report
+
+
+def report() -> ClosureReport:
+    script, _ = small_programme()
+    return closure_report(script.view(), TODAY, CALENDAR, THRESHOLDS)
+
+
+def test_key_roles_list_the_accountable_first_with_deputies_and_provenance() -> None:
+    r = report()
+    assert [(x.name, x.raci, x.role_title, x.deputies) for x in r.roles] == [
+        ("Mike Kirby", "A", "Sponsor", ["Glyn Peach"]),
+        ("Glyn Peach", "R", "Transition Lead Officer", []),
+        ("Gabby Nelson", "R", "Programme Assurance", []),
+        ("Andrew Rogers", "C", "SOCITM Advisory Lead", []),
+        ("Ian Young", "I", "Finance Lead", []),
+    ]
+    assert r.roles[0].source == {"document": "003", "row": "1"}
+    assert [d.shown for d in r.deputies] == [
+        "Glyn Peach deputises for Mike Kirby from 2021-01-04 to 2021-06-30"
+    ]
+
+
+def test_purpose_scope_governance_and_lifecycle() -> None:
+    r = report()
+    assert r.purpose == "Confirm the outcomes have been delivered."
+    assert r.scope == "Bring the service back in house by 1 April 2021."
+    assert r.governance == "A monthly programme board."
+    assert r.lifecycle == "closing"
+
+
+def test_outcome_is_complete_only_when_every_deliverable_is_signed_off_or_deferred() -> None:
+    r = report()
+    assert [(o.number, o.status, o.rag, o.confidence_label) for o in r.outcomes] == [
+        (1, "Complete", "green", "Green"),
+        (2, "In Progress", "amber", "Amber"),
+    ]
+    assert r.outcomes[1].rag_reasons[0] == "Amber: Outcome 2: 2 of 2 parts amber"
+
+
+def test_outcome_with_signed_off_and_deferred_deliverables_is_complete() -> None:
+    script, ids = small_programme()
+    script.approve(ids.d3, MIKE, date(2021, 3, 15), round=2)
+    script.signed_off(ids.d3, [GABBY, MIKE], date(2021, 3, 15), round=2)
+    r = closure_report(script.view(), TODAY, CALENDAR, THRESHOLDS)
+    assert r.outcomes[1].status == "Complete"
+
+
+def test_deliverables_by_outcome_with_approved_by_status_and_date() -> None:
+    r = report()
+    rows = [
+        (d.outcome_number, d.title, d.approved_by, d.awaiting, d.status, d.date, d.date_kind)
+        for d in r.deliverables
+    ]
+    assert rows == [
+        (
+            1,
+            "Management team in place",
+            ["Glyn Peach"],
+            [],
+            "Signed Off",
+            date(2021, 1, 4),
+            "signed off",
+        ),
+        (
+            1,
+            "Key staff gaps filled",
+            ["Glyn Peach on behalf of Mike Kirby"],
+            [],
+            "Signed Off",
+            date(2021, 3, 1),
+            "signed off",
+        ),
+        (
+            2,
+            "Catalogue Matrix of Services",
+            ["Gabby Nelson"],
+            ["Paul Sutcliffe"],
+            "Submitted",
+            date(2021, 3, 18),
+            "planned",
+        ),
+        (2, "All supplier contracts novated", [], [], "Post Transition", None, ""),
+    ]
+    assert r.deliverables[0].source == {"document": "003", "table": "4", "row": "2"}
+    assert r.deliverables[3].rag_reasons == [
+        "Amber: 'All supplier contracts novated' deferred (carried forward)"
+    ]
+
+
+def test_learning_points_issues_risks_and_recommendations() -> None:
+    r = report()
+    assert [(n.number, n.recommendation) for n in r.learning_points] == [
+        (1, "Hold kick-offs face to face")
+    ]
+    assert [x.ref for x in r.issues] == ["I1"]
+    assert [x.ref for x in r.risks] == ["R1"]
+    assert [(n.number, n.responsible) for n in r.recommendations] == [(1, "Glyn Peach")]
+
+
+def test_next_steps_carry_deferred_deliverables_forward() -> None:
+    script, ids = small_programme()
+    r = closure_report(script.view(), TODAY, CALENDAR, THRESHOLDS)
+    assert [(n.number, n.description, n.responsible, n.carried_forward) for n in r.next_steps] == [
+        (1, "Joint lessons learned session to be held", "Glyn Peach / Antony Draper", False),
+        (
+            2,
+            "Carry forward 'All supplier contracts novated' (Post Transition: Novation "
+            "continues after transition)",
+            "Glyn Peach",
+            True,
+        ),
+    ]
+    assert r.next_steps[1].deliverable_id == str(ids.d4)
+
+
+def test_a_recorded_next_step_for_a_deferred_deliverable_is_not_repeated() -> None:
+    script, ids = small_programme()
+    script.next_step(
+        2, "Novate the remaining contracts", "Rachael Tanner", date(2021, 3, 12), deliverable=ids.d4
+    )
+    r = closure_report(script.view(), TODAY, CALENDAR, THRESHOLDS)
+    assert [(n.number, n.carried_forward) for n in r.next_steps] == [(1, False), (2, False)]
+
+
+def test_programme_rag_and_confidence_over_deliverables_milestones_and_open_raid() -> None:
+    """8 parts: D1, D2, M1, M3 green; D3, D4, M2, R1 amber; I1 closed is not a part."""
+    r = report()
+    assert r.rag == "amber"
+    assert r.rag_reasons == [
+        "Amber: Test transition: 4 of 8 parts amber",
+        "Amber: 'Catalogue Matrix of Services' due in 4 working days (2021-03-18), within the "
+        "10-day window, not signed off",
+        "Amber: 'All supplier contracts novated' deferred (carried forward)",
+        "Amber: 'Cycle 2 testing complete' forecast April 2021, 20 working days after baseline "
+        "March 2021, within the 20-day tolerance",
+        "Amber: R1 score 12 (likelihood 3 x impact 4), at or above 8",
+    ]
+    assert (r.confidence, r.confidence_label) == ("amber", "Amber")
+    assert r.confidence_reasons[0] == (
+        "Amber: Test transition: 0 red and 4 amber of 8 parts; amber more than 20%"
+    )
+
+
+def test_closure_sign_off_status_and_no_findings() -> None:
+    r = report()
+    assert r.sign_off.state == "submitted"
+    assert r.sign_off.missing_names == ["Gabby Nelson", "Mike Kirby"]
+    assert r.data_quality == []
+    assert r.position == 51

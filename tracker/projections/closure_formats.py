@@ -1,0 +1,315 @@
+"""Report encodings: canonical JSON and the content hash of every report, and the closure
+report as JSON, Markdown (the paper's layout, with tables) and CSV (the deliverables table).
+
+The content hash is the SHA-256 (hex) of the report's canonical JSON without its
+``content_hash`` field: ``msgspec.to_builtins`` (dates and instants as ISO 8601 text, instants
+in UTC with a ``Z``), object keys sorted, no whitespace, UTF-8. A printed report can be proved to
+match the store by recomputing it (``verify``) from the same ``position``, ``as_of`` and
+``known_at``, which are part of the hashed body.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, TypeVar
+
+import msgspec
+
+from tracker.projections.views import Provenance
+
+if TYPE_CHECKING:
+    from tracker.projections.closure_report import ClosureReport
+    from tracker.projections.raid_log import RaidRow
+
+R = TypeVar("R", bound=msgspec.Struct)
+
+CSV_COLUMNS: tuple[str, ...] = (
+    "id",
+    "outcome",
+    "deliverable",
+    "approved_by",
+    "status",
+    "date",
+    "rag",
+    "reasons",
+    "source_row",
+    "position",
+    "content_hash",
+)
+
+
+def source_of(provenance: Provenance | None) -> dict[str, str]:
+    """A row's provenance: the source document's row, when the event was seeded from one."""
+    return dict(provenance.source) if provenance is not None else {}
+
+
+def canonical_json(report: msgspec.Struct) -> bytes:
+    """The report's body without ``content_hash``, as canonical JSON."""
+    body = msgspec.to_builtins(report)
+    if isinstance(body, dict):
+        body.pop("content_hash", None)
+    return msgspec.json.encode(body, order="sorted")
+
+
+def content_hash(report: msgspec.Struct) -> str:
+    return hashlib.sha256(canonical_json(report)).hexdigest()
+
+
+def seal(report: R) -> R:
+    """The report with its ``content_hash`` set."""
+    return msgspec.structs.replace(report, content_hash=content_hash(report))
+
+
+def verify(report: msgspec.Struct) -> bool:
+    """True when the report's ``content_hash`` matches its body."""
+    return getattr(report, "content_hash", None) == content_hash(report)
+
+
+def to_json(report: msgspec.Struct) -> bytes:
+    return msgspec.json.encode(report)
+
+
+def source_text(source: dict[str, str]) -> str:
+    """``document=003...; row=12``: the provenance as one cell."""
+    return "; ".join(f"{key}={value}" for key, value in sorted(source.items()))
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return text.replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>")
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---" for _ in header) + "|",
+    ]
+    lines.extend("| " + " | ".join(_cell(v) for v in row) + " |" for row in rows)
+    return lines
+
+
+def _raid_table(rows: Sequence[RaidRow], none: str) -> list[str]:
+    header = ("Ref", "Description", "Impact", "Owner", "Latest Update", "RAG", "Status")
+    if not rows:
+        return _table(header, [("", none, "", "", "", "", "")])
+    return _table(
+        header,
+        [
+            (
+                r.ref,
+                r.description,
+                r.impact if r.impact is not None else "",
+                r.owner_name,
+                f"{r.latest_update.on.isoformat()}: {r.latest_update.text}"
+                if r.latest_update
+                else "",
+                r.rag.capitalize(),
+                "Open" if r.is_open else f"Closed {r.closed_on}: {r.closing_note or ''}",
+            )
+            for r in rows
+        ],
+    )
+
+
+def approved_by_text(approved_by: Sequence[str], awaiting: Sequence[str]) -> str:
+    """The approvals given, then any approvers still awaited: "Gabby Nelson; awaiting Paul
+    Sutcliffe"."""
+    given = " / ".join(approved_by)
+    if not awaiting:
+        return given
+    pending = "awaiting " + " / ".join(awaiting)
+    return f"{given}; {pending}" if given else pending
+
+
+def to_markdown(report: ClosureReport) -> str:
+    out: list[str] = [f"# Programme Closure Report: {report.name or report.key}", ""]
+    out += [
+        f"Status: {report.lifecycle}. RAG: {report.rag.capitalize()}. "
+        f"Delivery confidence: {report.confidence_label}. Today: {report.today.isoformat()}.",
+        "",
+        "## Key Transition Roles",
+        "",
+    ]
+    out += _table(
+        ("Name", "RACI", "Transition Role", "Deputies"),
+        [(r.name, r.raci, r.role_title, ", ".join(r.deputies)) for r in report.roles],
+    )
+    out += ["", f"*{report.raci_note}*"]
+    out += [f"- {d.shown}" for d in report.deputies]
+    out += ["", "## 1. Purpose of this document", "", report.purpose or "(none recorded)", ""]
+    out += ["## 2. Scope of the assignment", "", report.scope or "(none recorded)", ""]
+    out += ["## 3. Governance", "", report.governance or "(none recorded)", ""]
+    out += ["## 4. Outcomes", ""]
+    out += _table(
+        ("", "Outcome", "Status", "RAG", "Confidence"),
+        [
+            (
+                o.number if o.number is not None else "",
+                o.title,
+                o.status,
+                o.rag.capitalize(),
+                o.confidence_label,
+            )
+            for o in report.outcomes
+        ],
+    )
+    out += ["", "## 5. Deliverables", ""]
+    rows: list[tuple[object, ...]] = []
+    previous: int | None = -1
+    for d in report.deliverables:
+        first = d.outcome_number != previous
+        previous = d.outcome_number
+        outcome = f"{d.outcome_number}. {d.outcome_title}" if d.outcome_number is not None else ""
+        rows.append(
+            (
+                outcome if first else "",
+                d.title,
+                approved_by_text(d.approved_by, d.awaiting),
+                d.status,
+                d.date.strftime("%d/%m/%Y") if d.date else "",
+                d.rag.capitalize(),
+            )
+        )
+    out += _table(
+        ("Outcome", "Deliverable", "Approved By", "Status", "Delivery Date / Planned Date", "RAG"),
+        rows,
+    )
+    if report.milestones:
+        out += ["", "## Milestones", ""]
+        out += _table(
+            (
+                "Milestone",
+                "Workstream",
+                "Original Baseline",
+                "Baseline",
+                "Forecast",
+                "Actual",
+                "Slippage (wd)",
+                "RAG",
+            ),
+            [
+                (
+                    m.title,
+                    m.workstream or "",
+                    m.original_baseline.shown,
+                    m.baseline.shown,
+                    m.forecast.shown,
+                    m.actual.shown if m.actual else "",
+                    m.slippage_vs_original,
+                    m.rag.capitalize(),
+                )
+                for m in report.milestones
+            ],
+        )
+    out += ["", "## 6. Key learning points: successes, areas for improvements, gaps", ""]
+    out += _table(
+        ("No.", "Key Learning Point Description", "Recommendations", "Responsible"),
+        [
+            (n.number, n.description, n.recommendation, n.responsible)
+            for n in report.learning_points
+        ],
+    )
+    out += ["", "## 7. Issues and risks", "", "### Issues", ""]
+    out += _raid_table(report.issues, "No issues")
+    out += ["", "### Risks", ""]
+    out += _raid_table(report.risks, "No risks")
+    out += ["", "## 8. Close-out recommendations", ""]
+    out += _table(
+        ("No.", "Recommendation Description", "Person/Team Responsible"),
+        [(n.number, n.description, n.responsible) for n in report.recommendations],
+    )
+    out += ["", "## 9. Next steps (agreed closure actions)", ""]
+    out += _table(
+        ("No.", "Recommendation Description", "Person/Team Responsible"),
+        [(n.number, n.description, n.responsible) for n in report.next_steps],
+    )
+    out += ["", "## RAG and delivery confidence", ""]
+    out += [f"Programme RAG: **{report.rag.capitalize()}**", ""]
+    out += [f"- {reason}" for reason in report.rag_reasons]
+    out += ["", f"Delivery confidence: **{report.confidence_label}**", ""]
+    out += [f"- {reason}" for reason in report.confidence_reasons]
+    for o in report.outcomes:
+        out += ["", f"Outcome {o.number if o.number is not None else '-'}: {o.rag.capitalize()}"]
+        out += [f"- {reason}" for reason in o.rag_reasons]
+    flagged = [d for d in report.deliverables if d.rag != "green"]
+    if flagged:
+        out += ["", "Deliverables not green:", ""]
+        out += [f"- {d.rag_reasons[0]}" for d in flagged if d.rag_reasons]
+    sign = report.sign_off
+    out += ["", "## Closure sign-off", "", f"State: {sign.state} (revision {sign.round})", ""]
+    out += _table(
+        ("Sign-off", "By", "Date"),
+        [("Endorsed", s.shown, s.on.isoformat()) for s in sign.endorsements]
+        + [("Approved", s.shown, s.on.isoformat()) for s in sign.approvals],
+    )
+    if sign.missing_names:
+        out += ["", "Still missing: " + ", ".join(sign.missing_names)]
+    if sign.override_reason:
+        missing = ", ".join(sign.endorsements_missing_at_approval)
+        out += [
+            "",
+            f"Approved without every endorsement (missing: {missing}). "
+            f"Override reason: {sign.override_reason}",
+        ]
+    out += ["", "## Data quality", ""]
+    if report.data_quality:
+        out += [f"- `{f.code}`: {f.message}" for f in report.data_quality]
+    else:
+        out += ["No findings."]
+    as_of = report.as_of.isoformat() if report.as_of else "latest"
+    known_at = report.known_at.isoformat() if report.known_at else "latest"
+    out += [
+        "",
+        "---",
+        "",
+        f"As of: {as_of}. Known at: {known_at}.",
+        "",
+        f"Position: {report.position}",
+        "",
+        f"Content hash: {report.content_hash}",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def to_csv(report: ClosureReport) -> str:
+    """The deliverables table, one row per deliverable, each with the report's position and
+    content hash."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for d in report.deliverables:
+        writer.writerow(
+            (
+                d.id,
+                f"{d.outcome_number}. {d.outcome_title}" if d.outcome_number is not None else "",
+                d.title,
+                approved_by_text(d.approved_by, d.awaiting),
+                d.status,
+                d.date.isoformat() if d.date else "",
+                d.rag,
+                " | ".join(d.rag_reasons),
+                source_text(d.source),
+                report.position,
+                report.content_hash,
+            )
+        )
+    return buffer.getvalue()
+
+
+__all__ = [
+    "CSV_COLUMNS",
+    "approved_by_text",
+    "canonical_json",
+    "content_hash",
+    "seal",
+    "source_of",
+    "source_text",
+    "to_csv",
+    "to_json",
+    "to_markdown",
+    "verify",
+]

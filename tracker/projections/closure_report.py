@@ -1,0 +1,405 @@
+"""The Programme Closure Report, section by section as the BTLS paper lays it out; pure.
+
+Key roles (RACI, deputies), purpose, scope, governance, outcomes with status, deliverables by
+outcome (approved by, status, date), learning points, issues and risks, close-out
+recommendations, next steps; plus RAG with reasons for every deliverable, milestone, RAID item,
+outcome and the programme, five-point delivery confidence, the closure sign-off status, the
+data-quality findings, and each row's provenance (``source``).
+
+Rules:
+
+* An outcome is **Complete** when every one of its deliverables is signed off or deferred, else
+  **In Progress**; with no deliverables it is **No Deliverables**.
+* A deliverable's status is "Signed Off", its deferral destination ("Post Transition") or
+  "Deferred", "Submitted", "Returned" or "Planned". Its date is the sign-off date when signed
+  off, none when deferred, else the planned (due) date (``date_kind`` says which).
+* "Approved by" lists the approvals given, "X on behalf of Y" for a deputy; ``approvers`` the
+  named approvers; ``awaiting`` those still to approve before sign-off.
+* Outcome RAG is the worst of its deliverables; programme RAG the worst of every deliverable,
+  milestone and open RAID item; delivery confidence is over the same parts (tracker.confidence).
+* Next steps are those recorded, then one per deferred deliverable no recorded step carries.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import msgspec
+
+from tracker.calendar import WorkingCalendar
+from tracker.confidence import delivery_confidence
+from tracker.projections.closure_formats import seal, source_of
+from tracker.projections.data_quality import Finding, findings
+from tracker.projections.milestone_board import MilestoneRow, milestone_row, rate_milestone
+from tracker.projections.raid_log import RaidRow, raid_row, rate_raid
+from tracker.projections.signoff_status import SignOffItem, closure_item, signature_line
+from tracker.projections.views import DeliverableView, NumberedNote, ProgrammeView
+from tracker.rag import RagResult, RagThresholds, Rated, deliverable_rag, worst_of
+
+RACI_NOTE = (
+    "RACI: Responsible, Accountable, Consulted, Informed. Responsible and Consulted roles are "
+    "requested to 'Endorse'; Accountable (Owner) is asked to 'Approve'."
+)
+
+STATUS_LABELS: dict[str, str] = {
+    "planned": "Planned",
+    "submitted": "Submitted",
+    "returned": "Returned",
+    "signed_off": "Signed Off",
+    "deferred": "Deferred",
+}
+
+
+class DeputyLine(msgspec.Struct, kw_only=True):
+    id: str
+    deputy: str
+    deputy_name: str
+    principal: str
+    principal_name: str
+    starts_on: date
+    ends_on: date
+    revoked_on: date | None
+    shown: str
+    """"Glyn Peach deputises for Mike Kirby from 2020-01-01 to 2021-06-30"."""
+
+
+class RoleRow(msgspec.Struct, kw_only=True):
+    id: str
+    email: str
+    name: str
+    raci: str
+    role_title: str
+    deputies: list[str]
+    """Names of those who may deputise for this member."""
+    source: dict[str, str] = {}
+
+
+class OutcomeRow(msgspec.Struct, kw_only=True):
+    id: str
+    number: int | None
+    title: str
+    status: str
+    deliverables: int
+    signed_off: int
+    deferred: int
+    rag: str
+    rag_reasons: list[str]
+    confidence: str
+    confidence_label: str
+    confidence_reasons: list[str]
+
+
+class DeliverableRow(msgspec.Struct, kw_only=True):
+    id: str
+    outcome_number: int | None
+    outcome_title: str
+    title: str
+    workstream: str | None
+    approved_by: list[str]
+    """Approvals given: "Glyn Peach", or "Glyn Peach on behalf of Mike Kirby"."""
+    approvers: list[str]
+    """Names of the named approvers."""
+    awaiting: list[str]
+    """Names of approvers still to approve (none once signed off or deferred)."""
+    state: str
+    status: str
+    date: date | None
+    date_kind: str
+    """"signed off", "planned" or "" (deferred)."""
+    deferred_reason: str | None
+    rag: str
+    rag_reasons: list[str]
+    source: dict[str, str] = {}
+
+
+class NoteRow(msgspec.Struct, kw_only=True):
+    id: str
+    number: int
+    description: str
+    responsible: str
+    recommendation: str = ""
+    deliverable_id: str | None = None
+    carried_forward: bool = False
+    source: dict[str, str] = {}
+
+
+class ClosureReport(msgspec.Struct, kw_only=True):
+    key: str
+    name: str
+    lifecycle: str
+    starts_on: date | None
+    planned_end_on: date | None
+    closed_on: date | None
+    today: date
+    roles: list[RoleRow]
+    raci_note: str
+    deputies: list[DeputyLine]
+    purpose: str
+    scope: str
+    governance: str
+    outcomes: list[OutcomeRow]
+    deliverables: list[DeliverableRow]
+    milestones: list[MilestoneRow]
+    learning_points: list[NoteRow]
+    issues: list[RaidRow]
+    risks: list[RaidRow]
+    recommendations: list[NoteRow]
+    next_steps: list[NoteRow]
+    rag: str
+    rag_reasons: list[str]
+    confidence: str
+    confidence_label: str
+    confidence_reasons: list[str]
+    sign_off: SignOffItem
+    data_quality: list[Finding]
+    position: int
+    as_of: datetime | None = None
+    known_at: datetime | None = None
+    content_hash: str = ""
+
+
+def status_of(item: DeliverableView) -> str:
+    if item.state == "deferred":
+        return item.deferred_destination or "Deferred"
+    return STATUS_LABELS.get(item.state, item.state)
+
+
+def outcome_status(items: list[DeliverableView]) -> str:
+    if not items:
+        return "No Deliverables"
+    if all(item.state in ("signed_off", "deferred") for item in items):
+        return "Complete"
+    return "In Progress"
+
+
+def _name(view: ProgrammeView, email: str) -> str:
+    return view.people.get(email, email)
+
+
+def _deputies(view: ProgrammeView) -> list[DeputyLine]:
+    lines: list[DeputyLine] = []
+    for d in view.delegations.values():
+        principal = _name(view, d.principal)
+        revoked = f", revoked {d.revoked_on.isoformat()}" if d.revoked_on else ""
+        lines.append(
+            DeputyLine(
+                id=d.id,
+                deputy=d.deputy,
+                deputy_name=d.deputy_name,
+                principal=d.principal,
+                principal_name=principal,
+                starts_on=d.starts_on,
+                ends_on=d.ends_on,
+                revoked_on=d.revoked_on,
+                shown=f"{d.deputy_name} deputises for {principal} from "
+                f"{d.starts_on.isoformat()} to {d.ends_on.isoformat()}{revoked}",
+            )
+        )
+    return lines
+
+
+_RACI_ORDER = {"A": 0, "R": 1, "C": 2, "I": 3}
+
+
+def _roles(view: ProgrammeView) -> list[RoleRow]:
+    """A first, then R, C and I, each in the order assigned."""
+    members = sorted(view.roster.values(), key=lambda m: _RACI_ORDER.get(m.raci, 4))
+    return [
+        RoleRow(
+            id=f"roster:{m.email}",
+            email=m.email,
+            name=m.name,
+            raci=m.raci,
+            role_title=m.role_title,
+            deputies=[
+                d.deputy_name
+                for d in view.delegations.values()
+                if d.principal.lower() == m.email.lower()
+            ],
+            source=source_of(m.provenance),
+        )
+        for m in members
+    ]
+
+
+def _note(note: NumberedNote) -> NoteRow:
+    return NoteRow(
+        id=note.id,
+        number=note.number,
+        description=note.description,
+        responsible=note.responsible,
+        recommendation=note.recommendation,
+        deliverable_id=note.deliverable_id,
+        source=source_of(note.provenance),
+    )
+
+
+def _next_steps(view: ProgrammeView) -> list[NoteRow]:
+    rows = [_note(note) for note in view.next_steps]
+    carried = {row.deliverable_id for row in rows if row.deliverable_id}
+    number = max((row.number for row in rows), default=0)
+    for item in view.deliverables.values():
+        if item.state != "deferred" or item.id in carried:
+            continue
+        number += 1
+        where = item.deferred_destination or "Deferred"
+        why = f": {item.deferred_reason}" if item.deferred_reason else ""
+        rows.append(
+            NoteRow(
+                id=f"carried:{item.id}",
+                number=number,
+                description=f"Carry forward '{item.title}' ({where}{why})",
+                responsible=" / ".join(_name(view, a.email) for a in item.approvers),
+                deliverable_id=item.id,
+                carried_forward=True,
+                source=source_of(item.provenance),
+            )
+        )
+    return rows
+
+
+def _deliverable_row(
+    view: ProgrammeView, item: DeliverableView, rated: RagResult
+) -> DeliverableRow:
+    if item.state == "signed_off":
+        when, kind = item.signed_off_on, "signed off"
+    elif item.state == "deferred":
+        when, kind = None, ""
+    else:
+        when, kind = item.due_on, "planned"
+    number = item.outcome_number
+    approved = {s.person.lower() for s in item.approvals}
+    awaiting = [
+        a.name or _name(view, a.email)
+        for a in item.approvers
+        if item.state not in ("signed_off", "deferred") and a.email.lower() not in approved
+    ]
+    return DeliverableRow(
+        id=item.id,
+        outcome_number=number,
+        outcome_title=view.outcomes.get(number, "") if number is not None else "",
+        title=item.title,
+        workstream=item.workstream,
+        approved_by=[signature_line(view, s).shown for s in item.approvals],
+        approvers=[a.name or _name(view, a.email) for a in item.approvers],
+        awaiting=awaiting,
+        state=item.state,
+        status=status_of(item),
+        date=when,
+        date_kind=kind,
+        deferred_reason=item.deferred_reason,
+        rag=rated.rag.value,
+        rag_reasons=list(rated.reasons),
+        source=source_of(item.provenance),
+    )
+
+
+def closure_report(
+    view: ProgrammeView,
+    today: date,
+    calendar: WorkingCalendar,
+    thresholds: RagThresholds,
+    *,
+    as_of: datetime | None = None,
+    known_at: datetime | None = None,
+) -> ClosureReport:
+    rated = {
+        item.id: deliverable_rag(item.title, item.state, item.due_on, today, calendar, thresholds)
+        for item in view.deliverables.values()
+    }
+    listed = {i.outcome_number for i in view.deliverables.values()}
+    numbered = sorted(set(view.outcomes) | {n for n in listed if n is not None})
+    groups: list[int | None] = list(numbered)
+    if None in listed:
+        groups.append(None)  # deliverables of no outcome, listed last
+    outcomes: list[OutcomeRow] = []
+    deliverables: list[DeliverableRow] = []
+    for number in groups:
+        items = [i for i in view.deliverables.values() if i.outcome_number == number]
+        label = f"Outcome {number}" if number is not None else "No outcome"
+        parts: list[Rated] = [rated[i.id] for i in items]
+        worst = worst_of(parts, label=label)
+        confidence = delivery_confidence(parts, label=label)
+        if number is None:
+            title = "No outcome"
+        else:
+            title = view.outcomes.get(number, f"Outcome {number} (not defined)")
+        outcomes.append(
+            OutcomeRow(
+                id=f"outcome:{number}" if number is not None else "outcome:none",
+                number=number,
+                title=title,
+                status=outcome_status(items),
+                deliverables=len(items),
+                signed_off=sum(1 for i in items if i.state == "signed_off"),
+                deferred=sum(1 for i in items if i.state == "deferred"),
+                rag=worst.rag.value,
+                rag_reasons=list(worst.reasons),
+                confidence=confidence.confidence.value,
+                confidence_label=confidence.confidence.label,
+                confidence_reasons=list(confidence.reasons),
+            )
+        )
+        deliverables.extend(_deliverable_row(view, i, rated[i.id]) for i in items)
+    milestones = [
+        milestone_row(view, m, today, calendar, thresholds) for m in view.milestones.values()
+    ]
+    raid = [raid_row(view, r, thresholds) for r in view.raid.values()]
+    programme_parts: list[Rated] = [
+        *(rated[i] for i in view.deliverables),
+        *(rate_milestone(m, today, calendar, thresholds) for m in view.milestones.values()),
+        *(rate_raid(r, thresholds) for r in view.raid.values() if r.is_open),
+    ]
+    label = view.name or view.key
+    worst = worst_of(programme_parts, label=label)
+    confidence = delivery_confidence(programme_parts, label=label)
+    return seal(
+        ClosureReport(
+            key=view.key,
+            name=view.name,
+            lifecycle=view.lifecycle,
+            starts_on=view.starts_on,
+            planned_end_on=view.planned_end_on,
+            closed_on=view.closed_on,
+            today=today,
+            roles=_roles(view),
+            raci_note=RACI_NOTE,
+            deputies=_deputies(view),
+            purpose=view.purpose,
+            scope=view.scope,
+            governance=view.governance,
+            outcomes=outcomes,
+            deliverables=deliverables,
+            milestones=milestones,
+            learning_points=[_note(n) for n in view.learning_points],
+            issues=[row for row in raid if row.kind == "issue"],
+            risks=[row for row in raid if row.kind != "issue"],
+            recommendations=[_note(n) for n in view.recommendations],
+            next_steps=_next_steps(view),
+            rag=worst.rag.value,
+            rag_reasons=list(worst.reasons),
+            confidence=confidence.confidence.value,
+            confidence_label=confidence.confidence.label,
+            confidence_reasons=list(confidence.reasons),
+            sign_off=closure_item(view),
+            data_quality=findings(view),
+            position=view.position,
+            as_of=as_of,
+            known_at=known_at,
+        )
+    )
+
+
+__all__ = [
+    "RACI_NOTE",
+    "STATUS_LABELS",
+    "ClosureReport",
+    "DeliverableRow",
+    "DeputyLine",
+    "NoteRow",
+    "OutcomeRow",
+    "RoleRow",
+    "closure_report",
+    "outcome_status",
+    "status_of",
+]

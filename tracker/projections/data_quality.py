@@ -1,0 +1,230 @@
+"""Data-quality findings: reports list the source's oddities rather than hide them; pure.
+
+Each finding has a stable ``code``, a message naming the items, and the ids of the items:
+
+* ``milestone_out_of_sequence``: within a workstream (milestones with none form one group), in
+  listed order, a milestone whose baseline is earlier than the previous milestone's, even read
+  at its latest (a month-precision date read as the month's last day): the seed's ASH&W "Cycle 4
+  Testing complete" January 2013 after Cycle 3 in November 2013.
+* ``signed_off_after_closure``: a deliverable signed off (effective date) after the closure
+  report that lists it was submitted (the report lists every deliverable of the programme).
+* ``no_approver``: a deliverable with no named approver that is not deferred.
+* ``duplicate_title``: two or more deliverables of one outcome (or of none) with the same title,
+  compared ignoring case and runs of whitespace.
+* ``name_variants``: one e-mail spelt with different display names across the roster, approvers,
+  endorsers, owners, delegations and the closure report ("Rachel" and "Rachael Tanner").
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import date, datetime
+
+import msgspec
+
+from tracker.calendar import WorkingCalendar
+from tracker.events.values import PersonRef
+from tracker.projections.closure_formats import seal
+from tracker.projections.views import ProgrammeView
+from tracker.rag import RagThresholds
+
+CODES: tuple[str, ...] = (
+    "milestone_out_of_sequence",
+    "signed_off_after_closure",
+    "no_approver",
+    "duplicate_title",
+    "name_variants",
+)
+
+
+class Finding(msgspec.Struct, kw_only=True):
+    id: str
+    code: str
+    message: str
+    item_ids: list[str]
+
+
+class DataQualityReport(msgspec.Struct, kw_only=True):
+    key: str
+    name: str
+    today: date
+    findings: list[Finding]
+    position: int
+    as_of: datetime | None = None
+    known_at: datetime | None = None
+    content_hash: str = ""
+
+
+def finding(code: str, message: str, item_ids: list[str]) -> Finding:
+    digest = hashlib.sha256("\n".join(item_ids).encode()).hexdigest()[:12]
+    return Finding(id=f"{code}:{digest}", code=code, message=message, item_ids=item_ids)
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+def milestones_out_of_sequence(view: ProgrammeView) -> list[Finding]:
+    found: list[Finding] = []
+    previous_in: dict[str | None, str] = {}
+    for item in view.milestones.values():
+        previous_id = previous_in.get(item.workstream)
+        previous_in[item.workstream] = item.id
+        if previous_id is None:
+            continue
+        previous = view.milestones[previous_id]
+        if item.baseline.last_day < previous.baseline.date:
+            where = f" in workstream {item.workstream}" if item.workstream else ""
+            found.append(
+                finding(
+                    "milestone_out_of_sequence",
+                    f"Milestone '{item.title}' (baseline {item.baseline}) is listed after "
+                    f"'{previous.title}' (baseline {previous.baseline}){where} but is dated "
+                    "earlier",
+                    [item.id, previous.id],
+                )
+            )
+    return found
+
+
+def signed_off_after_closure(view: ProgrammeView) -> list[Finding]:
+    submitted = view.closure.submitted_on
+    if submitted is None:
+        return []
+    return [
+        finding(
+            "signed_off_after_closure",
+            f"Deliverable '{item.title}' was signed off {item.signed_off_on.isoformat()}, after "
+            f"the closure report that lists it was submitted {submitted.isoformat()}",
+            [item.id],
+        )
+        for item in view.deliverables.values()
+        if item.signed_off_on is not None and item.signed_off_on > submitted
+    ]
+
+
+def no_approver(view: ProgrammeView) -> list[Finding]:
+    return [
+        finding(
+            "no_approver",
+            f"Deliverable '{item.title}' has no approver and is not deferred",
+            [item.id],
+        )
+        for item in view.deliverables.values()
+        if not item.approvers and item.state != "deferred"
+    ]
+
+
+def duplicate_titles(view: ProgrammeView) -> list[Finding]:
+    groups: dict[tuple[int | None, str], list[str]] = {}
+    for item in view.deliverables.values():
+        key = (item.outcome_number, _normal(item.title).casefold())
+        groups.setdefault(key, []).append(item.id)
+    found: list[Finding] = []
+    for (outcome, _), ids in groups.items():
+        if len(ids) < 2:
+            continue
+        title = view.deliverables[ids[0]].title
+        where = f"Outcome {outcome}" if outcome is not None else "Deliverables outside any outcome"
+        found.append(
+            finding(
+                "duplicate_title",
+                f"{where} lists '{title}' {len(ids)} times",
+                ids,
+            )
+        )
+    return found
+
+
+def _named(view: ProgrammeView) -> Iterable[tuple[str, str, str]]:
+    """(e-mail, name, item id) for every place the view names a person with a name."""
+    for member in view.roster.values():
+        yield member.email, member.name, f"roster:{member.email}"
+    for delegation in view.delegations.values():
+        yield delegation.deputy, delegation.deputy_name, delegation.id
+    for item in view.deliverables.values():
+        for ref in (*item.approvers, *item.endorsers):
+            yield ref.email, ref.name, item.id
+    for risk in view.raid.values():
+        yield risk.owner.email, risk.owner.name, risk.id
+    closure = view.closure
+    refs: list[PersonRef] = [*closure.endorsers, *closure.informed]
+    if closure.approver is not None:
+        refs.append(closure.approver)
+    for ref in refs:
+        yield ref.email, ref.name, "closure"
+
+
+def name_variants(view: ProgrammeView) -> list[Finding]:
+    names: dict[str, dict[str, list[str]]] = {}
+    for email, name, item_id in _named(view):
+        if not name.strip():
+            continue
+        by_name = names.setdefault(email.lower(), {})
+        ids = by_name.setdefault(_normal(name), [])
+        if item_id not in ids:
+            ids.append(item_id)
+    found: list[Finding] = []
+    for email, by_name in names.items():
+        if len(by_name) < 2:
+            continue
+        spelt = ", ".join(
+            f"'{name}' ({len(ids)} {'place' if len(ids) == 1 else 'places'})"
+            for name, ids in by_name.items()
+        )
+        item_ids = list(dict.fromkeys(i for ids in by_name.values() for i in ids))
+        found.append(
+            finding("name_variants", f"{email} is named {len(by_name)} ways: {spelt}", item_ids)
+        )
+    return found
+
+
+def findings(view: ProgrammeView) -> list[Finding]:
+    """Every finding, grouped by code in the order of ``CODES``."""
+    return [
+        *milestones_out_of_sequence(view),
+        *signed_off_after_closure(view),
+        *no_approver(view),
+        *duplicate_titles(view),
+        *name_variants(view),
+    ]
+
+
+def data_quality(
+    view: ProgrammeView,
+    today: date,
+    calendar: WorkingCalendar,
+    thresholds: RagThresholds,
+    *,
+    as_of: datetime | None = None,
+    known_at: datetime | None = None,
+) -> DataQualityReport:
+    """The findings do not depend on ``today``, ``calendar`` or ``thresholds``: they are taken
+    for a uniform signature and ``today`` is stamped for the record."""
+    return seal(
+        DataQualityReport(
+            key=view.key,
+            name=view.name,
+            today=today,
+            findings=findings(view),
+            position=view.position,
+            as_of=as_of,
+            known_at=known_at,
+        )
+    )
+
+
+__all__ = [
+    "CODES",
+    "DataQualityReport",
+    "Finding",
+    "data_quality",
+    "duplicate_titles",
+    "finding",
+    "findings",
+    "milestones_out_of_sequence",
+    "name_variants",
+    "no_approver",
+    "signed_off_after_closure",
+]

@@ -1,0 +1,392 @@
+"""Sign-off status: who has endorsed or approved each deliverable and the closure report, who is
+still missing, and each person's inbox across programmes; pure.
+
+Rules (DOMAIN.md "Sign-off rules"):
+
+* A deliverable's endorsers and approvers are those its plan names; the closure report's are
+  every R and C of the roster (endorse) and the A (approve), fixed at submission.
+* An endorsement or approval counts for the person it was given for (``on_behalf_of`` when a
+  deputy acted, else the actor), within the current round. A return voids the round: its
+  signatures stay listed until the resubmission clears them, but everyone is missing again.
+* "Missing" lists who has not yet endorsed or approved, for items not signed off or deferred.
+* An inbox holds what awaits a person on a *submitted* item: their own missing endorsements or
+  approvals, and those of anyone they deputise for on that programme by a delegation covering
+  ``today`` (from ``starts_on`` to ``ends_on`` inclusive, and before any ``revoked_on``). An
+  approval awaiting endorsements still shows, with ``blocked_by`` naming the missing endorsers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+import msgspec
+
+from tracker.calendar import WorkingCalendar
+from tracker.events.values import PersonRef
+from tracker.projections.closure_formats import seal, source_of
+from tracker.projections.views import (
+    ClosureView,
+    Delegation,
+    DeliverableView,
+    ProgrammeView,
+    Signature,
+)
+from tracker.rag import RagThresholds, deliverable_rag
+
+CLOSURE_STATES: dict[str, str] = {
+    "not_submitted": "planned",
+    "submitted": "submitted",
+    "approved": "signed_off",
+}
+"""The closure report's own states mapped onto the sign-off item states."""
+
+
+class PersonLine(msgspec.Struct, kw_only=True):
+    email: str
+    name: str
+
+
+class SignatureLine(msgspec.Struct, kw_only=True):
+    """An endorsement or approval given. ``shown`` is "Glyn Peach on behalf of Mike Kirby" when
+    a deputy acted, else the person's name."""
+
+    person: str
+    name: str
+    actor: str
+    actor_name: str
+    on_behalf_of: str | None
+    on_behalf_of_name: str | None
+    on: date
+    recorded_at: datetime
+    shown: str
+
+
+class SignOffItem(msgspec.Struct, kw_only=True):
+    """One deliverable, or the closure report (``kind`` "closure_report", ``id`` "closure")."""
+
+    id: str
+    kind: str
+    title: str
+    state: str
+    """planned, submitted, returned, signed_off or deferred."""
+    round: int
+    submitted_on: date | None
+    signed_off_on: date | None
+    endorsers: list[PersonLine]
+    approvers: list[PersonLine]
+    endorsements: list[SignatureLine]
+    approvals: list[SignatureLine]
+    endorsements_missing: list[PersonLine]
+    approvals_missing: list[PersonLine]
+    missing_names: list[str]
+    outcome_number: int | None = None
+    due_on: date | None = None
+    returned_comment: str | None = None
+    deferred_destination: str | None = None
+    deferred_reason: str | None = None
+    override_reason: str | None = None
+    endorsements_missing_at_approval: list[str] = []
+    rag: str | None = None
+    rag_reasons: list[str] = []
+    source: dict[str, str] = {}
+
+
+class SignOffStatus(msgspec.Struct, kw_only=True):
+    key: str
+    name: str
+    today: date
+    deliverables: list[SignOffItem]
+    closure: SignOffItem
+    position: int
+    as_of: datetime | None = None
+    known_at: datetime | None = None
+    content_hash: str = ""
+
+
+class InboxItem(msgspec.Struct, kw_only=True):
+    """Something awaiting ``person``: ``action`` "endorse" or "approve" of item ``item_id``,
+    for ``for_person`` (themselves, or their principal when ``as_deputy``)."""
+
+    id: str
+    programme_key: str
+    item_id: str
+    kind: str
+    title: str
+    state: str
+    action: str
+    for_person: str
+    for_name: str
+    as_deputy: bool
+    blocked_by: list[str] = []
+    """Names of endorsers still missing: approval waits for them."""
+    submitted_on: date | None = None
+    due_on: date | None = None
+    rag: str | None = None
+    rag_reasons: list[str] = []
+
+
+class ProgrammePosition(msgspec.Struct, kw_only=True):
+    key: str
+    position: int
+
+
+class Inbox(msgspec.Struct, kw_only=True):
+    person: str
+    name: str
+    today: date
+    items: list[InboxItem]
+    positions: list[ProgrammePosition]
+    position: int
+    """The highest store position among the programmes read."""
+    as_of: datetime | None = None
+    known_at: datetime | None = None
+    content_hash: str = ""
+
+
+def _name(view: ProgrammeView, email: str) -> str:
+    return view.people.get(email, email)
+
+
+def signature_line(view: ProgrammeView, signature: Signature) -> SignatureLine:
+    behalf = signature.on_behalf_of
+    behalf_name = _name(view, behalf) if behalf else None
+    shown = f"{signature.actor_name} on behalf of {behalf_name}" if behalf else signature.name
+    return SignatureLine(
+        person=signature.person,
+        name=signature.name,
+        actor=signature.actor,
+        actor_name=signature.actor_name,
+        on_behalf_of=behalf,
+        on_behalf_of_name=behalf_name,
+        on=signature.on,
+        recorded_at=signature.recorded_at,
+        shown=shown,
+    )
+
+
+def _people(view: ProgrammeView, refs: Iterable[PersonRef]) -> list[PersonLine]:
+    return [PersonLine(email=ref.email, name=ref.name or _name(view, ref.email)) for ref in refs]
+
+
+def _missing(wanted: list[PersonLine], given: Iterable[Signature]) -> list[PersonLine]:
+    done = {signature.person.lower() for signature in given}
+    return [person for person in wanted if person.email.lower() not in done]
+
+
+def deliverable_item(
+    view: ProgrammeView,
+    item: DeliverableView,
+    today: date,
+    calendar: WorkingCalendar,
+    thresholds: RagThresholds,
+) -> SignOffItem:
+    endorsers, approvers = _people(view, item.endorsers), _people(view, item.approvers)
+    settled = item.state in ("signed_off", "deferred")
+    # A return voids the round: its signatures stay listed but no longer count.
+    counted = item.state != "returned"
+    endorse_gap = [] if settled else _missing(endorsers, item.endorsements if counted else [])
+    approve_gap = [] if settled else _missing(approvers, item.approvals if counted else [])
+    rag = deliverable_rag(item.title, item.state, item.due_on, today, calendar, thresholds)
+    return SignOffItem(
+        id=item.id,
+        kind="deliverable",
+        title=item.title,
+        state=item.state,
+        round=item.round,
+        submitted_on=item.submitted_on,
+        signed_off_on=item.signed_off_on,
+        endorsers=endorsers,
+        approvers=approvers,
+        endorsements=[signature_line(view, s) for s in item.endorsements],
+        approvals=[signature_line(view, s) for s in item.approvals],
+        endorsements_missing=endorse_gap,
+        approvals_missing=approve_gap,
+        missing_names=[person.name for person in (*endorse_gap, *approve_gap)],
+        outcome_number=item.outcome_number,
+        due_on=item.due_on,
+        returned_comment=item.returned_comment,
+        deferred_destination=item.deferred_destination,
+        deferred_reason=item.deferred_reason,
+        rag=rag.rag.value,
+        rag_reasons=list(rag.reasons),
+        source=source_of(item.provenance),
+    )
+
+
+def closure_signatories(view: ProgrammeView) -> tuple[list[PersonRef], list[PersonRef]]:
+    """(endorsers, approvers) of the closure report: as fixed at submission, or before it from
+    the roster (every R and C endorses, the A approves)."""
+    closure = view.closure
+    if closure.state != "not_submitted":
+        return list(closure.endorsers), [closure.approver] if closure.approver else []
+    roster = list(view.roster.values())
+    endorsers = [PersonRef(email=m.email, name=m.name) for m in roster if m.raci in ("R", "C")]
+    approvers = [PersonRef(email=m.email, name=m.name) for m in roster if m.raci == "A"]
+    return endorsers, approvers
+
+
+def closure_item(view: ProgrammeView) -> SignOffItem:
+    closure: ClosureView = view.closure
+    endorser_refs, approver_refs = closure_signatories(view)
+    endorsers, approvers = _people(view, endorser_refs), _people(view, approver_refs)
+    approvals = [closure.approval] if closure.approval else []
+    approved = closure.state == "approved"
+    endorse_gap = _missing(endorsers, closure.endorsements)
+    approve_gap = [] if approved else _missing(approvers, approvals)
+    return SignOffItem(
+        id="closure",
+        kind="closure_report",
+        title=f"Programme Closure Report: {view.name}",
+        state=CLOSURE_STATES.get(closure.state, closure.state),
+        round=closure.revision,
+        submitted_on=closure.submitted_on,
+        signed_off_on=closure.approval.on if closure.approval else None,
+        endorsers=endorsers,
+        approvers=approvers,
+        endorsements=[signature_line(view, s) for s in closure.endorsements],
+        approvals=[signature_line(view, s) for s in approvals],
+        endorsements_missing=endorse_gap,
+        approvals_missing=approve_gap,
+        missing_names=[person.name for person in (*endorse_gap, *approve_gap)],
+        override_reason=closure.override_reason,
+        endorsements_missing_at_approval=[
+            _name(view, email) for email in closure.endorsements_missing_at_approval
+        ],
+    )
+
+
+def signoff_status(
+    view: ProgrammeView,
+    today: date,
+    calendar: WorkingCalendar,
+    thresholds: RagThresholds,
+    *,
+    as_of: datetime | None = None,
+    known_at: datetime | None = None,
+) -> SignOffStatus:
+    """Every deliverable in planning order, and the closure report."""
+    return seal(
+        SignOffStatus(
+            key=view.key,
+            name=view.name,
+            today=today,
+            deliverables=[
+                deliverable_item(view, item, today, calendar, thresholds)
+                for item in view.deliverables.values()
+            ],
+            closure=closure_item(view),
+            position=view.position,
+            as_of=as_of,
+            known_at=known_at,
+        )
+    )
+
+
+def covers(delegation: Delegation, on: date) -> bool:
+    """A delegation covers ``on`` from its start to its end inclusive, unless revoked by then."""
+    if delegation.revoked_on is not None and on >= delegation.revoked_on:
+        return False
+    return delegation.starts_on <= on <= delegation.ends_on
+
+
+def _principals(view: ProgrammeView, person: str, today: date) -> set[str]:
+    """Whom ``person`` may act for today on this programme."""
+    return {
+        d.principal.lower()
+        for d in view.delegations.values()
+        if d.deputy.lower() == person and covers(d, today)
+    }
+
+
+def _awaiting(
+    view: ProgrammeView, item: SignOffItem, person: str, principals: set[str]
+) -> list[InboxItem]:
+    if item.state != "submitted":
+        return []
+    found: list[InboxItem] = []
+    blocked = [p.name for p in item.endorsements_missing]
+    wanted = [("endorse", p) for p in item.endorsements_missing]
+    wanted += [("approve", p) for p in item.approvals_missing]
+    for action, awaited in wanted:
+        email = awaited.email.lower()
+        if email != person and email not in principals:
+            continue
+        found.append(
+            InboxItem(
+                id=f"{view.key}:{item.id}:{action}:{email}",
+                programme_key=view.key,
+                item_id=item.id,
+                kind=item.kind,
+                title=item.title,
+                state=item.state,
+                action=action,
+                for_person=awaited.email,
+                for_name=awaited.name,
+                as_deputy=email != person,
+                blocked_by=blocked if action == "approve" else [],
+                submitted_on=item.submitted_on,
+                due_on=item.due_on,
+                rag=item.rag,
+                rag_reasons=item.rag_reasons,
+            )
+        )
+    return found
+
+
+def inbox(
+    views: Iterable[ProgrammeView],
+    person: str,
+    today: date,
+    calendar: WorkingCalendar,
+    thresholds: RagThresholds,
+    *,
+    as_of: datetime | None = None,
+    known_at: datetime | None = None,
+) -> Inbox:
+    """What awaits ``person`` (an e-mail, any case) across the programmes, programme by
+    programme, deliverables in planning order, then the closure report."""
+    email = person.strip().lower()
+    items: list[InboxItem] = []
+    positions: list[ProgrammePosition] = []
+    name = email
+    for view in views:
+        positions.append(ProgrammePosition(key=view.key, position=view.position))
+        name = view.people.get(email, name)
+        principals = _principals(view, email, today)
+        for deliverable in view.deliverables.values():
+            if deliverable.state == "submitted":
+                line = deliverable_item(view, deliverable, today, calendar, thresholds)
+                items.extend(_awaiting(view, line, email, principals))
+        items.extend(_awaiting(view, closure_item(view), email, principals))
+    return seal(
+        Inbox(
+            person=email,
+            name=name,
+            today=today,
+            items=items,
+            positions=positions,
+            position=max((p.position for p in positions), default=0),
+            as_of=as_of,
+            known_at=known_at,
+        )
+    )
+
+
+__all__ = [
+    "CLOSURE_STATES",
+    "Inbox",
+    "InboxItem",
+    "PersonLine",
+    "ProgrammePosition",
+    "SignOffItem",
+    "SignOffStatus",
+    "SignatureLine",
+    "closure_item",
+    "closure_signatories",
+    "covers",
+    "deliverable_item",
+    "inbox",
+    "signature_line",
+    "signoff_status",
+]
