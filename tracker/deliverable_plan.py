@@ -56,7 +56,7 @@ def signatories(
     return clean_approvers, clean_endorsers
 
 
-class Creation(msgspec.Struct, frozen=True, kw_only=True):
+class DeliverableCreation(msgspec.Struct, frozen=True, kw_only=True):
     """A new item: its index entry in the programme stream and its own first events."""
 
     programme_events: list[ProgrammeEvent]
@@ -70,7 +70,7 @@ def decide_plan(
     context: Context,
     *,
     new_id: UUID,
-) -> Creation:
+) -> DeliverableCreation:
     """Zero approvers are accepted (the seed's deferred rows name none); submission needs one."""
     programme.require_registered(command.programme_key)
     programme.require_open("planning a deliverable")
@@ -101,7 +101,7 @@ def decide_plan(
         outcome_number=command.outcome_number,
         workstream=command.workstream,
     )
-    return Creation(programme_events=listed, item_events=[planned])
+    return DeliverableCreation(programme_events=listed, item_events=[planned])
 
 
 def decide_replan(

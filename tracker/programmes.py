@@ -13,13 +13,6 @@ from uuid import UUID
 
 import msgspec
 
-from tracker.commands import (
-    AddWorkstream,
-    DefineOutcome,
-    DescribeProgramme,
-    RegisterProgramme,
-)
-from tracker.context import Context
 from tracker.errors import InvalidInput, NotFound, RuleBroken
 from tracker.events.closure import (
     ClosureReportApproved,
@@ -46,7 +39,6 @@ from tracker.events.programmes import (
     RosterMemberRevoked,
     WorkstreamAdded,
 )
-from tracker.ids import programme_key as check_programme_key
 from tracker.signoff import Delegation
 
 ProgrammeEvent = (
@@ -301,82 +293,3 @@ def required_text(value: str, what: str) -> str:
     if not cleaned:
         raise InvalidInput(f"{what} must not be blank")
     return cleaned
-
-
-def decide_register(
-    state: ProgrammeState, command: RegisterProgramme, context: Context
-) -> list[ProgrammeEvent]:
-    key = check_programme_key(command.programme_key)
-    if state.registered:
-        raise RuleBroken("already_exists", f"programme {key!r} is already registered")
-    if command.planned_end_on < command.starts_on:
-        raise InvalidInput(
-            f"planned end {command.planned_end_on.isoformat()} is before the start "
-            f"{command.starts_on.isoformat()}"
-        )
-    return [
-        ProgrammeRegistered(
-            programme_key=key,
-            name=required_text(command.name, "programme name"),
-            starts_on=command.starts_on,
-            planned_end_on=command.planned_end_on,
-            registered_on=context.on,
-            purpose=command.purpose.strip(),
-            scope=command.scope.strip(),
-            governance=command.governance.strip(),
-        )
-    ]
-
-
-def decide_describe(
-    state: ProgrammeState, command: DescribeProgramme, context: Context
-) -> list[ProgrammeEvent]:
-    state.require_registered(command.programme_key)
-    state.require_open("describing the programme")
-    event = ProgrammeDescribed(
-        programme_key=state.key,
-        name=required_text(command.name, "programme name"),
-        purpose=command.purpose.strip(),
-        scope=command.scope.strip(),
-        governance=command.governance.strip(),
-    )
-    current = (state.name, state.purpose, state.scope, state.governance)
-    if (event.name, event.purpose, event.scope, event.governance) == current:
-        return []
-    return [event]
-
-
-def decide_add_workstream(
-    state: ProgrammeState, command: AddWorkstream, context: Context
-) -> list[ProgrammeEvent]:
-    state.require_registered(command.programme_key)
-    state.require_open("adding a workstream")
-    key = required_text(command.workstream, "workstream")
-    if state.workstream(key) is not None:
-        raise RuleBroken("duplicate_workstream", f"workstream {key!r} already exists")
-    return [
-        WorkstreamAdded(
-            programme_key=state.key, workstream=key, title=required_text(command.title, "title")
-        )
-    ]
-
-
-def decide_define_outcome(
-    state: ProgrammeState, command: DefineOutcome, context: Context
-) -> list[ProgrammeEvent]:
-    state.require_registered(command.programme_key)
-    state.require_open("defining an outcome")
-    if command.number < 1:
-        raise InvalidInput(f"outcome number must be 1 or more, got {command.number}")
-    existing = state.outcome(command.number)
-    if existing is not None:
-        raise RuleBroken(
-            "duplicate_outcome", f"outcome {command.number} already exists: {existing.title!r}"
-        )
-    return [
-        OutcomeDefined(
-            programme_key=state.key,
-            number=command.number,
-            title=required_text(command.title, "outcome title"),
-        )
-    ]

@@ -49,14 +49,13 @@ from tracker.context import context_for, effective_time, local_date
 from tracker.errors import InvalidInput, NotFound, RuleBroken
 from tracker.events.closure import ProgrammeClosed
 from tracker.events.programmes import ProgrammeRegistered, RosterMemberChanged
-from tracker.programmes import (
-    ProgrammeState,
+from tracker.programme_setup import (
     decide_add_workstream,
     decide_define_outcome,
     decide_describe,
     decide_register,
-    evolve,
 )
+from tracker.programmes import ProgrammeState, evolve
 from tracker.raci import parse_raci
 from tracker.roster import (
     decide_appoint_deputy,

@@ -28,14 +28,13 @@ from tracker.commands import (
 from tracker.context import Context
 from tracker.handlers.base import CommandResult, HandlerBase
 from tracker.ids import programme_key
-from tracker.programmes import (
-    ProgrammeEvent,
-    ProgrammeState,
+from tracker.programme_setup import (
     decide_add_workstream,
     decide_define_outcome,
     decide_describe,
     decide_register,
 )
+from tracker.programmes import ProgrammeEvent, ProgrammeState
 from tracker.roster import (
     decide_appoint_deputy,
     decide_assign_member,
