@@ -1,0 +1,224 @@
+"""The Document Management Service (Documentum): seven work packages, from the "Update on Major
+ICT Projects" report of 4 March 2014 (``004_665650827499d7e1.txt`` lines 797-871).
+
+- Each work package is a workstream (titled from the prose, lines 837-854) holding one
+  milestone: the table's row (lines 862-869), titled exactly as the cell, with its month at
+  month precision.
+- Statuses as of the report: "Complete" and "Launched, now live with Social Care" are achieved
+  in their month; "On Target" and "On Target to coincide with CYP Liquid Logic Go Live March
+  2014" are not achieved, forecast at the baseline. The status text is kept in the provenance.
+- Kept as printed: work package 2's cell uses a hyphen where the others use an en dash (written
+  as ``\\u2013`` escapes below), and months are sometimes abbreviated ("Mar 2014", "Feb 2014",
+  "Jun 2014") and sometimes not ("March 2014").
+- The paper names no owner: one labelled placeholder is the Accountable.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import NamedTuple
+
+from seed.seeder import ProgrammeSeedReport, Seeder
+from seed.source import (
+    at,
+    milestone_recorded_on,
+    paper_month,
+    placeholder_owner,
+    row_text,
+    seed_id,
+    source,
+)
+from tracker.commands import AchieveMilestone, AddWorkstream, BaselineMilestone, RegisterProgramme
+from tracker.errors import InvalidInput
+from tracker.handlers import Handlers
+
+DOCUMENT = "004_665650827499d7e1.txt"
+KEY = "documentum-dms"
+NAME = "Document Management Service (Documentum)"
+NAME_LINE = 797
+REPORT_ON = date(2014, 3, 4)
+"""Line 657: "Meeting to be held on 4 March 2014"."""
+STARTS_ON = date(2013, 5, 1)
+"""The paper gives no start: the earliest date it gives, work package 1's May 2013."""
+PLANNED_END_ON = date(2014, 6, 30)
+"""The latest work package date: 7, Jun 2014."""
+CONTACT_LINE = 663
+CONTACT = "Contact for further information: Mark Orford, (01772) 534000, ICT Services"
+
+PURPOSE_LINE = 799
+PURPOSE = (
+    "The Document Management Service project will deliver a coherent, county-wide approach to "
+    "electronic document and records management, workflow and case management, integrated into "
+    "core applications and business solutions."
+)
+SCOPE_LINES = (821, 835)
+SCOPE = (
+    "The project involves implementing a product called Documentum, from a company called EMC, "
+    "which can manage all forms of content and business processes across the County Council. "
+    "Delivery of the Document Management Service has been split into seven work packages. These "
+    "are not sequential however but are being delivered in parallel where possible."
+)
+GOVERNANCE = (
+    "Reported to the Cabinet Committee on Performance Improvement, 4 March 2014; contact for "
+    "further information: Mark Orford, ICT Services (line 663)."
+)
+
+TABLE = "Document Management Service work packages"
+HEADER_LINE = 862
+
+
+class WorkPackage(NamedTuple):
+    number: int
+    prose_line: int
+    title: str
+    """From the prose: "Work Package One" (line ``prose_line``)."""
+    line: int
+    cell: str
+    date: str
+    status: str
+    """The table row (line ``line``): Work Package, Date, Status."""
+
+
+WORK_PACKAGES = (
+    WorkPackage(
+        1,
+        837,
+        "Work Package One",
+        863,
+        "1 \u2013 Product Installation and Scanning Set Up",
+        "May 2013",
+        "Complete",
+    ),
+    WorkPackage(
+        2,
+        839,
+        "Work Package Two",
+        864,
+        "2 - Social Care Record (ESCR) Interface",
+        "Mar 2014",
+        "On Target to coincide with CYP Liquid Logic Go Live March 2014",
+    ),
+    WorkPackage(
+        3,
+        841,
+        "Work Package Three",
+        865,
+        "3 \u2013 CERMS Migration and Training",
+        "Feb 2014",
+        "Complete",
+    ),
+    WorkPackage(
+        4,
+        843,
+        "Work Package Four",
+        866,
+        "4 \u2013 Child Protection Portal",
+        "May 2014",
+        "On Target",
+    ),
+    WorkPackage(
+        5,
+        845,
+        "Work Package Five",
+        867,
+        "5 \u2013 Expanded Document Handling Centre",
+        "Feb 2014",
+        "Launched, now live with Social Care",
+    ),
+    WorkPackage(
+        6,
+        847,
+        "Work Package Six",
+        868,
+        "6 \u2013 Templated Methodology",
+        "March 2014",
+        "On Target",
+    ),
+    WorkPackage(
+        7,
+        854,
+        "Work Package Seven",
+        869,
+        "7 \u2013 Initial Business Implementations",
+        "Jun 2014",
+        "On Target",
+    ),
+)
+
+ACHIEVED = ("Complete", "Launched, now live with Social Care")
+NOT_ACHIEVED = ("On Target", "On Target to coincide with CYP Liquid Logic Go Live March 2014")
+
+
+async def load(handlers: Handlers) -> ProgrammeSeedReport:
+    seeder = Seeder(handlers, KEY)
+    await seeder.register(
+        RegisterProgramme(
+            programme_key=KEY,
+            name=NAME,
+            starts_on=STARTS_ON,
+            planned_end_on=PLANNED_END_ON,
+            purpose=PURPOSE,
+            scope=SCOPE,
+            governance=GOVERNANCE,
+            occurred_at=at(STARTS_ON, 9),
+            source=source(
+                DOCUMENT,
+                "Document Management Service Project",
+                NAME_LINE,
+                "Document Management Service Project",
+                purpose_line=str(PURPOSE_LINE),
+                scope_lines=", ".join(str(n) for n in SCOPE_LINES),
+                start_note="no start date in the paper: the earliest date it gives (May 2013)",
+            ),
+        )
+    )
+    await seeder.assign(
+        placeholder_owner(KEY, DOCUMENT, CONTACT_LINE, CONTACT, on=at(STARTS_ON, 9, 5))
+    )
+    for package in WORK_PACKAGES:
+        await _work_package(seeder, package)
+    return await seeder.report()
+
+
+async def _work_package(seeder: Seeder, package: WorkPackage) -> None:
+    workstream = f"wp{package.number}"
+    provenance = source(
+        DOCUMENT,
+        TABLE,
+        package.line,
+        row_text(package.cell, package.date, package.status),
+        header_line=str(HEADER_LINE),
+        workstream_line=str(package.prose_line),
+    )
+    await seeder.add_workstream(
+        AddWorkstream(
+            programme_key=KEY,
+            workstream=workstream,
+            title=package.title,
+            occurred_at=at(STARTS_ON, 9, 10),
+            source=provenance,
+        )
+    )
+    month = paper_month(package.date)
+    milestone_id = await seeder.baseline(
+        BaselineMilestone(
+            programme_key=KEY,
+            milestone_id=seed_id(KEY, "milestone", str(package.line)),
+            title=package.cell,
+            baseline=month,
+            workstream=workstream,
+            occurred_at=at(STARTS_ON, 9, 30),
+            source=provenance,
+        )
+    )
+    if package.status in ACHIEVED:
+        await seeder.achieve(
+            AchieveMilestone(
+                milestone_id=milestone_id,
+                actual=month,
+                occurred_at=at(milestone_recorded_on(month, REPORT_ON), 17),
+                source=provenance,
+            )
+        )
+    elif package.status not in NOT_ACHIEVED:
+        raise InvalidInput(f"line {package.line}: unknown status {package.status!r}")

@@ -1,0 +1,207 @@
+"""Social Care System Replacement (Liquidlogic): one programme with its two projects, CYP and
+ASH&W, as workstreams, and both milestone tables of the "Update on Major ICT Projects" report to
+the Cabinet Committee on Performance Improvement, meeting of 4 March 2014
+(``004_665650827499d7e1.txt`` lines 687-791).
+
+- Dates are months, kept at month precision. Statuses are as of the report: "Complete" is
+  achieved in the milestone's own month (entered on that month's last day, or the report's day
+  if earlier); "On Target" is not achieved and its forecast stays at the baseline.
+- The ASH&W table's oddities are kept: "Cycle 4 Testing complete" is dated January 2013, after
+  Cycle 3 in November 2013 (surely a typo for January 2014), and its header row has no "Status"
+  heading.
+- The paper names no person for the programme: the roster is one placeholder, "ICT Services",
+  clearly labelled, as the Accountable owner.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import NamedTuple
+
+from seed.seeder import ProgrammeSeedReport, Seeder
+from seed.source import (
+    at,
+    milestone_recorded_on,
+    paper_month,
+    placeholder_owner,
+    row_text,
+    seed_id,
+    source,
+)
+from tracker.commands import (
+    AchieveMilestone,
+    AddWorkstream,
+    BaselineMilestone,
+    RegisterProgramme,
+)
+from tracker.errors import InvalidInput
+from tracker.handlers import Handlers
+
+DOCUMENT = "004_665650827499d7e1.txt"
+KEY = "liquidlogic-social-care"
+NAME = "Social Care System Replacement (Liquidlogic CYP and ASH&W)"
+NAME_LINE = 687
+REPORT_ON = date(2014, 3, 4)
+"""Line 657: "Meeting to be held on 4 March 2014"."""
+STARTS_ON = date(2013, 1, 1)
+"""Line 758: "the formal implementation programme commencing in January 2013"."""
+PLANNED_END_ON = date(2014, 6, 30)
+"""The last milestone: ASH&W "Project Go Live", June 2014 (line 791)."""
+
+PURPOSE_LINE = 693
+PURPOSE = (
+    "The Social Care System Replacement Programme consists of two dedicated projects \u2013 one to "
+    "replace ASH&W Services IT system and one to replace CYP IT system. The purpose is to "
+    "deliver a modern social care IT system from a company called Liquidlogic that can be used "
+    "by all professional social work staff in the county."
+)
+SCOPE_LINE = 761
+SCOPE = (
+    "The overall programme approach is a phased implementation. Both ASH&W and CYP projects are "
+    "being run in parallel, however the training stages of each project cannot be accommodated "
+    "concurrently due to the volume of staff who need to be trained. As such, one of the "
+    "projects will need to go live ahead of the other, hence the phased implementation approach."
+)
+GOVERNANCE_LINES = (663, 759)
+GOVERNANCE = (
+    "A joint project team was established of ASH&W, CYP and ICT representatives (line 759). "
+    "Reported to the Cabinet Committee on Performance Improvement, 4 March 2014; contact for "
+    "further information: Mark Orford, ICT Services (line 663)."
+)
+
+
+class Workstream(NamedTuple):
+    key: str
+    title: str
+    table: str
+    header_line: int
+    header: str
+
+
+class MilestoneRow(NamedTuple):
+    line: int
+    milestone: str
+    date: str
+    status: str
+
+
+CYP = Workstream(
+    "cyp",
+    "Children and Young People's services (CYP)",
+    "Liquidlogic CYP Project Milestones",
+    767,
+    "Milestone\tDate\tStatus",
+)
+CYP_MILESTONES = (
+    MilestoneRow(
+        768, "Initial Liquidlogic solution installed for evaluation", "February 2013", "Complete"
+    ),
+    MilestoneRow(769, "Initial Design complete", "March 2013", "Complete"),
+    MilestoneRow(770, "First Lancashire configuration delivered", "April 2013", "Complete"),
+    MilestoneRow(771, "Cycle 1 Testing complete", "June 2013", "Complete"),
+    MilestoneRow(772, "Cycle 2 Testing complete", "August 2013", "Complete"),
+    MilestoneRow(773, "Cycle 3 Testing complete", "October 2013", "Complete"),
+    MilestoneRow(774, "Cycle 4 Testing complete", "December 2013", "Complete"),
+    MilestoneRow(775, "User Training commences", "January 2014", "Complete"),
+    MilestoneRow(776, "Cycle 5 Testing complete", "February 2014", "Complete"),
+    MilestoneRow(777, "Project Go Live", "March 2014", "On Target"),
+)
+
+ASHW = Workstream(
+    "ash-w",
+    "Adult, Social, Health and Wellbeing services (ASH&W)",
+    "Liquidlogic ASH&W Project Milestones",
+    781,
+    "Milestone\tDate\t",
+)
+ASHW_MILESTONES = (
+    MilestoneRow(
+        782, "Initial Liquidlogic solution installed for evaluation", "February 2013", "Complete"
+    ),
+    MilestoneRow(783, "Initial Design complete", "March 2013", "Complete"),
+    MilestoneRow(784, "First Lancashire configuration delivered", "May 2013", "Complete"),
+    MilestoneRow(785, "Cycle 1 Testing complete", "July 2013", "Complete"),
+    MilestoneRow(786, "Cycle 2 Testing complete", "September 2013", "Complete"),
+    MilestoneRow(787, "Cycle 3 Testing complete", "November 2013", "Complete"),
+    MilestoneRow(788, "Cycle 4 Testing complete", "January 2013", "Complete"),
+    MilestoneRow(789, "User Training commences", "March 2014", "On Target"),
+    MilestoneRow(790, "Cycle 5 Testing complete", "April 2014", "On Target"),
+    MilestoneRow(791, "Project Go Live", "June 2014", "On Target"),
+)
+
+TABLES = ((CYP, CYP_MILESTONES), (ASHW, ASHW_MILESTONES))
+
+CONTACT_LINE = 663
+CONTACT = "Contact for further information: Mark Orford, (01772) 534000, ICT Services"
+"""Line 663 without its (real) e-mail address: nothing seeded holds a real mailbox."""
+
+
+async def load(handlers: Handlers) -> ProgrammeSeedReport:
+    seeder = Seeder(handlers, KEY)
+    await seeder.register(
+        RegisterProgramme(
+            programme_key=KEY,
+            name=NAME,
+            starts_on=STARTS_ON,
+            planned_end_on=PLANNED_END_ON,
+            purpose=PURPOSE,
+            scope=SCOPE,
+            governance=GOVERNANCE,
+            occurred_at=at(STARTS_ON, 9),
+            source=source(
+                DOCUMENT,
+                "Social Care System Replacement",
+                NAME_LINE,
+                "Social Care System Replacement",
+                purpose_line=str(PURPOSE_LINE),
+                scope_line=str(SCOPE_LINE),
+                governance_lines=", ".join(str(n) for n in GOVERNANCE_LINES),
+            ),
+        )
+    )
+    await seeder.assign(
+        placeholder_owner(KEY, DOCUMENT, CONTACT_LINE, CONTACT, on=at(STARTS_ON, 9, 5))
+    )
+    for workstream, rows in TABLES:
+        header = source(DOCUMENT, workstream.table, workstream.header_line, workstream.header)
+        await seeder.add_workstream(
+            AddWorkstream(
+                programme_key=KEY,
+                workstream=workstream.key,
+                title=workstream.title,
+                occurred_at=at(STARTS_ON, 9, 10),
+                source=header,
+            )
+        )
+        for row in rows:
+            await _milestone(seeder, workstream, row)
+    return await seeder.report()
+
+
+async def _milestone(seeder: Seeder, workstream: Workstream, row: MilestoneRow) -> None:
+    provenance = source(
+        DOCUMENT, workstream.table, row.line, row_text(row.milestone, row.date, row.status)
+    )
+    month = paper_month(row.date)
+    milestone_id = await seeder.baseline(
+        BaselineMilestone(
+            programme_key=KEY,
+            milestone_id=seed_id(KEY, "milestone", str(row.line)),
+            title=row.milestone,
+            baseline=month,
+            workstream=workstream.key,
+            occurred_at=at(STARTS_ON, 9, 30),
+            source=provenance,
+        )
+    )
+    if row.status == "Complete":
+        await seeder.achieve(
+            AchieveMilestone(
+                milestone_id=milestone_id,
+                actual=month,
+                occurred_at=at(milestone_recorded_on(month, REPORT_ON), 17),
+                source=provenance,
+            )
+        )
+    elif row.status != "On Target":
+        raise InvalidInput(f"line {row.line}: unknown status {row.status!r}")

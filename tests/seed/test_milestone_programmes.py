@@ -1,0 +1,179 @@
+"""Liquidlogic, Documentum, Asset Management and the 2012 Service Improvement Plans, read back
+"as of" their reports by folding each milestone stream with the domain's ``evolve``.
+
+Expected tables are typed here from the papers (``004_665650827499d7e1.txt`` and
+``000_a1ae7120620d128e.txt``), independently of ``seed/``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import pytest
+
+from tests.seed.conftest import Seeded
+from tests.seed.reading import end_of, milestone, programme
+from tracker.events.values import DateValue
+from tracker.milestones import MilestoneState
+
+pytestmark = pytest.mark.asyncio(loop_scope="package")
+
+Row = tuple[str | None, str, str, str]
+"""Workstream, title, month ("2014-03"), status as printed."""
+
+MARCH_2014_REPORT = date(2014, 3, 4)
+JULY_2012_REPORT = date(2012, 7, 10)
+
+# Liquidlogic CYP and ASH&W Project Milestones (lines 768-777, 782-791): workstream, milestone,
+# month, status. ASH&W's Cycle 4 is printed "January 2013", after Cycle 3 in November 2013.
+LIQUIDLOGIC: list[Row] = [
+    ("cyp", "Initial Liquidlogic solution installed for evaluation", "2013-02", "Complete"),
+    ("cyp", "Initial Design complete", "2013-03", "Complete"),
+    ("cyp", "First Lancashire configuration delivered", "2013-04", "Complete"),
+    ("cyp", "Cycle 1 Testing complete", "2013-06", "Complete"),
+    ("cyp", "Cycle 2 Testing complete", "2013-08", "Complete"),
+    ("cyp", "Cycle 3 Testing complete", "2013-10", "Complete"),
+    ("cyp", "Cycle 4 Testing complete", "2013-12", "Complete"),
+    ("cyp", "User Training commences", "2014-01", "Complete"),
+    ("cyp", "Cycle 5 Testing complete", "2014-02", "Complete"),
+    ("cyp", "Project Go Live", "2014-03", "On Target"),
+    ("ash-w", "Initial Liquidlogic solution installed for evaluation", "2013-02", "Complete"),
+    ("ash-w", "Initial Design complete", "2013-03", "Complete"),
+    ("ash-w", "First Lancashire configuration delivered", "2013-05", "Complete"),
+    ("ash-w", "Cycle 1 Testing complete", "2013-07", "Complete"),
+    ("ash-w", "Cycle 2 Testing complete", "2013-09", "Complete"),
+    ("ash-w", "Cycle 3 Testing complete", "2013-11", "Complete"),
+    ("ash-w", "Cycle 4 Testing complete", "2013-01", "Complete"),
+    ("ash-w", "User Training commences", "2014-03", "On Target"),
+    ("ash-w", "Cycle 5 Testing complete", "2014-04", "On Target"),
+    ("ash-w", "Project Go Live", "2014-06", "On Target"),
+]
+
+# Documentum work packages (lines 863-869); "achieved" for Complete and "Launched, now live".
+DOCUMENTUM: list[Row] = [
+    ("wp1", "1 \u2013 Product Installation and Scanning Set Up", "2013-05", "Complete"),
+    ("wp2", "2 - Social Care Record (ESCR) Interface", "2014-03", "On Target"),
+    ("wp3", "3 \u2013 CERMS Migration and Training", "2014-02", "Complete"),
+    ("wp4", "4 \u2013 Child Protection Portal", "2014-05", "On Target"),
+    ("wp5", "5 \u2013 Expanded Document Handling Centre", "2014-02", "Complete"),
+    ("wp6", "6 \u2013 Templated Methodology", "2014-03", "On Target"),
+    ("wp7", "7 \u2013 Initial Business Implementations", "2014-06", "On Target"),
+]
+
+# Asset Management System programme stages (lines 903-911).
+ASSET_MANAGEMENT: list[Row] = [
+    (None, "Establish Business Requirements", "2012-10", "Complete"),
+    (None, "Conduct Market Assessment", "2013-06", "Complete"),
+    (None, "Document Business Case for new system", "2013-07", "Complete"),
+    (None, "Implement new Street Works system", "2014-04", "On Target"),
+    (None, "Obtain County Council Sign off", "2014-05", "On Target"),
+    (None, "Plan implementation", "2014-07", "On Target"),
+    (None, "Implement Property solution", "2015-10", "On Target"),
+    (None, "Implement Highways solution", "2016-07", "On Target"),
+    (None, "Implement PPMS", "2016-07", "On Target"),
+]
+
+# Table 4.1 Service Improvement Plans (lines 280-292): project and status only (no dates).
+SERVICE_IMPROVEMENT_PLANS = [
+    ("ICT Service Desk and ITIL Service Improvement Plan", "On target"),
+    ("ISSIS Replacement Programme for the Directorate of Children and Young People", "On target"),
+    ("Content Management System", "On target"),
+    ("ISSIS Replacement Programme for Adult Social Care", "On target"),
+    ("Core Systems Review", "On target"),
+    ("Network Convergence Service Improvement Plan", "On target"),
+    ("Data Centre Programme", "In progress"),
+    (
+        "Electronic Systems Management \u2013 A LCC Enterprise Content Service Resolution Services",
+        "In progress",
+    ),
+    ("Oracle HR and Payroll System", "Complete"),
+    ("Automatic Call Distribution", "Complete"),
+    ("Oracle Finance System", "Complete"),
+]
+
+
+def month(text: str) -> DateValue:
+    year, number = (int(part) for part in text.split("-"))
+    return DateValue(date=date(year, number, 1), precision="month")
+
+
+async def milestones_as_of(seeded: Seeded, key: str, day: date) -> list[MilestoneState]:
+    state = await programme(seeded.store, key)
+    return [await milestone(seeded.store, m, as_of=end_of(day)) for m in state.milestones]
+
+
+def paper_status(item: MilestoneState) -> tuple[str | None, str, DateValue | None, bool]:
+    """Workstream, title, baseline, and whether achieved in the baseline's month with the
+    forecast still at the baseline when not."""
+    assert item.baseline is not None
+    if item.actual is not None:
+        on_time = item.actual == item.baseline
+    else:
+        on_time = item.forecast == item.baseline
+    return item.workstream, item.title, item.baseline, on_time
+
+
+def expected(rows: Sequence[Row]) -> list[tuple[object, ...]]:
+    return [(ws, title, month(when), True) for ws, title, when, _ in rows]
+
+
+def achieved(rows: Sequence[Row]) -> list[bool]:
+    return [status == "Complete" for *_, status in rows]
+
+
+async def test_liquidlogic_has_its_two_projects_as_workstreams(seeded: Seeded) -> None:
+    state = await programme(seeded.store, "liquidlogic-social-care")
+    assert [w.key for w in state.workstreams] == ["cyp", "ash-w"]
+    [owner] = state.roster
+    assert owner.raci == "A" and "placeholder" in owner.name
+
+
+async def test_liquidlogic_milestones_as_of_march_2014_show_the_papers_statuses(
+    seeded: Seeded,
+) -> None:
+    items = await milestones_as_of(seeded, "liquidlogic-social-care", MARCH_2014_REPORT)
+    assert [paper_status(i) for i in items] == expected(LIQUIDLOGIC)
+    assert [i.actual is not None for i in items] == achieved(LIQUIDLOGIC)
+    assert all(i.baseline is not None and i.baseline.precision == "month" for i in items)
+
+
+async def test_the_ash_w_cycle_4_typo_is_kept_out_of_sequence(seeded: Seeded) -> None:
+    items = await milestones_as_of(seeded, "liquidlogic-social-care", MARCH_2014_REPORT)
+    ash_w = {i.title: i for i in items if i.workstream == "ash-w"}
+    cycle_3, cycle_4 = ash_w["Cycle 3 Testing complete"], ash_w["Cycle 4 Testing complete"]
+    assert cycle_3.baseline is not None and cycle_4.baseline is not None
+    assert cycle_4.baseline.date < cycle_3.baseline.date
+    assert str(cycle_4.actual) == "January 2013"
+
+
+async def test_before_a_milestones_month_it_is_not_yet_achieved(seeded: Seeded) -> None:
+    items = await milestones_as_of(seeded, "liquidlogic-social-care", date(2013, 9, 1))
+    cyp = {i.title: i for i in items if i.workstream == "cyp"}
+    assert cyp["Cycle 2 Testing complete"].actual is not None
+    assert cyp["Cycle 3 Testing complete"].actual is None
+
+
+async def test_documentums_seven_work_packages_show_their_statuses(seeded: Seeded) -> None:
+    state = await programme(seeded.store, "documentum-dms")
+    assert [w.key for w in state.workstreams] == [f"wp{n}" for n in range(1, 8)]
+    items = await milestones_as_of(seeded, "documentum-dms", MARCH_2014_REPORT)
+    assert [paper_status(i) for i in items] == expected(DOCUMENTUM)
+    assert [i.actual is not None for i in items] == [True, False, True, False, True, False, False]
+
+
+async def test_the_asset_management_stages_show_their_statuses(seeded: Seeded) -> None:
+    items = await milestones_as_of(seeded, "asset-management-system", MARCH_2014_REPORT)
+    assert [paper_status(i) for i in items] == expected(ASSET_MANAGEMENT)
+    assert [i.actual is not None for i in items] == achieved(ASSET_MANAGEMENT)
+
+
+async def test_each_service_improvement_plan_has_its_status(seeded: Seeded) -> None:
+    items = await milestones_as_of(seeded, "service-improvement-plans-2012", JULY_2012_REPORT)
+    assert [i.title for i in items] == [title for title, _ in SERVICE_IMPROVEMENT_PLANS]
+    assert [i.workstream for i in items] == [f"sip-{n:02d}" for n in range(1, 12)]
+    assert [i.actual is not None for i in items] == [
+        status == "Complete" for _, status in SERVICE_IMPROVEMENT_PLANS
+    ]
+    assert all(i.forecast == i.baseline for i in items)
+    adult_social_care = items[3]
+    assert adult_social_care.baseline == DateValue(date=date(2013, 4, 1), precision="day")
