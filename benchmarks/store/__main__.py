@@ -1,0 +1,3 @@
+from benchmarks.store.cli import main
+
+raise SystemExit(main())
