@@ -16,6 +16,12 @@ from tracker.events.postgres_store import PostgresEventStore
 from tracker.events.store import EventStore
 from tracker.settings import Settings
 
+# An append made through the store's own function inside a transaction the test holds open.
+OPEN_APPEND = (
+    "SELECT * FROM tracker_append($1, 0, ARRAY[gen_random_uuid()], '{PersonRenamed}', '{1}', "
+    """ARRAY['{"email":"s","name":"s"}'], '{"{}"}', NULL, ARRAY[now()], now())"""
+)
+
 WRITERS = 16
 STREAMS = 50
 EVENTS = 10_000
@@ -111,15 +117,7 @@ async def test_reader_never_passes_an_open_append_that_holds_a_lower_position(
     try:
         tx = slow.transaction()
         await tx.start()
-        await slow.fetch(
-            "SELECT * FROM tracker_prepare_append('person:slow@x.example', '{}', NULL)"
-        )
-        await slow.fetch(
-            "SELECT * FROM tracker_insert_events('person:slow@x.example', '{1}', "
-            "ARRAY[gen_random_uuid()], '{PersonRenamed}', '{1}', "
-            '''ARRAY['{"email":"s","name":"s"}'], '''
-            "'{\"{}\"}', NULL, ARRAY[now()], ARRAY[now()], ARRAY[repeat('0', 64)])"
-        )
+        await slow.fetch(OPEN_APPEND, "person:slow@x.example")
         # Transaction B: a later position, committed.
         later = await other.append(
             "person:fast@x.example",
@@ -149,11 +147,7 @@ async def test_rolled_back_append_leaves_a_gap_the_reader_passes_at_once(
     try:
         tx = slow.transaction()
         await tx.start()
-        await slow.fetch(
-            "SELECT * FROM tracker_insert_events('person:slow@x.example', '{1}', "
-            "ARRAY[gen_random_uuid()], '{PersonRenamed}', '{1}', ARRAY['{}'], "
-            "'{\"{}\"}', NULL, ARRAY[now()], ARRAY[now()], ARRAY[repeat('0', 64)])"
-        )
+        await slow.fetch(OPEN_APPEND, "person:slow@x.example")
         later = await pg_store.append(
             "person:fast@x.example",
             [NewEvent(data=PersonRenamed(email="b", name="1"), occurred_at=clock.now())],
@@ -183,3 +177,27 @@ async def test_two_concurrent_batches_do_not_interleave_positions(
     )
     first, second = sorted([one, two], key=lambda r: r.first_position)
     assert first.last_position < second.first_position
+
+
+@pytest.mark.postgres
+async def test_an_unrelated_open_transaction_does_not_hold_readers_back(
+    pg_store: PostgresEventStore, postgres_url: str, clock: FixedClock
+) -> None:
+    """Only open appends fence readers: a long report or migration elsewhere does not."""
+    other = await asyncpg.connect(postgres_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        tx = other.transaction()
+        await tx.start()
+        await other.execute("CREATE TEMP TABLE busy (x int); INSERT INTO busy VALUES (1)")
+        assert await other.fetchval("SELECT pg_current_xact_id() IS NOT NULL")
+        appended = await pg_store.append(
+            "person:a@x.example",
+            [NewEvent(data=PersonRenamed(email="a", name="n"), occurred_at=clock.now())],
+            0,
+        )
+        page = await pg_store.read_all(0, 10)
+        assert [e.position for e in page] == [appended.last_position]
+        assert await pg_store.head_position() == appended.last_position
+        await tx.rollback()
+    finally:
+        await other.close()

@@ -1,6 +1,6 @@
 """Event types and the store. Importing this package registers every event type."""
 
-from tracker.events import closure, deliverables, milestones, people, programmes, risks
+from tracker.events import closure, deliverables, milestones, people, programmes, reminders, risks
 from tracker.events.base import Event, Metadata, NewEvent, StoredEvent, event_type, registry
 from tracker.events.store import AppendResult, EventStore, ExpectedVersion, RawEvent, StreamState
 
@@ -21,5 +21,6 @@ __all__ = [
     "people",
     "programmes",
     "registry",
+    "reminders",
     "risks",
 ]

@@ -1,11 +1,11 @@
 """The production store on PostgreSQL, on asyncpg directly (the hot paths skip the ORM).
 
 Ordering: every append draws its transaction id and positions inside one short critical section
-(``tracker_insert_events``), so transaction-id order equals position order. A reader returns only
-events whose transaction id is below its snapshot's xmin (no transaction that could still commit
-holds a lower position), so reading "everything after position p" never skips an event that
-commits later. A long-running transaction anywhere in the cluster holds readers back until it
-ends: the projector's lag shows it (docs/event-store.md).
+(in ``tracker_append``), so transaction-id order equals position order. A reader first takes a
+fence, the oldest transaction id of an append still in progress (``tracker_read_fence``), then
+returns only events below it, so reading "everything after position p" never skips an event that
+commits later. Only open appends hold readers back; other open transactions do not
+(docs/event-store.md).
 """
 
 from __future__ import annotations
@@ -23,27 +23,25 @@ from tracker.clock import Clock, SystemClock
 from tracker.db import asyncpg_dsn
 from tracker.errors import IdempotencyMismatch, InvalidInput, StoreUnavailable, StreamConflict
 from tracker.events.base import NewEvent, StoredEvent
-from tracker.events.codec import GENESIS_HASH, format_instant, parse_instant
+from tracker.events.codec import format_instant, parse_instant
 from tracker.events.follow import follow_store
 from tracker.events.prepare import (
-    build_rows,
-    check_expected,
     decode_stored,
+    encode_batch,
     in_batches,
     same_batch,
     validate_batch,
 )
-from tracker.events.store import AppendResult, ExpectedVersion, RawEvent
+from tracker.events.store import AppendResult, ExpectedVersion, RawEvent, StreamState
 from tracker.ids import stream_id as check_stream_id
 from tracker.settings import Settings
 
 CHANNEL = "tracker_events"
 _CRITICAL_SECTION = (1953653099, 1)
 _COLUMNS = (
-    "position, event_id::text AS event_id, stream_id, version, type, schema_version, data, "
-    "metadata, occurred_at, recorded_at, hash::text AS hash, idempotency_key"
+    "position, event_id, stream_id, version, type, schema_version, data, "
+    "metadata, occurred_at, recorded_at, hash, idempotency_key"
 )
-_SAFE = "tx_id < pg_snapshot_xmin(pg_current_snapshot())"
 
 _UNAVAILABLE = (
     OSError,
@@ -93,9 +91,9 @@ class PostgresEventStore:
                             min_size=1,
                             max_size=20,
                             timeout=10,
-                            command_timeout=60,
                             server_settings={
                                 "lock_timeout": f"{self._settings.lock_timeout_ms}ms",
+                                "statement_timeout": "60s",
                                 "application_name": "tracker-store",
                             },
                         )
@@ -127,103 +125,83 @@ class PostgresEventStore:
             max_event_bytes=self._settings.max_event_bytes,
             max_events=self._settings.max_events_per_append,
         )
+        encoded = encode_batch(
+            events,
+            idempotency_key=idempotency_key,
+            max_event_bytes=self._settings.max_event_bytes,
+        )
         pool = await self._get_pool()
         ids = [e.event_id for e in events]
         try:
             async with pool.acquire() as conn:
-                return await self._append_on(
-                    conn, stream_id, events, expected_version, idempotency_key, ids, now
-                )
-        except asyncpg.exceptions.UniqueViolationError as exc:
-            if exc.constraint_name == "events_stream_version":
-                actual = await self.stream_version(stream_id)
-                raise StreamConflict(stream_id, expected_version, actual) from exc
-            # An event id or idempotency key committed by a concurrent append: now it is stored.
-            async with pool.acquire() as conn:
-                existing = await self._existing(conn, stream_id, ids, idempotency_key)
-            if existing is None:
-                raise
-            return existing
+                try:
+                    # One statement, one implicit transaction: see tracker_append.
+                    records = await conn.fetch(
+                        "SELECT * FROM tracker_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                        stream_id,
+                        _expected_code(expected_version),
+                        ids,
+                        [e.type for e in encoded],
+                        [e.schema_version for e in encoded],
+                        [e.data for e in encoded],
+                        [e.metadata for e in encoded],
+                        idempotency_key,
+                        [e.occurred_at for e in encoded],
+                        now,
+                    )
+                except asyncpg.PostgresError:
+                    # The statement failed, perhaps inside the critical section: the session
+                    # lock outlives the rolled-back statement, so release it (a no-op if free).
+                    if not conn.is_closed():
+                        await conn.execute("SELECT pg_advisory_unlock($1, $2)", *_CRITICAL_SECTION)
+                    raise
+                if records and records[0]["o_duplicate"]:
+                    existing = await self._existing(conn, stream_id, ids, idempotency_key)
+                    if existing is None:  # pragma: no cover - the function said it was stored
+                        raise IdempotencyMismatch("stored events vanished")
+                    return existing
+        except asyncpg.PostgresError as exc:
+            if exc.sqlstate == "TR409":
+                raise StreamConflict(
+                    stream_id, _expected_label(expected_version), int(str(exc.args[0]))
+                ) from exc
+            if isinstance(exc, asyncpg.exceptions.UniqueViolationError):
+                if exc.constraint_name == "events_stream_version":
+                    actual = await self.stream_version(stream_id)
+                    raise StreamConflict(
+                        stream_id, _expected_label(expected_version), actual
+                    ) from exc
+                # An event id or key committed by a concurrent append: now it is stored.
+                async with pool.acquire() as conn:
+                    existing = await self._existing(conn, stream_id, ids, idempotency_key)
+                if existing is None:
+                    raise
+                return existing
+            if isinstance(exc, _UNAVAILABLE):
+                raise StoreUnavailable(f"PostgreSQL is unavailable: {exc}") from exc
+            raise
         except _UNAVAILABLE as exc:
             raise StoreUnavailable(f"PostgreSQL is unavailable: {exc}") from exc
-
-    async def _append_on(
-        self,
-        conn: asyncpg.Connection,
-        stream_id: str,
-        events: Sequence[NewEvent],
-        expected_version: ExpectedVersion,
-        idempotency_key: str | None,
-        ids: list[UUID],
-        now: datetime,
-    ) -> AppendResult:
-        transaction = conn.transaction()
-        await transaction.start()
-        in_critical_section = True  # until proven released; unlocking when not held is harmless
-        try:
-            head = await conn.fetchrow(
-                "SELECT * FROM tracker_prepare_append($1, $2, $3)", stream_id, ids, idempotency_key
-            )
-            assert head is not None
-            if head["already_stored"]:
-                existing = await self._existing(conn, stream_id, ids, idempotency_key)
-                await transaction.rollback()
-                in_critical_section = False
-                if existing is None:  # pragma: no cover - the count said there was one
-                    raise IdempotencyMismatch("stored events vanished")
-                return existing
-            check_expected(stream_id, expected_version, head["head_version"])
-            rows = build_rows(
-                stream_id,
-                events,
-                head_version=head["head_version"],
-                head_hash=head["head_hash"] or GENESIS_HASH,
-                recorded_at=now,
-                idempotency_key=idempotency_key,
-                max_event_bytes=self._settings.max_event_bytes,
-            )
-            positions = await conn.fetch(
-                "SELECT * FROM tracker_insert_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                stream_id,
-                [r.version for r in rows],
-                ids,
-                [r.type for r in rows],
-                [r.schema_version for r in rows],
-                [r.data for r in rows],
-                [r.metadata for r in rows],
-                idempotency_key,
-                [r.occurred_at for r in rows],
-                [r.recorded_at for r in rows],
-                [r.hash for r in rows],
-            )
-            in_critical_section = False
-            await transaction.commit()
-        except BaseException:
-            if not conn.is_closed():
-                await transaction.rollback()
-                if in_critical_section:
-                    await conn.execute("SELECT pg_advisory_unlock($1, $2)", *_CRITICAL_SECTION)
-            raise
         stored = [
             StoredEvent(
-                position=record[0],
-                stream_id=row.stream_id,
-                version=row.version,
+                position=record["o_position"],
+                stream_id=stream_id,
+                version=record["o_version"],
                 event_id=event.event_id,
                 type=row.type,
                 schema_version=row.schema_version,
                 data=event.data,
-                metadata=msgspec.json.decode(row.metadata, type=type(event.metadata)),
+                metadata=row.metadata_struct,
                 occurred_at=row.occurred_at,
-                recorded_at=row.recorded_at,
-                hash=row.hash,
+                recorded_at=now,
+                hash=record["o_hash"],
             )
-            for record, row, event in zip(positions, rows, events, strict=True)
+            for record, row, event in zip(records, encoded, events, strict=True)
         ]
         return AppendResult(
             stream_id=stream_id,
-            first_version=rows[0].version,
-            last_version=rows[-1].version,
+            first_version=stored[0].version,
+            last_version=stored[-1].version,
             first_position=stored[0].position,
             last_position=stored[-1].position,
             events=stored,
@@ -322,17 +300,12 @@ class PostgresEventStore:
         if limit < 1:
             raise InvalidInput("limit must be at least 1")
         rows = await self._fetch(
-            f"SELECT {_COLUMNS} FROM events WHERE position > $1 AND {_SAFE} "
-            "AND ($3::timestamptz IS NULL OR recorded_at <= $3) ORDER BY position LIMIT $2",
-            after,
-            limit,
-            known_at,
+            f"SELECT {_COLUMNS} FROM tracker_events_after($1, $2, $3)", after, limit, known_at
         )
         return [_stored(r) for r in rows]
 
     async def read_raw(self, after: int = 0, limit: int = 500) -> list[RawEvent]:
-        """Every committed event, without the xmin fence: export and verify must see all of
-        them even while an unrelated transaction elsewhere in the cluster holds xmin back."""
+        """Every committed event, without the fence: export and verify see all of them now."""
         rows = await self._fetch(
             f"SELECT {_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2",
             after,
@@ -341,7 +314,7 @@ class PostgresEventStore:
         return [
             RawEvent(
                 position=r["position"],
-                event_id=r["event_id"],
+                event_id=str(r["event_id"]),
                 stream_id=r["stream_id"],
                 version=r["version"],
                 type=r["type"],
@@ -357,7 +330,7 @@ class PostgresEventStore:
         ]
 
     async def head_position(self) -> int:
-        rows = await self._fetch(f"SELECT max(position) FROM events WHERE {_SAFE}")
+        rows = await self._fetch("SELECT tracker_safe_head()")
         return int(rows[0][0] or 0)
 
     async def import_raw(self, events: Iterable[RawEvent], *, batch_size: int = 2000) -> int:
@@ -368,6 +341,7 @@ class PostgresEventStore:
             await conn.execute("SELECT pg_advisory_lock($1, $2)", *_CRITICAL_SECTION)
             try:
                 async with conn.transaction():
+                    await conn.execute("SELECT pg_advisory_xact_lock_shared(1953653099, 3)")
                     for batch in in_batches(events, batch_size):
                         await conn.executemany(
                             "INSERT INTO events (position, event_id, stream_id, version, type, "
@@ -433,6 +407,18 @@ class PostgresEventStore:
         self, after: int = 0, *, page_size: int = 500, idle_timeout: float | None = None
     ) -> AsyncIterator[StoredEvent]:
         return follow_store(self, after, page_size=page_size, idle_timeout=idle_timeout)
+
+
+def _expected_code(expected: ExpectedVersion) -> int:
+    if isinstance(expected, StreamState):
+        return {StreamState.ANY: -1, StreamState.NO_STREAM: -2, StreamState.EXISTS: -3}[expected]
+    if expected < 0:
+        raise InvalidInput(f"expected version must be 0 or more, got {expected}")
+    return expected
+
+
+def _expected_label(expected: ExpectedVersion) -> int | str:
+    return expected.value if isinstance(expected, StreamState) else expected
 
 
 def _duplicate(stream_id: str, stored: list[StoredEvent]) -> AppendResult:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from uuid import UUID
 
 import msgspec
 
 from tracker.errors import InvalidInput, StreamConflict
 from tracker.events.base import Metadata, NewEvent, StoredEvent, registry
-from tracker.events.codec import canonical_json, event_hash, format_instant, parse_instant
+from tracker.events.codec import canonical_json, event_hash, format_instant
 from tracker.events.store import ExpectedVersion, RawEvent, StreamState
 from tracker.ids import stream_id as check_stream_id
 
@@ -80,20 +81,23 @@ def check_expected(stream_id: str, expected: ExpectedVersion, actual: int) -> No
         raise StreamConflict(stream_id, label, actual)
 
 
-def build_rows(
-    stream_id: str,
-    events: Sequence[NewEvent],
-    *,
-    head_version: int,
-    head_hash: str,
-    recorded_at: datetime,
-    idempotency_key: str | None,
-    max_event_bytes: int,
-) -> list[Row]:
-    rows: list[Row] = []
-    previous = head_hash
-    recorded_text = format_instant(recorded_at)
-    for index, new in enumerate(events):
+class Encoded(msgspec.Struct, frozen=True, kw_only=True):
+    """One new event in its stored encoding, before the database gives it a place."""
+
+    type: str
+    schema_version: int
+    data: str
+    metadata: str
+    metadata_struct: Metadata
+    occurred_at: datetime
+
+
+def encode_batch(
+    events: Sequence[NewEvent], *, idempotency_key: str | None, max_event_bytes: int
+) -> list[Encoded]:
+    """Canonical data and metadata for each event; refuses an event over the size limit."""
+    encoded: list[Encoded] = []
+    for new in events:
         name = type(new.data).__name__
         # The tag is the type column, so the stored data is the fields alone.
         data = canonical_json(msgspec.structs.asdict(new.data))
@@ -108,33 +112,62 @@ def build_rows(
                 f"{name} is {len(data) + len(metadata)} bytes encoded; the limit is "
                 f"{max_event_bytes}"
             )
+        encoded.append(
+            Encoded(
+                type=name,
+                schema_version=type(new.data).schema_version,
+                data=data.decode(),
+                metadata=metadata.decode(),
+                metadata_struct=metadata_struct,
+                # Stored to the microsecond, in UTC: what is returned must equal what is read.
+                occurred_at=new.occurred_at.astimezone(UTC),
+            )
+        )
+    return encoded
+
+
+def build_rows(
+    stream_id: str,
+    events: Sequence[NewEvent],
+    *,
+    head_version: int,
+    head_hash: str,
+    recorded_at: datetime,
+    idempotency_key: str | None,
+    max_event_bytes: int,
+) -> list[Row]:
+    """Rows with versions and the hash chain, for stores that hash in Python (SQLite)."""
+    rows: list[Row] = []
+    previous = head_hash
+    recorded_text = format_instant(recorded_at)
+    encoded = encode_batch(events, idempotency_key=idempotency_key, max_event_bytes=max_event_bytes)
+    for index, (new, item) in enumerate(zip(events, encoded, strict=True)):
         version = head_version + index + 1
         event_id = str(new.event_id)
-        occurred_text = format_instant(new.occurred_at)
         digest = event_hash(
             previous_hash=previous,
             event_id=event_id,
             stream_id=stream_id,
             version=version,
-            type_name=name,
-            schema_version=type(new.data).schema_version,
-            occurred_at=occurred_text,
+            type_name=item.type,
+            schema_version=item.schema_version,
+            occurred_at=format_instant(item.occurred_at),
             recorded_at=recorded_text,
-            data=data,
-            metadata=metadata,
+            data=item.data.encode(),
+            metadata=item.metadata.encode(),
         )
         rows.append(
             Row(
                 event_id=event_id,
                 stream_id=stream_id,
                 version=version,
-                type=name,
-                schema_version=type(new.data).schema_version,
-                data=data.decode(),
-                metadata=metadata.decode(),
+                type=item.type,
+                schema_version=item.schema_version,
+                data=item.data,
+                metadata=item.metadata,
                 idempotency_key=idempotency_key if index == 0 else None,
-                occurred_at=parse_instant(occurred_text),
-                recorded_at=parse_instant(recorded_text),
+                occurred_at=item.occurred_at,
+                recorded_at=recorded_at.astimezone(UTC),
                 hash=digest,
             )
         )
@@ -145,7 +178,7 @@ def build_rows(
 def decode_stored(
     *,
     position: int,
-    event_id: str,
+    event_id: str | UUID,
     stream_id: str,
     version: int,
     type_name: str,
@@ -156,13 +189,11 @@ def decode_stored(
     recorded_at: datetime,
     hash_: str,
 ) -> StoredEvent:
-    from uuid import UUID
-
     return StoredEvent(
         position=position,
         stream_id=stream_id,
         version=version,
-        event_id=UUID(event_id),
+        event_id=event_id if isinstance(event_id, UUID) else UUID(event_id),
         type=type_name,
         schema_version=schema_version,
         data=registry.decode(type_name, schema_version, data),

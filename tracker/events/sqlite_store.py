@@ -123,7 +123,7 @@ class SqliteEventStore:
                         idempotency_key=idempotency_key,
                         max_event_bytes=self._settings.max_event_bytes,
                     )
-                    positions = [await self._insert(conn, row) for row in rows]
+                    positions = await self._insert(conn, rows)
             finally:
                 await conn.close()
         except IntegrityError as exc:
@@ -157,29 +157,41 @@ class SqliteEventStore:
             events=stored,
         )
 
-    async def _insert(self, conn: AsyncConnection, row: Row) -> int:
-        result = await conn.execute(
+    async def _insert(self, conn: AsyncConnection, rows: list[Row]) -> list[int]:
+        """One executemany; the single writer (BEGIN IMMEDIATE) makes positions consecutive
+        within the transaction, so they are read back by version afterwards."""
+        await conn.execute(
             text(
                 "INSERT INTO events (event_id, stream_id, version, type, schema_version, data, "
                 "metadata, idempotency_key, occurred_at, recorded_at, hash) VALUES (:event_id, "
                 ":stream_id, :version, :type, :schema_version, :data, :metadata, "
-                ":idempotency_key, :occurred_at, :recorded_at, :hash) RETURNING position"
+                ":idempotency_key, :occurred_at, :recorded_at, :hash)"
             ),
-            {
-                "event_id": row.event_id,
-                "stream_id": row.stream_id,
-                "version": row.version,
-                "type": row.type,
-                "schema_version": row.schema_version,
-                "data": row.data,
-                "metadata": row.metadata,
-                "idempotency_key": row.idempotency_key,
-                "occurred_at": format_instant(row.occurred_at),
-                "recorded_at": format_instant(row.recorded_at),
-                "hash": row.hash,
-            },
+            [
+                {
+                    "event_id": row.event_id,
+                    "stream_id": row.stream_id,
+                    "version": row.version,
+                    "type": row.type,
+                    "schema_version": row.schema_version,
+                    "data": row.data,
+                    "metadata": row.metadata,
+                    "idempotency_key": row.idempotency_key,
+                    "occurred_at": format_instant(row.occurred_at),
+                    "recorded_at": format_instant(row.recorded_at),
+                    "hash": row.hash,
+                }
+                for row in rows
+            ],
         )
-        return int(result.scalar_one())
+        result = await conn.execute(
+            text(
+                "SELECT position FROM events WHERE stream_id = :s AND version BETWEEN :a AND :b "
+                "ORDER BY version"
+            ),
+            {"s": rows[0].stream_id, "a": rows[0].version, "b": rows[-1].version},
+        )
+        return [int(p) for p in result.scalars()]
 
     async def _existing(
         self, conn: AsyncConnection, stream_id: str, ids: list[str], key: str | None
