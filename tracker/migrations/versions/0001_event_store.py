@@ -79,31 +79,6 @@ POSTGRES = [
     FOR EACH STATEMENT EXECUTE FUNCTION tracker_events_append_only()
     """,
     """
-    CREATE FUNCTION tracker_instant(t TIMESTAMPTZ) RETURNS TEXT
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-        SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-    $$
-    """,
-    """
-    CREATE FUNCTION tracker_event_hash(
-        p_previous TEXT, p_event_id UUID, p_stream TEXT, p_version BIGINT, p_type TEXT,
-        p_schema INT, p_occurred TIMESTAMPTZ, p_recorded TIMESTAMPTZ, p_data TEXT,
-        p_metadata TEXT)
-    RETURNS TEXT LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-        -- The same bytes as tracker.events.codec.event_hash, which `tracker verify` recomputes.
-        SELECT encode(sha256(
-            convert_to(concat_ws(E'\\n', 'tracker-event-v1', p_previous, p_event_id::text,
-                                 p_stream, p_version::text, p_type, p_schema::text,
-                                 tracker_instant(p_occurred), tracker_instant(p_recorded)),
-                       'UTF8')
-            || '\\x0a'::bytea
-            || int8send(octet_length(convert_to(p_data, 'UTF8')))
-            || convert_to(p_data, 'UTF8')
-            || int8send(octet_length(convert_to(p_metadata, 'UTF8')))
-            || convert_to(p_metadata, 'UTF8')), 'hex')
-    $$
-    """,
-    """
     CREATE FUNCTION tracker_append(
         p_stream TEXT, p_expected BIGINT, p_ids UUID[], p_types TEXT[], p_schemas INT[],
         p_data TEXT[], p_metadata TEXT[], p_key TEXT, p_occurred TIMESTAMPTZ[],
@@ -118,6 +93,7 @@ POSTGRES = [
         v_hash TEXT;
         v_hashes TEXT[] := '{}';
         v_count INT := cardinality(p_ids);
+        v_recorded TEXT := to_char(p_recorded AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
     BEGIN
         -- Marks this transaction as an appender until it ends (see tracker_read_fence).
         PERFORM pg_advisory_xact_lock_shared(1953653099, 3);
@@ -139,9 +115,21 @@ POSTGRES = [
             RAISE EXCEPTION USING ERRCODE = 'TR409', MESSAGE = v_head::TEXT;
         END IF;
         FOR i IN 1 .. v_count LOOP
-            v_hash := tracker_event_hash(v_hash, p_ids[i], p_stream, v_head + i, p_types[i],
-                                         p_schemas[i], p_occurred[i], p_recorded, p_data[i],
-                                         p_metadata[i]);
+            -- The same bytes as tracker.events.codec.event_hash (which `tracker verify`
+            -- recomputes), written inline: plpgsql caches this expression's plan, whereas a
+            -- SQL-language helper function would be planned again on every call.
+            v_hash := encode(sha256(
+                convert_to(concat_ws(E'\\n', 'tracker-event-v1', v_hash, p_ids[i]::TEXT,
+                                     p_stream, (v_head + i)::TEXT, p_types[i],
+                                     p_schemas[i]::TEXT,
+                                     to_char(p_occurred[i] AT TIME ZONE 'UTC',
+                                             'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                                     v_recorded), 'UTF8')
+                || '\\x0a'::BYTEA
+                || int8send(octet_length(convert_to(p_data[i], 'UTF8')))
+                || convert_to(p_data[i], 'UTF8')
+                || int8send(octet_length(convert_to(p_metadata[i], 'UTF8')))
+                || convert_to(p_metadata[i], 'UTF8')), 'hex');
             v_hashes := v_hashes || v_hash;
         END LOOP;
         -- The critical section: transaction id and positions are taken together, in order,
