@@ -14,6 +14,7 @@ from tracker.events.open import open_store
 from tracker.events.transfer import export_events, import_events
 from tracker.events.verify import verify_store
 from tracker.migrations import upgrade
+from tracker.reminders.cli import add_reminder_commands
 from tracker.settings import Settings, load_settings
 
 Command = Callable[[argparse.Namespace, Settings], int]
@@ -234,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
         "seed", help="load the seed programmes from the council papers (idempotent)"
     )
     seed.set_defaults(handler=_seed)
+    add_reminder_commands(commands)  # scheduler, reminders run|mute|unmute
     return parser
 
 

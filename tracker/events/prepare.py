@@ -15,6 +15,7 @@ from tracker.events.store import ExpectedVersion, RawEvent, StreamState
 from tracker.ids import stream_id as check_stream_id
 
 _metadata_encoder = msgspec.json.Encoder(order="sorted")
+_metadata_decoder = msgspec.json.Decoder(Metadata)
 
 
 class Row(msgspec.Struct, frozen=True, kw_only=True):
@@ -197,7 +198,7 @@ def decode_stored(
         type=type_name,
         schema_version=schema_version,
         data=registry.decode(type_name, schema_version, data),
-        metadata=msgspec.json.decode(metadata, type=Metadata),
+        metadata=_metadata_decoder.decode(metadata),
         occurred_at=occurred_at,
         recorded_at=recorded_at,
         hash=hash_,

@@ -10,14 +10,14 @@ import msgspec
 Precision = Literal["day", "month"]
 
 
-class PersonRef(msgspec.Struct, frozen=True, kw_only=True):
+class PersonRef(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A person as an event names them: the lower-cased e-mail is the identity."""
 
     email: str
     name: str = ""
 
 
-class DateValue(msgspec.Struct, frozen=True, kw_only=True):
+class DateValue(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A date known to the day, or only to the month ("March 2014": the first of the month)."""
 
     date: dt.date
@@ -37,7 +37,7 @@ class DateValue(msgspec.Struct, frozen=True, kw_only=True):
         return following - dt.timedelta(days=1)
 
 
-class StreamVersion(msgspec.Struct, frozen=True, kw_only=True):
+class StreamVersion(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A stream pinned at a version: "as it stood" when a report was submitted."""
 
     stream_id: str

@@ -159,7 +159,9 @@ POSTGRES = [
              WHERE x::xid IN (
                  SELECT a.backend_xid FROM pg_locks l JOIN pg_stat_activity a USING (pid)
                  WHERE l.locktype = 'advisory' AND l.classid = 1953653099 AND l.objid = 3
-                   AND l.objsubid = 2 AND l.granted)),
+                   AND l.objsubid = 2 AND l.granted
+                   AND l.database = (SELECT oid FROM pg_database
+                                     WHERE datname = current_database()))),
             (SELECT pg_snapshot_xmax(s.snap) FROM s))
     $$
     """,
