@@ -1,4 +1,8 @@
-"""create_app(settings): the Litestar application."""
+"""create_app(settings): the Litestar application.
+
+Process endpoints (/health, /ready, /metrics) and the API's description (/schema) need no
+token; everything under /api/v1 does. The projector runs in this process unless told not to.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,30 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import msgspec
-from litestar import Litestar, Response, get
+from litestar import Litestar, Response, Router, get
 from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 
 import tracker.events  # noqa: F401  (registers every event type)
-from tracker.errors import StoreUnavailable
+from api.auth import PUBLIC_PATHS, BearerAuthentication, TokenCache
+from api.controllers import ROUTES
+from api.deps import provide_principal, provide_services, provide_when, provide_writer
+from api.errors import UNAVAILABLE, handle_exception
+from api.idempotency import Idempotency
+from api.metrics import metrics
+from api.openapi import SECURITY, openapi_config
+from api.pages import pages
+from api.ratelimit import RateLimiter
+from api.reads import Reads
+from api.services import Services
+from api.settings import ApiSettings, load_api_settings
+from api.stream_cache import StreamCache
+from tracker.calendar import WorkingCalendar
+from tracker.clock import Clock, SystemClock
+from tracker.db import create_engine
 from tracker.events.open import open_store
-from tracker.events.store import EventStore
+from tracker.projections.projector import projection_status
 from tracker.projections.service import run_projector as run_projector_task
 from tracker.settings import Settings, load_settings
 
@@ -26,37 +47,81 @@ class Readiness(msgspec.Struct, frozen=True, kw_only=True):
     status: str
     database: str
     head_position: int | None = None
+    projector_position: int | None = None
+    projector_lag: int | None = None
+    """Positions between the read model's checkpoint and the store's safe head."""
     detail: str | None = None
 
 
-@get("/health", sync_to_thread=False)
+@get("/health", sync_to_thread=False, include_in_schema=False)
 def health() -> Health:
     """The process is up."""
     return Health(status="ok")
 
 
-@get("/ready")
+@get("/ready", include_in_schema=False)
 async def ready(state: State) -> Response[Readiness]:
-    """The database answers."""
-    store: EventStore = state.store
+    """The database answers; how far the read model lags behind the store."""
+    services: Services = state.services
     try:
-        head = await store.head_position()
-    except StoreUnavailable as exc:
+        status = (await projection_status(services.store, services.engine))[0]
+    except UNAVAILABLE as exc:
         return Response(
             Readiness(status="unavailable", database="unreachable", detail=str(exc)),
             status_code=503,
         )
-    return Response(Readiness(status="ready", database="reachable", head_position=head))
+    return Response(
+        Readiness(
+            status="ready",
+            database="reachable",
+            head_position=status.head_position,
+            projector_position=status.position,
+            projector_lag=status.lag,
+        )
+    )
 
 
-def create_app(settings: Settings | None = None, *, run_projector: bool = True) -> Litestar:
+def build_services(settings: Settings, api_settings: ApiSettings, clock: Clock) -> Services:
+    store = open_store(settings, clock=clock)
+    engine = create_engine(settings)
+    calendar = WorkingCalendar()
+    return Services(
+        settings=settings,
+        api=api_settings,
+        store=store,
+        engine=engine,
+        clock=clock,
+        calendar=calendar,
+        tokens=TokenCache(engine, api_settings.token_cache_seconds),
+        limiter=RateLimiter(
+            {
+                "write": api_settings.writes_per_minute,
+                "token": api_settings.token_issues_per_minute,
+            }
+        ),
+        idempotency=Idempotency(engine, api_settings, clock),
+        reads=Reads(store, engine, clock, calendar, api_settings),
+        streams=StreamCache(),
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    run_projector: bool = True,
+    api_settings: ApiSettings | None = None,
+    clock: Clock | None = None,
+) -> Litestar:
     """``run_projector``: keep the read models current in this process (the default)."""
     resolved = settings or load_settings()
+    limits = api_settings or load_api_settings()
+    time_source: Clock = clock or SystemClock()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        store = open_store(resolved)
-        app.state.store = store
+        services = build_services(resolved, limits, time_source)
+        app.state.services = services
+        app.state.store = services.store
         stop = asyncio.Event()
         projector = (
             asyncio.create_task(run_projector_task(resolved, stop)) if run_projector else None
@@ -67,11 +132,29 @@ def create_app(settings: Settings | None = None, *, run_projector: bool = True) 
             stop.set()
             if projector is not None:
                 await projector
-            await store.close()
+            await services.store.close()
+            await services.engine.dispose()
 
+    api = Router(
+        path="/api/v1",
+        route_handlers=ROUTES,
+        dependencies={
+            "services": Provide(provide_services, sync_to_thread=False),
+            "principal": Provide(provide_principal, sync_to_thread=False),
+            "writer": Provide(provide_writer, sync_to_thread=False),
+            "when": Provide(provide_when, sync_to_thread=False),
+        },
+        security=SECURITY,
+        tags=["api"],
+    )
+    site = pages()  # server-rendered pages, outside /api/v1 (docs/pages.md)
     return Litestar(
-        route_handlers=[health, ready],
+        route_handlers=[health, ready, metrics, api, site.router],
+        template_config=site.templates,
         lifespan=[lifespan],
-        request_max_body_size=256 * 1024,
+        middleware=[DefineMiddleware(BearerAuthentication, exclude=PUBLIC_PATHS)],
+        exception_handlers={Exception: handle_exception},
+        openapi_config=openapi_config(),
+        request_max_body_size=limits.max_body_bytes,
         debug=False,
     )

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import tracker.events  # noqa: F401  (registers every event type)
+from tracker.auth.cli import add_token_commands
 from tracker.errors import InvalidInput, TrackerError
 from tracker.events.open import open_store
 from tracker.events.transfer import export_events, import_events
@@ -236,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     seed.set_defaults(handler=_seed)
     add_reminder_commands(commands)  # scheduler, reminders run|mute|unmute
+    add_token_commands(commands)  # token issue|revoke|list
     return parser
 
 

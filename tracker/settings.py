@@ -12,6 +12,45 @@ from tracker.errors import InvalidInput
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///tracker.db"
 
 
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class ReminderSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """The reminder jobs (docs/reminders.md); each field is ``TRACKER_<FIELD>`` upper-cased."""
+
+    smtp_url: str = ""
+    """``smtp://user:password@host:587`` (STARTTLS), ``smtps://host:465``; empty: cannot send."""
+    mail_from: str = "Programme tracker <tracker@localhost>"
+    base_url: str = "http://127.0.0.1:8000"
+    """Where links in e-mails point."""
+    reminders_cron: str = "0 8 * * mon-fri"
+    """When ``tracker scheduler`` runs a pass (5 cron fields, or 6 with seconds first)."""
+    reminders_timezone: str = "Europe/London"
+    reminders_misfire_grace_seconds: int = 3600
+    digest_weekday: str = "mon"
+    signoff_reminder_days: int = 3
+    signoff_escalation_days: int = 8
+    milestone_reminder_days: int = 10
+    stale_raid_days: int = 30
+    informed_window_days: int = 5
+    smtp_attempts: int = 3
+    smtp_backoff_seconds: float = 1.0
+    smtp_timeout_seconds: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.digest_weekday not in WEEKDAYS:
+            raise InvalidInput(
+                f"TRACKER_DIGEST_WEEKDAY must be one of {', '.join(WEEKDAYS)}, "
+                f"got {self.digest_weekday!r}"
+            )
+        if self.smtp_attempts < 1:
+            raise InvalidInput("TRACKER_SMTP_ATTEMPTS must be at least 1")
+        for name in msgspec.structs.fields(self):
+            value = getattr(self, name.name)
+            if isinstance(value, int | float) and value < 0:
+                raise InvalidInput(f"TRACKER_{name.name.upper()} must not be negative")
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str = DEFAULT_DATABASE_URL
     max_event_bytes: int = 64 * 1024
@@ -22,6 +61,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """How often a follower polls on SQLite (and re-checks on PostgreSQL between notifies)."""
     lock_timeout_ms: int = 10_000
     """PostgreSQL: how long an append waits for a lock before failing as unavailable."""
+    reminders: ReminderSettings = msgspec.field(default_factory=ReminderSettings)
 
 
 def normalise_database_url(url: str) -> str:
@@ -60,4 +100,20 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_event_bytes=_int(env, "TRACKER_MAX_EVENT_BYTES", 64 * 1024),
         sqlite_busy_timeout_ms=_int(env, "TRACKER_SQLITE_BUSY_TIMEOUT_MS", 30_000),
         lock_timeout_ms=_int(env, "TRACKER_LOCK_TIMEOUT_MS", 10_000),
+        reminders=load_reminder_settings(env),
     )
+
+
+def load_reminder_settings(env: Mapping[str, str]) -> ReminderSettings:
+    """Each field from ``TRACKER_<FIELD>``; unset or empty keeps the default."""
+    values: dict[str, object] = {}
+    for field in msgspec.structs.fields(ReminderSettings):
+        raw = env.get(f"TRACKER_{field.name.upper()}")
+        if raw is None or raw.strip() == "":
+            continue
+        try:
+            values[field.name] = field.type(raw.strip()) if field.type in (int, float) else raw
+        except ValueError as exc:
+            kind = "an integer" if field.type is int else "a number"
+            raise InvalidInput(f"TRACKER_{field.name.upper()} must be {kind}, got {raw!r}") from exc
+    return msgspec.convert(values, ReminderSettings)

@@ -1,0 +1,177 @@
+"""Authorisation, checked per object: who may do what on which programme. Pure.
+
+Scopes: ``admin`` may do everything (sign-offs still follow the domain: only the named person
+or their deputy signs, whoever the caller is); ``reader`` may only read; ``member`` has the
+rights the programme's roster gives them:
+
+| action | member needs |
+|---|---|
+| read the programme | any letter, a delegation there (as deputy), or named on a deliverable |
+| change the plan (items, notes, submit, closure submit) | R or A |
+| change the roster | A |
+| appoint a deputy | A, or being the person deputised for (on the roster) |
+| endorse a deliverable | R, A or C, or being its named endorser, or a deputy there |
+| approve a deliverable | R or A, or being its named approver, or a deputy there |
+| return a deliverable | R, A or C, or being named on it, or a deputy there |
+| endorse the closure report | R, A or C, or a deputy there |
+| approve the closure report | A, or a deputy there |
+| register a programme, manage tokens | admin only |
+
+Passing this gate is not the end: the domain then refuses, as a rule (409), an endorsement or
+approval by someone it does not name, or a deputy outside their delegation's dates.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from typing import Final
+
+import msgspec
+
+from api.auth import Principal
+from api.digests import Digest
+from api.errors import forbidden
+from tracker.deliverables import DeliverableState
+from tracker.programmes import ProgrammeState
+
+
+class Action(enum.Enum):
+    READ = "read"
+    PLAN = "change the plan of"
+    ROSTER = "change the roster of"
+    DELEGATE = "appoint a deputy on"
+    ENDORSE = "endorse a deliverable of"
+    APPROVE = "approve a deliverable of"
+    RETURN = "return a deliverable of"
+    CLOSURE_ENDORSE = "endorse the closure report of"
+    CLOSURE_APPROVE = "approve the closure report of"
+    ADMIN = "administer"
+
+
+LETTERS: Final[dict[Action, frozenset[str]]] = {
+    Action.READ: frozenset("RACI"),
+    Action.PLAN: frozenset("RA"),
+    Action.ROSTER: frozenset("A"),
+    Action.DELEGATE: frozenset("A"),
+    Action.ENDORSE: frozenset("RAC"),
+    Action.APPROVE: frozenset("RA"),
+    Action.RETURN: frozenset("RAC"),
+    Action.CLOSURE_ENDORSE: frozenset("RAC"),
+    Action.CLOSURE_APPROVE: frozenset("A"),
+    Action.ADMIN: frozenset(),
+}
+
+DEPUTY_MAY: Final = frozenset(
+    {
+        Action.READ,
+        Action.ENDORSE,
+        Action.APPROVE,
+        Action.RETURN,
+        Action.CLOSURE_ENDORSE,
+        Action.CLOSURE_APPROVE,
+    }
+)
+
+
+class Involvement(msgspec.Struct, frozen=True, kw_only=True):
+    """How one person stands on one programme (and, for a deliverable, on that item)."""
+
+    letter: str | None = None
+    deputy: bool = False
+    """Appointed as someone's deputy on the programme (not revoked)."""
+    named_endorser: bool = False
+    named_approver: bool = False
+    named_anywhere: bool = False
+
+
+def involvement(
+    person: str, programme: ProgrammeState, item: DeliverableState | None = None
+) -> Involvement:
+    member = programme.member(person)
+    endorsers = {p.email for p in item.endorsers} if item is not None else set()
+    approvers = {p.email for p in item.approvers} if item is not None else set()
+    return Involvement(
+        letter=member.raci if member is not None else None,
+        deputy=any(d.deputy == person and d.revoked_on is None for d in programme.delegations),
+        named_endorser=person in endorsers,
+        named_approver=person in approvers,
+        named_anywhere=person in endorsers | approvers,
+    )
+
+
+def digest_involvement(person: str, found: Digest) -> Involvement:
+    """The same, from a programme's digest (for queries)."""
+    return Involvement(
+        letter=found.roster.get(person),
+        deputy=person in found.deputies,
+        named_anywhere=person in found.named,
+    )
+
+
+def allowed(
+    principal: Principal, action: Action, who: Involvement, *, deputising_for: str | None = None
+) -> bool:
+    if principal.scope == "admin":
+        return True
+    if principal.scope == "reader" or action is Action.ADMIN:
+        return action is Action.READ and principal.scope == "reader"
+    if who.letter is not None and who.letter in LETTERS[action]:
+        return True
+    if who.deputy and action in DEPUTY_MAY:
+        return True
+    match action:
+        case Action.READ:
+            return who.named_anywhere
+        case Action.ENDORSE:
+            return who.named_endorser
+        case Action.APPROVE:
+            return who.named_approver
+        case Action.RETURN:
+            return who.named_anywhere
+        case Action.DELEGATE:
+            return who.letter is not None and deputising_for == principal.person
+        case _:
+            return False
+
+
+def _standing(who: Involvement) -> str:
+    if who.letter is not None:
+        return f"is {who.letter} on the roster of"
+    if who.deputy:
+        return "is a deputy on"
+    return "is not on the roster of"
+
+
+def require(
+    principal: Principal,
+    action: Action,
+    who: Involvement,
+    programme: str,
+    *,
+    deputising_for: str | None = None,
+) -> None:
+    """Raise 403 naming the caller's standing and what the action needs."""
+    if allowed(principal, action, who, deputising_for=deputising_for):
+        return
+    if principal.scope == "reader":
+        raise forbidden(
+            f"{principal.person} has a read-only token: it cannot {action.value} {programme!r}"
+        )
+    if action is Action.ADMIN:
+        raise forbidden(f"{principal.person} cannot {action.value}: that needs an admin token")
+    needs = "".join(sorted(LETTERS[action], key="RACI".index)) or "admin"
+    raise forbidden(
+        f"{principal.person} {_standing(who)} {programme!r}: to {action.value} it needs "
+        f"{' or '.join(needs)} on its roster"
+        + (", or being named on the item" if action in DEPUTY_MAY else "")
+    )
+
+
+def readable(principal: Principal, digests: Iterable[Digest]) -> list[Digest]:
+    """The programmes a caller may read (members: their programmes only)."""
+    return [
+        d
+        for d in digests
+        if allowed(principal, Action.READ, digest_involvement(principal.person, d))
+    ]

@@ -1,0 +1,100 @@
+"""Milestones as iCalendar (RFC 5545), for Outlook, Google Calendar and Apple Calendar: one
+all-day event per milestone at its current forecast (its actual date once achieved). A date
+known only to the month spans that month. ``UID`` is stable and ``SEQUENCE`` counts the
+re-forecasts and re-baselines, so a subscribed calendar moves the event rather than adding one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar, Event
+from litestar import Response, get
+from litestar.di import NamedDependency
+
+from api.access import readable_view
+from api.auth import ApiRequest
+from api.controllers.common import ProgrammeKey
+from api.openapi import READ_PROBLEMS, documented
+from api.reads import Rendered, cache_key, send_rendered
+from api.services import Services
+from api.when import When
+from tracker.projections import milestone_board as board_module
+from tracker.projections.milestone_board import DateLine, MilestoneBoard
+
+ICS = "text/calendar"
+
+
+def _span(line: DateLine) -> tuple[object, object]:
+    start = line.date
+    if line.precision == "month":
+        following = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return start.replace(day=1), following
+    return start, start + timedelta(days=1)
+
+
+def to_ics(board: MilestoneBoard, stamp: datetime) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", "-//Programme tracker//Milestones//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", f"{board.name} milestones")
+    for row in board.milestones:
+        when = row.actual or row.forecast
+        start, end = _span(when)
+        event = Event()
+        event.add("uid", f"{row.id}@tracker")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", start)
+        event.add("dtend", end)
+        event.add("summary", row.title + (" (achieved)" if row.achieved else ""))
+        lines = [
+            f"Baseline: {row.baseline.shown} (original {row.original_baseline.shown})",
+            f"Forecast: {row.forecast.shown}",
+        ]
+        if row.actual is not None:
+            lines.append(f"Actual: {row.actual.shown}")
+        lines.append(f"RAG: {row.rag}")
+        lines.extend(row.rag_reasons)
+        event.add("description", "\n".join(lines))
+        event.add("categories", [row.rag.upper()])
+        event.add("sequence", len(row.changes))
+        event.add("transp", "TRANSPARENT")
+        calendar.add_component(event)
+    return bytes(calendar.to_ical())
+
+
+@get(
+    "/programmes/{key:str}/milestones.ics",
+    summary="The programme's milestones as an iCalendar feed",
+    responses=documented(200, str, "text/calendar", *READ_PROBLEMS, media_type=ICS),
+)
+async def milestones_ics(
+    request: ApiRequest,
+    services: NamedDependency[Services],
+    when: NamedDependency[When],
+    key: ProgrammeKey,
+) -> Response[bytes]:
+    r = services.reads
+    view = await readable_view(request.user, services, key, when)
+    q = r.question(when)
+
+    def render() -> Rendered:
+        board = board_module.milestone_board(
+            view, q.today, r.calendar, r.thresholds, as_of=q.as_of, known_at=q.known_at
+        )
+        stamp = services.clock.now().astimezone(UTC).replace(microsecond=0)
+        return Rendered(
+            body=to_ics(board, stamp),
+            media_type=ICS,
+            content_hash=board.content_hash,
+            position=view.position,
+        )
+
+    found = r.rendered(cache_key(when, q, "ics", key, view.position), render)
+    return send_rendered(
+        found, request, **{"Content-Disposition": f'inline; filename="{key}-milestones.ics"'}
+    )
+
+
+ROUTES = [milestones_ics]

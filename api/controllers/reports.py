@@ -1,0 +1,254 @@
+"""Reports: sign-off status, milestone board, RAID log, closure report (JSON, Markdown, CSV),
+portfolio and a person's inbox. Each takes ``as_of``, ``known_at`` and ``min_position``; each
+answer carries its ``position`` and ``content_hash`` (also as the headers ``Tracker-Position``
+and ``Tracker-Content-Hash``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Literal
+
+import msgspec
+from litestar import Response, get
+from litestar.di import NamedDependency
+from litestar.params import Parameter
+
+from api.access import readable_view
+from api.auth import ApiRequest
+from api.authz import readable
+from api.controllers.common import EmailPath, ProgrammeKey, email
+from api.errors import forbidden
+from api.openapi import READ_PROBLEMS, ClosureReportOperation, documented
+from api.reads import Question, Rendered, cache_key, send_rendered
+from api.services import Services
+from api.when import When
+from tracker.projections import closure_formats
+from tracker.projections import closure_report as closure_module
+from tracker.projections import milestone_board as board_module
+from tracker.projections import portfolio as portfolio_module
+from tracker.projections import raid_log as raid_module
+from tracker.projections import signoff_status as signoff_module
+from tracker.projections.closure_formats import seal
+from tracker.projections.signoff_status import ProgrammePosition
+from tracker.projections.views import ProgrammeView
+
+JSON = "application/json"
+MARKDOWN = "text/markdown"
+CSV = "text/csv"
+
+Format = Literal["json", "markdown", "csv"]
+
+
+def _send(rendered: Rendered, request: ApiRequest) -> Response[bytes]:
+    return send_rendered(rendered, request)
+
+
+def _json(report: msgspec.Struct, position: int) -> Rendered:
+    return Rendered(
+        body=msgspec.json.encode(report),
+        media_type=JSON,
+        content_hash=str(getattr(report, "content_hash", "")),
+        position=position,
+    )
+
+
+async def _programme_report(
+    request: ApiRequest,
+    services: NamedDependency[Services],
+    when: NamedDependency[When],
+    key: str,
+    kind: str,
+    render: Callable[[ProgrammeView, Question], Rendered],
+) -> Response[bytes]:
+    reads = services.reads
+    view = await readable_view(request.user, services, key, when)
+    question = reads.question(when)
+    found = reads.rendered(
+        cache_key(when, question, kind, key, view.position), lambda: render(view, question)
+    )
+    return _send(found, request)
+
+
+@get(
+    "/programmes/{key:str}/signoffs",
+    summary="Sign-off status of every deliverable and of the closure report",
+    responses=documented(200, signoff_module.SignOffStatus, "Sign-off status", *READ_PROBLEMS),
+)
+async def signoffs(
+    request: ApiRequest,
+    services: NamedDependency[Services],
+    when: NamedDependency[When],
+    key: ProgrammeKey,
+) -> Response[bytes]:
+    r = services.reads
+
+    def render(view: ProgrammeView, q: Question) -> Rendered:
+        report = signoff_module.signoff_status(
+            view, q.today, r.calendar, r.thresholds, as_of=q.as_of, known_at=q.known_at
+        )
+        return _json(report, view.position)
+
+    return await _programme_report(request, services, when, key, "signoffs", render)
+
+
+@get(
+    "/programmes/{key:str}/milestones",
+    summary="Milestone board: baseline, forecast, actual, slippage, RAG",
+    responses=documented(200, board_module.MilestoneBoard, "Milestone board", *READ_PROBLEMS),
+)
+async def milestone_board(
+    request: ApiRequest,
+    services: NamedDependency[Services],
+    when: NamedDependency[When],
+    key: ProgrammeKey,
+) -> Response[bytes]:
+    r = services.reads
+
+    def render(view: ProgrammeView, q: Question) -> Rendered:
+        report = board_module.milestone_board(
+            view, q.today, r.calendar, r.thresholds, as_of=q.as_of, known_at=q.known_at
+        )
+        return _json(report, view.position)
+
+    return await _programme_report(request, services, when, key, "milestones", render)
+
+
+@get(
+    "/programmes/{key:str}/risks",
+    summary="RAID log: open and closed risks, issues, assumptions, dependencies",
+    responses=documented(200, raid_module.RaidLog, "RAID log", *READ_PROBLEMS),
+)
+async def raid_log(
+    request: ApiRequest,
+    services: NamedDependency[Services],
+    when: NamedDependency[When],
+    key: ProgrammeKey,
+) -> Response[bytes]:
+    r = services.reads
+
+    def render(view: ProgrammeView, q: Question) -> Rendered:
+        report = raid_module.raid_log(
+            view, q.today, r.calendar, r.thresholds, as_of=q.as_of, known_at=q.known_at
+        )
+        return _json(report, view.position)
+
+    return await _programme_report(request, services, when, key, "risks", render)
+
+
+def _format(asked: Format | None, accept: str | None) -> Format:
+    if asked is not None:
+        return asked
+    accept = (accept or "").lower()
+    if "text/markdown" in accept:
+        return "markdown"
+    if "text/csv" in accept:
+        return "csv"
+    return "json"
+
+
+@get(
+    "/programmes/{key:str}/closure-report",
+    summary="The Programme Closure Report: JSON, or Markdown/CSV by ?format= or Accept",
+    responses=documented(200, closure_module.ClosureReport, "Closure report", *READ_PROBLEMS),
+    operation_class=ClosureReportOperation,
+)
+async def closure_report(
+    request: ApiRequest,
+    services: NamedDependency[Services],
+    when: NamedDependency[When],
+    key: ProgrammeKey,
+    format: Annotated[Format | None, Parameter(query="format")] = None,
+) -> Response[bytes]:
+    r = services.reads
+    chosen = _format(format, request.headers.get("accept"))
+
+    def render(view: ProgrammeView, q: Question) -> Rendered:
+        report = closure_module.closure_report(
+            view, q.today, r.calendar, r.thresholds, as_of=q.as_of, known_at=q.known_at
+        )
+        if chosen == "json":
+            return _json(report, view.position)
+        text = (
+            closure_formats.to_markdown(report)
+            if chosen == "markdown"
+            else closure_formats.to_csv(report)
+        )
+        return Rendered(
+            body=text.encode("utf-8"),
+            media_type=MARKDOWN if chosen == "markdown" else CSV,
+            content_hash=report.content_hash,
+            position=view.position,
+        )
+
+    return await _programme_report(request, services, when, key, f"closure-{chosen}", render)
+
+
+@get(
+    "/portfolio",
+    summary="One row per programme the caller may read: status, RAG, confidence, counts",
+    responses=documented(200, portfolio_module.Portfolio, "Portfolio", *READ_PROBLEMS),
+)
+async def portfolio(
+    request: ApiRequest, services: NamedDependency[Services], when: NamedDependency[When]
+) -> Response[bytes]:
+    r = services.reads
+    chosen = readable(request.user, await r.digests(when))
+    q = r.question(when)
+    key = cache_key(when, q, "portfolio", tuple((d.key, d.position) for d in chosen))
+    found = r.remembered(key)
+    if found is None:
+        # One view at a time: a portfolio of 500 programmes never holds 500 views.
+        rows = [
+            portfolio_module.portfolio_row(view, q.today, r.calendar, r.thresholds)
+            async for view in r.stream([d.key for d in chosen], when)
+        ]
+        positions = [ProgrammePosition(key=row.key, position=row.position) for row in rows]
+        report = seal(
+            portfolio_module.Portfolio(
+                today=q.today,
+                programmes=rows,
+                positions=positions,
+                position=max((p.position for p in positions), default=0),
+                as_of=q.as_of,
+                known_at=q.known_at,
+            )
+        )
+        found = r.remember(key, _json(report, report.position))
+    return _send(found, request)
+
+
+@get(
+    "/people/{email:str}/inbox",
+    summary="What awaits a person's endorsement or approval (themselves, admin or reader)",
+    responses=documented(200, signoff_module.Inbox, "Inbox", *READ_PROBLEMS),
+)
+async def inbox(
+    request: ApiRequest,
+    services: NamedDependency[Services],
+    when: NamedDependency[When],
+    email: EmailPath,
+) -> Response[bytes]:
+    person = _person(email)
+    principal = request.user
+    if principal.scope == "member" and principal.person != person:
+        raise forbidden(f"{principal.person} may read only their own inbox, not {person}'s")
+    r = services.reads
+    # Only programmes where something could await them: their roster, deputies, signatories.
+    chosen = [d for d in await r.digests(when) if d.concerns(person)]
+    q = r.question(when)
+    key = cache_key(when, q, "inbox", person, tuple((d.key, d.position) for d in chosen))
+    found = r.remembered(key)
+    if found is None:
+        views = [view async for view in r.stream([d.key for d in chosen], when)]
+        report = signoff_module.inbox(
+            views, person, q.today, r.calendar, r.thresholds, as_of=q.as_of, known_at=q.known_at
+        )
+        found = r.remember(key, _json(report, report.position))
+    return _send(found, request)
+
+
+def _person(value: str) -> str:
+    return email("path.email", value)
+
+
+ROUTES = [signoffs, milestone_board, raid_log, closure_report, portfolio, inbox]

@@ -1,0 +1,68 @@
+"""The Programme Closure Report: as a page (print-ready) and as PDF."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final
+
+from litestar import Response, get
+from litestar.exceptions import ImproperlyConfiguredException
+from litestar.response import Template
+
+from api.controllers.common import ProgrammeKey
+from api.pages.controllers.programme import AsOf, as_of_query
+from api.pages.pdf import PDF, render_pdf
+from api.pages.reading import closure_of, services, when_of
+from api.pages.render import page
+from api.pages.session import PageRequest
+from tracker.projections.closure_report import ClosureReport
+
+DOWNLOAD_HEADERS: Final = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
+def file_name(key: str, what: str, report_as_of: datetime | None, extension: str) -> str:
+    suffix = f"-as-of-{report_as_of.date().isoformat()}" if report_as_of is not None else ""
+    return f"{key}-{what}{suffix}.{extension}"
+
+
+def download(body: bytes, media_type: str, name: str, *, inline: bool = False) -> Response[bytes]:
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        body,
+        media_type=media_type,
+        headers={**DOWNLOAD_HEADERS, "Content-Disposition": f'{disposition}; filename="{name}"'},
+    )
+
+
+@get("/programmes/{key:str}/closure-report")
+async def closure_page(request: PageRequest, key: ProgrammeKey, as_of: AsOf = None) -> Template:
+    report = await closure_of(request.user, services(request), key, when_of(request, as_of))
+    return page(
+        request,
+        "closure_report.html",
+        title=f"Programme Closure Report: {report.name or key}",
+        key=key,
+        report=report,
+        query=as_of_query(as_of),
+    )
+
+
+def _pdf_html(request: PageRequest, report: ClosureReport) -> str:
+    engine = request.app.template_engine
+    if engine is None:
+        raise ImproperlyConfiguredException("the pages need create_app's template_config")
+    template = engine.get_template("closure_pdf.html")
+    html: str = template.render(report=report, title=f"Programme Closure Report: {report.name}")
+    return html
+
+
+@get("/programmes/{key:str}/closure-report.pdf")
+async def closure_pdf(
+    request: PageRequest, key: ProgrammeKey, as_of: AsOf = None
+) -> Response[bytes]:
+    report = await closure_of(request.user, services(request), key, when_of(request, as_of))
+    body = await render_pdf(_pdf_html(request, report))
+    return download(body, PDF, file_name(key, "closure-report", report.as_of, "pdf"), inline=True)
+
+
+ROUTES = [closure_page, closure_pdf]

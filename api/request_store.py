@@ -1,0 +1,115 @@
+"""The event store as one write request sees it.
+
+- Whole-stream reads are remembered for the request, so the authorisation check and the domain
+  handler read each stream once (an append to a stream forgets it).
+- ``If-Match``: the request pins one stream at a version. The handlers append with the version
+  they loaded as the expected version, so an append to the pinned stream expecting any other
+  version means the client's copy is stale: it is refused before anything is written
+  (``StreamConflict``, answered 412). When it matches, the store's own check makes the append
+  atomic against concurrent writers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Sequence
+from datetime import datetime
+
+from api.stream_cache import CACHED_PREFIX, StreamCache
+from tracker.errors import StreamConflict
+from tracker.events.base import NewEvent, StoredEvent
+from tracker.events.store import AppendResult, EventStore, ExpectedVersion, RawEvent
+
+
+class RequestStore:
+    def __init__(self, store: EventStore, shared: StreamCache | None = None) -> None:
+        self._store = store
+        self._shared = shared
+        self._streams: dict[str, list[StoredEvent]] = {}
+        self.pinned: tuple[str, int] | None = None
+
+    def pin(self, stream_id: str, version: int) -> None:
+        self.pinned = (stream_id, version)
+
+    async def append(
+        self,
+        stream_id: str,
+        events: Sequence[NewEvent],
+        expected_version: ExpectedVersion,
+        *,
+        idempotency_key: str | None = None,
+    ) -> AppendResult:
+        if self.pinned is not None and self.pinned[0] == stream_id:
+            wanted = self.pinned[1]
+            if expected_version != wanted:
+                actual = expected_version if isinstance(expected_version, int) else -1
+                raise StreamConflict(stream_id, wanted, actual)
+        self._streams.pop(stream_id, None)
+        return await self._store.append(
+            stream_id, events, expected_version, idempotency_key=idempotency_key
+        )
+
+    async def stream_version(self, stream_id: str) -> int:
+        return await self._store.stream_version(stream_id)
+
+    async def read_stream(
+        self,
+        stream_id: str,
+        *,
+        to_version: int | None = None,
+        as_of: datetime | None = None,
+        known_at: datetime | None = None,
+    ) -> list[StoredEvent]:
+        if to_version is None and as_of is None and known_at is None:
+            cached = self._streams.get(stream_id)
+            if cached is None:
+                cached = await self._read_whole(stream_id)
+                self._streams[stream_id] = cached
+            return list(cached)
+        return await self._store.read_stream(
+            stream_id, to_version=to_version, as_of=as_of, known_at=known_at
+        )
+
+    async def _read_whole(self, stream_id: str) -> list[StoredEvent]:
+        shared = self._shared
+        if shared is None or not stream_id.startswith(CACHED_PREFIX):
+            return await self._store.read_stream(stream_id)
+        kept = shared.events(stream_id, await self._store.stream_version(stream_id))
+        if kept is not None:
+            return kept
+        found = await self._store.read_stream(stream_id)
+        shared.keep(stream_id, found)
+        return found
+
+    async def read_streams(
+        self,
+        stream_ids: Sequence[str],
+        *,
+        as_of: datetime | None = None,
+        known_at: datetime | None = None,
+    ) -> list[StoredEvent]:
+        return await self._store.read_streams(stream_ids, as_of=as_of, known_at=known_at)
+
+    async def read_all(
+        self, after: int = 0, limit: int = 500, *, known_at: datetime | None = None
+    ) -> list[StoredEvent]:
+        return await self._store.read_all(after, limit, known_at=known_at)
+
+    async def read_raw(self, after: int = 0, limit: int = 500) -> list[RawEvent]:
+        return await self._store.read_raw(after, limit)
+
+    async def head_position(self) -> int:
+        return await self._store.head_position()
+
+    async def import_raw(self, events: Iterable[RawEvent], *, batch_size: int = 2000) -> int:
+        return await self._store.import_raw(events, batch_size=batch_size)
+
+    def follow(
+        self, after: int = 0, *, page_size: int = 500, idle_timeout: float | None = None
+    ) -> AsyncIterator[StoredEvent]:
+        return self._store.follow(after, page_size=page_size, idle_timeout=idle_timeout)
+
+    async def wait_for_new_events(self, timeout: float) -> None:
+        await self._store.wait_for_new_events(timeout)
+
+    async def close(self) -> None:
+        """The request does not own the store: closing it is the app's job."""

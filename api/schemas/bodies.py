@@ -1,0 +1,206 @@
+"""Request bodies: strict (unknown fields refused), bounded, and never the event classes.
+
+Who acts is never in a body: it is the token's person. Every body may carry ``occurred_at``
+(when it happened, for paper records entered later; default now), which must have a timezone.
+Dates known to the day are ``YYYY-MM-DD``; milestone dates may be known only to the month,
+``YYYY-MM``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Final, Literal
+from uuid import UUID
+
+import msgspec
+from msgspec import Meta
+
+EMAIL: Final = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
+SLUG: Final = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+MILESTONE_DATE: Final = r"^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$"
+
+Email = Annotated[str, Meta(pattern=EMAIL, max_length=254, description="an e-mail address")]
+Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"\S")]
+Title = Annotated[str, Meta(min_length=1, max_length=500, pattern=r"\S")]
+Text = Annotated[str, Meta(max_length=10_000)]
+Reason = Annotated[str, Meta(min_length=1, max_length=2_000, pattern=r"\S")]
+Score = Annotated[int, Meta(ge=1, le=5)]
+MilestoneDate = Annotated[
+    str,
+    Meta(
+        pattern=MILESTONE_DATE,
+        description="YYYY-MM-DD, or YYYY-MM when known only to the month",
+        examples=["2021-03-31", "2014-03"],
+    ),
+]
+OccurredAt = Annotated[
+    datetime,
+    Meta(tz=True, description="when it happened (RFC 3339 with a timezone); default: now"),
+]
+
+
+class Body(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    occurred_at: OccurredAt | None = None
+
+
+class PersonIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    email: Email
+    name: Annotated[str, Meta(max_length=200)] = ""
+
+
+Person = Email | PersonIn
+"""A person: an e-mail, or {email, name}."""
+
+
+class ProgrammeIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    key: Annotated[str, Meta(pattern=SLUG, description="a slug: btls-transition")]
+    name: Title
+    start: date
+    planned_end: date | None = None
+    purpose: Text = ""
+    scope: Text = ""
+    governance: Text = ""
+
+
+class RosterIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    name: Name
+    title: Title
+    raci: Annotated[str, Meta(min_length=1, max_length=8, description="R, A, C or I (Latin)")]
+
+
+class RosterRevokeIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    reason: Text = ""
+
+
+class DelegationIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    deputy: Email
+    for_: Email = msgspec.field(name="for")
+    starts: date
+    ends: date
+    deputy_name: Annotated[str, Meta(max_length=200)] = ""
+
+
+class WorkstreamIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    key: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")]
+    name: Title
+
+
+class OutcomeIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    number: Annotated[int, Meta(ge=1, le=10_000)]
+    title: Title
+
+
+class DeliverableIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    title: Title
+    due: date
+    approvers: Annotated[list[Person], Meta(min_length=1, max_length=20)]
+    endorsers: Annotated[list[Person], Meta(max_length=50)] = []
+    outcome: Annotated[int, Meta(ge=1, le=10_000)] | None = None
+    workstream: Annotated[str, Meta(max_length=64)] | None = None
+
+
+class SubmitIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    note: Text = ""
+
+
+class SignIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    on_behalf_of: Email | None = None
+    """A deputy may name whose signature this is; by default the domain works it out."""
+
+
+class ReturnIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    comment: Reason
+    on_behalf_of: Email | None = None
+
+
+class DeferIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    reason: Reason
+    destination: Title
+
+
+class ReinstateIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    reason: Reason = "reinstated"
+
+
+class ReasonIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    reason: Reason
+
+
+class ReplanIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    due: date
+    reason: Reason
+
+
+class MilestoneIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    title: Title
+    baseline: MilestoneDate
+    workstream: Annotated[str, Meta(max_length=64)] | None = None
+
+
+class MilestoneDateIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    date: MilestoneDate
+    reason: Reason
+
+
+class AchieveIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    date: MilestoneDate
+
+
+class RiskIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    kind: Literal["risk", "issue", "assumption", "dependency"]
+    title: Title
+    description: Text
+    impact: Score
+    owner: Person
+    likelihood: Score | None = None
+    mitigation: Text = ""
+    ref: Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,19}$")] | None = None
+
+
+class RiskUpdateIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    note: Annotated[str, Meta(min_length=1, max_length=10_000, pattern=r"\S")]
+
+
+class RescoreIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    impact: Score
+    reason: Reason
+    likelihood: Score | None = None
+
+
+class CloseRiskIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    note: Reason
+
+
+class LearningPointIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    description: Annotated[str, Meta(min_length=1, max_length=10_000, pattern=r"\S")]
+    recommendation: Text = ""
+    responsible: Annotated[str, Meta(max_length=200)] = ""
+    number: Annotated[int, Meta(ge=1, le=10_000)] | None = None
+
+
+class RecommendationIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    description: Annotated[str, Meta(min_length=1, max_length=10_000, pattern=r"\S")]
+    responsible: Annotated[str, Meta(max_length=200)] = ""
+    number: Annotated[int, Meta(ge=1, le=10_000)] | None = None
+
+
+class NextStepIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    description: Annotated[str, Meta(min_length=1, max_length=10_000, pattern=r"\S")]
+    responsible: Annotated[str, Meta(max_length=200)] = ""
+    number: Annotated[int, Meta(ge=1, le=10_000)] | None = None
+    deliverable: UUID | None = None
+
+
+class ClosureSubmitIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    summary: Text = ""
+
+
+class ClosureApproveIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    override_reason: Reason | None = None
+    on_behalf_of: Email | None = None
+
+
+class TokenIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    email: Email
+    scope: Literal["admin", "member", "reader"] = "member"
+    name: Annotated[str, Meta(max_length=200)] = ""

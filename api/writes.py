@@ -1,0 +1,202 @@
+"""Every write, the same way: scope, rate limit, Idempotency-Key, If-Match, load the target,
+check the caller's rights on that object, build the command with the caller as actor, run the
+domain handler, answer with the stream version (ETag) and the store position.
+
+Refusals from any step are answered here as problem+json (through ``api.errors``) so that an
+Idempotency-Key replays them too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+from uuid import UUID, uuid4
+
+import msgspec
+from litestar import Response
+
+from api.auth import ApiRequest, Principal
+from api.authz import Action, require
+from api.errors import (
+    UNAVAILABLE,
+    ApiProblem,
+    FieldError,
+    Problem,
+    api_problem_response,
+    forbidden,
+    tracker_problem,
+    unavailable_response,
+)
+from api.idempotency import StoredResponse, fingerprint, parse_key
+from api.request_store import RequestStore
+from api.schemas import WriteResult
+from api.services import Services
+from api.stream_cache import CachedHandlers
+from api.targets import Target, TargetRef
+from tracker.commands import Command
+from tracker.errors import StreamConflict, TrackerError
+from tracker.handlers import CommandResult
+from tracker.ids import deterministic_uuid
+
+IF_MATCH: Final = re.compile(r'^(?:W/)?"?([0-9]{1,12})"?$')
+JSON: Final = "application/json"
+
+Build = Callable[[str, Target], Command]
+"""Makes the command from the acting person and the loaded target."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Plan:
+    """How one endpoint writes."""
+
+    ref: TargetRef
+    action: Action
+    build: Build
+    created: bool | Callable[[Target], bool] = False
+    """A 201 when it wrote; or decided from the target (PUT creates or changes)."""
+    new_id: str | None = None
+    """The id to answer with when the handler does not make one (workstream key, outcome)."""
+    location: str | None = None
+    deputising_for: str | None = None
+    bucket: str = "write"
+
+
+def parse_if_match(header: str | None) -> int | None:
+    if header is None or header.strip() == "*":
+        return None
+    found = IF_MATCH.match(header.strip())
+    if found is None:
+        raise ApiProblem(
+            400,
+            "invalid_if_match",
+            'If-Match must be the ETag of a previous answer, e.g. "3"',
+            errors=[FieldError(field="header.If-Match", message="malformed")],
+        )
+    return int(found.group(1))
+
+
+class Writer:
+    """One write request. Made per request by ``api.deps.provide_writer``."""
+
+    def __init__(
+        self,
+        request: ApiRequest,
+        services: Services,
+        *,
+        if_match: str | None,
+        idempotency_key: str | None,
+    ) -> None:
+        self.request = request
+        self.services = services
+        self.principal: Principal = request.user
+        self.if_match_header = if_match
+        self.key_header = idempotency_key
+        self.store = RequestStore(services.store, services.streams)
+        self.handlers = CachedHandlers(self.store, services.clock, cache=services.streams)
+
+    def new_uuid(self) -> UUID:
+        """The id for a new item: fixed by the Idempotency-Key when there is one, so a retry
+        after a lost answer finishes the same item instead of making a second."""
+        key = parse_key(self.key_header)
+        if key is None:
+            return uuid4()
+        return deterministic_uuid("api", self.principal.person, key)
+
+    async def run(self, body: msgspec.Struct | None, plan: Plan) -> Response[bytes]:
+        principal = self.principal
+        if principal.scope == "reader":
+            raise forbidden(f"{principal.person} has a read-only token: it cannot write")
+        self.services.limiter.hit(principal.token_id, plan.bucket)
+        if_match = parse_if_match(self.if_match_header)
+        key = parse_key(self.key_header)
+        if key is not None:
+            raw = msgspec.json.encode(body) if body is not None else b""
+            print_ = fingerprint(self.request.method, self.request.url.path, raw)
+            replay = await self.services.idempotency.begin(principal.person, key, print_)
+            if replay is not None:
+                return _response(replay, replayed=True)
+        finished = False
+        try:
+            stored = await self._execute(plan, if_match)
+            if key is not None and stored.status < 500:
+                await self.services.idempotency.finish(principal.person, key, stored)
+            finished = True
+            return _response(stored)
+        finally:
+            if key is not None and not finished:
+                await self.services.idempotency.release(principal.person, key)
+
+    async def _execute(self, plan: Plan, if_match: int | None) -> StoredResponse:
+        ref = plan.ref
+        try:
+            if if_match is not None:
+                self.store.pin(ref.stream_id, if_match)
+            target = await ref.load(self.handlers)
+            who = target.involvement(self.principal.person)
+            label = target.programme_key or ref.label
+            require(self.principal, plan.action, who, label, deputising_for=plan.deputising_for)
+            is_new = plan.created if isinstance(plan.created, bool) else plan.created(target)
+            result = await self.handlers.handle(plan.build(self.principal.person, target))
+            if if_match is not None and not result.written and result.stream_id == ref.stream_id:
+                if result.version != if_match:
+                    raise StreamConflict(ref.stream_id, if_match, result.version)
+            return await self._success(result, is_new, plan)
+        except TrackerError as exc:
+            return _stored(tracker_problem(exc, if_match=if_match is not None))
+        except ApiProblem as exc:
+            return _stored(api_problem_response(exc))
+        except UNAVAILABLE as exc:
+            return _stored(unavailable_response(exc))
+
+    async def _success(self, result: CommandResult, is_new: bool, plan: Plan) -> StoredResponse:
+        position = result.position
+        if position is None:
+            position = await self.store.head_position()
+        created_id = str(result.created_id) if result.created_id is not None else plan.new_id
+        body = WriteResult(
+            id=created_id,
+            stream_id=result.stream_id,
+            version=result.version,
+            position=position,
+            written=result.written,
+            recorded=list(result.recorded),
+        )
+        headers = {
+            "ETag": f'"{result.version}"',
+            "Tracker-Position": str(position),
+            "Content-Type": JSON,
+        }
+        status = 201 if is_new and result.written else 200
+        location = plan.location or _location(result.stream_id)
+        if status == 201 and location is not None:
+            headers["Location"] = location
+        return StoredResponse(status=status, headers=headers, body=msgspec.json.encode(body))
+
+
+def _location(stream_id: str) -> str | None:
+    """Where a new item can be read."""
+    category, _, identifier = stream_id.partition(":")
+    paths = {"deliverable": "deliverables", "milestone": "milestones", "risk": "risks"}
+    if category in paths:
+        return f"/api/v1/{paths[category]}/{identifier}"
+    return None
+
+
+def _stored(response: Response[Problem]) -> StoredResponse:
+    headers = {k: str(v) for k, v in (response.headers or {}).items()}
+    headers["Content-Type"] = str(response.media_type)
+    return StoredResponse(
+        status=response.status_code or 500,
+        headers=headers,
+        body=msgspec.json.encode(response.content),
+    )
+
+
+def _response(stored: StoredResponse, *, replayed: bool = False) -> Response[bytes]:
+    headers = dict(stored.headers)
+    media_type = headers.pop("Content-Type", JSON)
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(stored.body, status_code=stored.status, media_type=media_type, headers=headers)

@@ -1,0 +1,95 @@
+"""The "given" of the page tests: the five seed programmes, plus two deliverables of the
+Liquidlogic programme submitted for Glyn Peach's approval, and tokens for the people who sign
+in. Everything goes through the same handlers and token issuing as production."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from uuid import UUID
+
+import msgspec
+
+from seed import load_seed
+from seed.source import seed_id
+from tracker import commands as c
+from tracker.auth.tokens import issue_token
+from tracker.clock import SystemClock
+from tracker.db import create_engine
+from tracker.events.open import open_store
+from tracker.events.values import DateValue, PersonRef
+from tracker.handlers import Handlers
+from tracker.ids import deterministic_uuid
+from tracker.migrations import upgrade_async
+from tracker.settings import Settings
+
+PROGRAMME = "liquidlogic-social-care"
+BTLS = "btls-transition"
+GLYN = PersonRef(email="glyn.peach@lancashire.example", name="Glyn Peach")
+PAUL = PersonRef(email="paul.sutcliffe@lancashire.example", name="Paul Sutcliffe")
+TO_APPROVE = "Go-live readiness review"
+TO_RETURN = "Data migration reconciliation"
+TO_REFUSE = "Training plan for social workers"
+SLIPPED = "Project Go Live"
+REFORECAST_AT = datetime(2014, 3, 3, 10, 0, tzinfo=UTC)
+
+
+def item_id(title: str) -> UUID:
+    return deterministic_uuid("pages-test", title)
+
+
+class Given(msgspec.Struct, frozen=True, kw_only=True):
+    database_url: str
+    glyn_token: str
+    """Glyn Peach, member: R on the BTLS roster, named approver of the Liquidlogic items."""
+    paul_token: str
+    """Paul Sutcliffe, reader scope: named approver of one item, may not sign through a
+    read-only token, as in the API."""
+
+
+async def given_seeded(database_url: str) -> Given:
+    await upgrade_async(database_url)
+    clock = SystemClock()
+    settings = Settings(database_url=database_url)
+    store, engine = open_store(settings, clock=clock), create_engine(settings)
+    try:
+        await load_seed(store, clock)
+        handlers = Handlers(store, clock)
+        due = clock.now().date() + timedelta(days=60)
+        for title, approver in ((TO_APPROVE, GLYN), (TO_RETURN, GLYN), (TO_REFUSE, PAUL)):
+            await handlers.handle(
+                c.PlanDeliverable(
+                    programme_key=PROGRAMME,
+                    title=title,
+                    due_on=due,
+                    approvers=(approver,),
+                    deliverable_id=item_id(title),
+                    actor="ict-services.placeholder@lancashire.example",
+                )
+            )
+            await handlers.handle(
+                c.SubmitDeliverable(
+                    deliverable_id=item_id(title),
+                    actor="ict-services.placeholder@lancashire.example",
+                )
+            )
+        # A slipped milestone, for the timeline: ASH&W "Project Go Live" (June 2014, line 791)
+        # re-forecast to September 2014 in March 2014.
+        await handlers.handle(
+            c.ReforecastMilestone(
+                milestone_id=seed_id(PROGRAMME, "milestone", "791"),
+                forecast=DateValue(date=date(2014, 9, 1), precision="month"),
+                reason="Supplier delay (pages test)",
+                actor="ict-services.placeholder@lancashire.example",
+                occurred_at=REFORECAST_AT,
+            )
+        )
+        glyn = await issue_token(
+            engine, store, clock, email=GLYN.email, name=GLYN.name, scope="member"
+        )
+        paul = await issue_token(
+            engine, store, clock, email=PAUL.email, name=PAUL.name, scope="reader"
+        )
+    finally:
+        await store.close()
+        await engine.dispose()
+    return Given(database_url=database_url, glyn_token=glyn.secret, paul_token=paul.secret)

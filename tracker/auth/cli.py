@@ -1,0 +1,104 @@
+"""``tracker token issue|revoke|list``: API bearer tokens from the command line.
+
+``issue`` prints the new token as its last line (and nothing else on that line), so a script can
+take it with ``tail -n 1``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from tracker.settings import Settings
+
+
+def issue_command(args: argparse.Namespace, settings: Settings) -> int:
+    from tracker.auth.tokens import issue_token
+    from tracker.clock import SystemClock
+    from tracker.db import create_engine
+    from tracker.events.open import open_store
+
+    async def main() -> str:
+        store, engine = open_store(settings), create_engine(settings)
+        try:
+            issued = await issue_token(
+                engine, store, SystemClock(), email=args.email, name=args.name, scope=args.scope
+            )
+        finally:
+            await store.close()
+            await engine.dispose()
+        record = issued.record
+        print(f"token {record.token_id} for {record.name} <{record.person}>, scope {record.scope}")
+        print("keep it secret: only its hash is stored, it cannot be shown again")
+        return issued.secret
+
+    print(asyncio.run(main()))
+    return 0
+
+
+def revoke_command(args: argparse.Namespace, settings: Settings) -> int:
+    from tracker.auth.tokens import revoke_tokens
+    from tracker.clock import SystemClock
+    from tracker.db import create_engine
+
+    async def main() -> int:
+        engine = create_engine(settings)
+        try:
+            revoked = await revoke_tokens(
+                engine, SystemClock(), token_id=args.token, email=args.email
+            )
+        finally:
+            await engine.dispose()
+        for record in revoked:
+            print(f"revoked {record.token_id} ({record.prefix}...) of {record.person}")
+        if not revoked:
+            print("already revoked: nothing to do")
+        return 0
+
+    return asyncio.run(main())
+
+
+def list_command(args: argparse.Namespace, settings: Settings) -> int:
+    from tracker.auth.tokens import list_tokens
+    from tracker.db import create_engine
+
+    async def main() -> int:
+        engine = create_engine(settings)
+        try:
+            records = await list_tokens(engine, person=args.email)
+        finally:
+            await engine.dispose()
+        for r in records:
+            state = f"revoked {r.revoked_at}" if r.revoked_at else "active"
+            print(
+                f"{r.token_id}  {r.prefix}...  {r.scope:<6}  {r.person} ({r.name})  "
+                f"issued {r.created_at}  {state}"
+            )
+        if not records:
+            print("no tokens")
+        return 0
+
+    return asyncio.run(main())
+
+
+def add_token_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    token = commands.add_parser("token", help="API bearer tokens").add_subparsers(
+        dest="token", required=True
+    )
+    issue = token.add_parser(
+        "issue", help="issue a token (registers the person if new); prints it as the last line"
+    )
+    issue.add_argument("--email", required=True)
+    issue.add_argument("--name", default=None, help="the person's display name")
+    issue.add_argument(
+        "--scope", default="member", choices=["admin", "member", "reader"], help="default: member"
+    )
+    issue.set_defaults(handler=issue_command)
+    revoke = token.add_parser("revoke", help="revoke one token, or every token of a person")
+    which = revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument("token", nargs="?", default=None, help="the token id (or its prefix)")
+    which.add_argument("--email", default=None, help="revoke every token of this person")
+    revoke.set_defaults(handler=revoke_command)
+    listing = token.add_parser("list", help="every token: who, scope, issued, revoked")
+    listing.add_argument("--email", default=None, help="only this person's")
+    listing.set_defaults(handler=list_command)

@@ -1,0 +1,216 @@
+"""API bearer tokens: issued to a person with a scope, stored hashed, revocable.
+
+- A token is ``trk_`` followed by 43 URL-safe characters (32 random bytes). Only its SHA-256 is
+  stored: a database dump does not hand out credentials. Tokens are random, not passwords, so a
+  slow hash would add nothing.
+- Scopes: ``admin`` (programmes, rosters, people, tokens), ``member`` (rights from the roster of
+  each programme), ``reader`` (read-only, for API consumers).
+- Issuing a token for an e-mail nobody has used yet registers the person (``PersonRegistered``
+  in the stream ``person:<email>``): people are facts of the log, tokens are not.
+- Revoking sets ``revoked_at``; rows are kept so ``tracker token list`` shows the history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Final, Literal, get_args
+from uuid import uuid4
+
+import msgspec
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from tracker.clock import Clock
+from tracker.db import WRITE_OPTION
+from tracker.errors import InvalidInput, NotFound, StreamConflict
+from tracker.events.base import NewEvent
+from tracker.events.people import PersonRegistered, PersonRenamed
+from tracker.events.store import EventStore
+from tracker.ids import PersonId, person_id
+
+Scope = Literal["admin", "member", "reader"]
+SCOPES: Final[tuple[str, ...]] = get_args(Scope)
+PREFIX: Final = "trk_"
+SHOWN_PREFIX_LENGTH: Final = 10
+
+
+class TokenRecord(msgspec.Struct, frozen=True, kw_only=True):
+    token_id: str
+    prefix: str
+    """The token's first characters, to tell tokens apart; never enough to use one."""
+    person: str
+    name: str
+    scope: Scope
+    created_at: str
+    revoked_at: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class IssuedToken(msgspec.Struct, frozen=True, kw_only=True):
+    record: TokenRecord
+    secret: str
+    """Shown once; only its hash is stored."""
+
+
+def hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def parse_scope(scope: str) -> Scope:
+    for known in get_args(Scope):
+        if scope == known:
+            return known  # type: ignore[no-any-return]
+    raise InvalidInput(f"scope {scope!r} is not one of: {', '.join(SCOPES)}", code="invalid_scope")
+
+
+def person_stream(person: PersonId) -> str:
+    return f"person:{person}"
+
+
+async def registered_name(store: EventStore, email: str) -> str | None:
+    """The display name the log holds for a person, or None when it does not know them."""
+    known: str | None = None
+    for stored in await store.read_stream(person_stream(person_id(email))):
+        if isinstance(stored.data, PersonRegistered | PersonRenamed):
+            known = stored.data.name
+    return known
+
+
+async def ensure_person(store: EventStore, clock: Clock, email: str, name: str | None) -> str:
+    """Register the person if the log does not know them yet; return their display name.
+
+    A different ``name`` for a known person records ``PersonRenamed``."""
+    person = person_id(email)
+    stream = person_stream(person)
+    known = await registered_name(store, person)
+    wanted = (name or "").strip()
+    if known is not None and (not wanted or wanted == known):
+        return known
+    shown = wanted or person.split("@", 1)[0]
+    event = (
+        PersonRegistered(email=person, name=shown)
+        if known is None
+        else PersonRenamed(email=person, name=shown)
+    )
+    version = 0 if known is None else await store.stream_version(stream)
+    try:
+        await store.append(stream, [NewEvent(data=event, occurred_at=clock.now())], version)
+    except StreamConflict:
+        pass  # someone registered or renamed them meanwhile: their fact stands
+    return shown
+
+
+def _record(row: object) -> TokenRecord:
+    return msgspec.convert(row, TokenRecord, from_attributes=True)
+
+
+_COLUMNS = "token_id, prefix, person, name, scope, created_at, revoked_at"
+
+
+async def _write(engine: AsyncEngine) -> AsyncConnection:
+    conn = await engine.connect()
+    return await conn.execution_options(**{WRITE_OPTION: True})
+
+
+async def issue_token(
+    engine: AsyncEngine,
+    store: EventStore,
+    clock: Clock,
+    *,
+    email: str,
+    name: str | None = None,
+    scope: str = "member",
+) -> IssuedToken:
+    checked_scope = parse_scope(scope)
+    person = person_id(email)
+    shown = await ensure_person(store, clock, person, name)
+    secret = PREFIX + secrets.token_urlsafe(32)
+    record = TokenRecord(
+        token_id=str(uuid4()),
+        prefix=secret[:SHOWN_PREFIX_LENGTH],
+        person=person,
+        name=shown,
+        scope=checked_scope,
+        created_at=clock.now().isoformat(),
+    )
+    conn = await _write(engine)
+    try:
+        async with conn.begin():
+            await conn.execute(
+                text(
+                    "INSERT INTO api_tokens (token_id, token_hash, prefix, person, name, scope, "
+                    "created_at) VALUES (:token_id, :hash, :prefix, :person, :name, :scope, "
+                    ":created_at)"
+                ),
+                {**msgspec.structs.asdict(record), "hash": hash_token(secret)},
+            )
+    finally:
+        await conn.close()
+    return IssuedToken(record=record, secret=secret)
+
+
+async def find_token(engine: AsyncEngine, secret: str) -> TokenRecord | None:
+    """The active token with this secret, or None (unknown, malformed or revoked)."""
+    if not secret.startswith(PREFIX) or len(secret) > 200:
+        return None
+    async with engine.connect() as conn:
+        row = (
+            await conn.execute(
+                text(f"SELECT {_COLUMNS} FROM api_tokens WHERE token_hash = :h"),
+                {"h": hash_token(secret)},
+            )
+        ).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    return _record(row)
+
+
+async def list_tokens(engine: AsyncEngine, *, person: str | None = None) -> list[TokenRecord]:
+    query = f"SELECT {_COLUMNS} FROM api_tokens"
+    params: dict[str, str] = {}
+    if person is not None:
+        query += " WHERE person = :person"
+        params["person"] = person_id(person)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(text(query + " ORDER BY created_at, token_id"), params)).all()
+    return [_record(r) for r in rows]
+
+
+async def revoke_tokens(
+    engine: AsyncEngine, clock: Clock, *, token_id: str | None = None, email: str | None = None
+) -> list[TokenRecord]:
+    """Revoke one token (by id or by its shown prefix) or every token of a person.
+
+    Returns the tokens revoked now; raises NotFound when nothing matched at all."""
+    if (token_id is None) == (email is None):
+        raise InvalidInput("revoke one token (its id or prefix) or every token of one e-mail")
+    if token_id is not None:
+        where, params = "(token_id = :t OR prefix = :t)", {"t": token_id.strip()}
+    else:
+        where, params = "person = :p", {"p": person_id(email or "")}
+    conn = await _write(engine)
+    try:
+        async with conn.begin():
+            rows = (
+                await conn.execute(text(f"SELECT {_COLUMNS} FROM api_tokens WHERE {where}"), params)
+            ).all()
+            if not rows:
+                raise NotFound("no token matches " + next(iter(params.values())))
+            if token_id is not None and len(rows) > 1:
+                raise InvalidInput(f"{token_id!r} matches {len(rows)} tokens: give the token id")
+            now = clock.now().isoformat()
+            await conn.execute(
+                text(
+                    f"UPDATE api_tokens SET revoked_at = :now WHERE {where} AND revoked_at IS NULL"
+                ),
+                {**params, "now": now},
+            )
+    finally:
+        await conn.close()
+    return [
+        msgspec.structs.replace(_record(r), revoked_at=now) for r in rows if r.revoked_at is None
+    ]

@@ -1,0 +1,241 @@
+"""One reminders pass: select what is due, drop what was sent, send one e-mail per person, and
+record each reminder. The caller holds the pass lock (``service.run_reminders`` does).
+
+Order of a pass, for each recipient in turn:
+
+1. read their reminder stream and keep what is ``still_due``;
+2. no usable address: record a ``ReminderSkipped`` per reminder (idempotent by key) and go on;
+3. otherwise compose one e-mail, check the lock is still held, and send it (with retries);
+4. the server accepted: append a ``ReminderSent`` per reminder, its key as the idempotency key;
+   every attempt failed: append a ``ReminderSendFailed`` and go on with the next person.
+
+"Sent" is recorded only **after** the server accepted. A crash between the two (or the store
+failing then) sends that one e-mail again on the next pass, with the same Message-ID.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from uuid import uuid4
+
+import msgspec
+
+from tracker.calendar import WorkingCalendar
+from tracker.clock import Clock
+from tracker.events.base import NewEvent
+from tracker.events.reminders import ReminderSendFailed, ReminderSent, ReminderSkipped
+from tracker.events.store import EventStore, StreamState
+from tracker.ids import deterministic_uuid
+from tracker.projections.queries import load_programmes
+from tracker.rag import RagThresholds
+from tracker.reminders.compose import compose
+from tracker.reminders.history import history_of, reminder_stream, still_due, with_previous
+from tracker.reminders.lock import Lock, LockLost
+from tracker.reminders.mailer import Mailer, SendFailed
+from tracker.reminders.model import Recipient, Reminder, policy_from
+from tracker.reminders.muting import load_mutes
+from tracker.reminders.selection import by_recipient, due_reminders
+from tracker.settings import ReminderSettings
+
+
+class Delivery(msgspec.Struct, kw_only=True):
+    """What happened to one recipient's reminders in a pass."""
+
+    person: str
+    status: str
+    """sent, failed, skipped or planned (a dry run)."""
+    keys: list[str]
+    message_id: str = ""
+    detail: str = ""
+    summaries: list[str] = []
+    """A dry run: what each reminder would say."""
+
+
+class PassReport(msgspec.Struct, kw_only=True):
+    today: date
+    working_day: bool
+    due: int = 0
+    """Reminders due today, mutes applied, before what was already sent is dropped."""
+    muted: int = 0
+    already_sent: int = 0
+    deliveries: list[Delivery] = []
+
+    def count(self, status: str) -> int:
+        return sum(1 for d in self.deliveries if d.status == status)
+
+    def reminders(self, status: str) -> int:
+        return sum(len(d.keys) for d in self.deliveries if d.status == status)
+
+    def describe(self) -> str:
+        if not self.working_day:
+            return f"{self.today:%A} {self.today} is not a working day: no reminders"
+        return (
+            f"reminders for {self.today}: {self.due} due ({self.muted} more muted), "
+            f"{self.already_sent} already sent; {self.count('sent')} e-mails sent "
+            f"({self.reminders('sent')} reminders), {self.count('failed')} failed, "
+            f"{self.reminders('skipped')} reminders skipped, {self.count('planned')} planned"
+        )
+
+
+async def _append(
+    store: EventStore,
+    stream: str,
+    event: ReminderSent | ReminderSkipped | ReminderSendFailed,
+    clock: Clock,
+    key: str | None,
+) -> None:
+    # The recipient's stream is a log, not a decision: the lock keeps passes apart and the
+    # idempotency key keeps each reminder once, so no expected version is needed.
+    event_id = deterministic_uuid("reminder-event", key) if key else uuid4()
+    new = NewEvent(data=event, occurred_at=clock.now(), event_id=event_id)
+    await store.append(stream, [new], StreamState.ANY, idempotency_key=key)
+
+
+async def _skip(
+    store: EventStore, stream: str, who: Recipient, items: Sequence[Reminder], clock: Clock
+) -> Delivery:
+    reason = "no e-mail address" if not who.email else f"{who.email!r} is not an e-mail address"
+    for r in items:
+        event = ReminderSkipped(
+            key=r.key,
+            kind=r.kind,
+            programme_key=r.programme_key,
+            item=r.item,
+            person=who.who,
+            name=who.name,
+            working_day=r.day,
+            reason=reason,
+        )
+        await _append(store, stream, event, clock, f"skipped:{r.key}")
+    return Delivery(person=who.who, status="skipped", keys=[r.key for r in items], detail=reason)
+
+
+async def programme_keys(store: EventStore, *, page_size: int = 1000) -> list[str]:
+    """Every registered programme, in registration order.
+
+    Read with ``read_raw``, which has no xmin fence: the feed's reads (``read_all``, hence
+    ``list_programme_keys``) hold back everything after any transaction still open anywhere in
+    the PostgreSQL cluster, which would hide a newly registered programme from a pass."""
+    keys: dict[str, None] = {}
+    after = 0
+    while page := await store.read_raw(after, page_size):
+        for raw in page:
+            if raw.type == "ProgrammeRegistered":
+                keys[raw.stream_id.partition(":")[2]] = None
+        after = page[-1].position
+    return list(keys)
+
+
+async def run_pass(
+    store: EventStore,
+    mailer: Mailer | None,
+    *,
+    today: date,
+    clock: Clock,
+    settings: ReminderSettings,
+    lock: Lock | None = None,
+    calendar: WorkingCalendar | None = None,
+    thresholds: RagThresholds | None = None,
+) -> PassReport:
+    """One pass for ``today``. With no ``mailer`` it is a dry run: nothing sent or recorded."""
+    calendar = calendar or WorkingCalendar()
+    report = PassReport(today=today, working_day=calendar.is_working_day(today))
+    if not report.working_day:
+        return report
+    keys = await programme_keys(store)
+    views = await load_programmes(store, keys, as_of=today)
+    due, report.muted = due_reminders(
+        views,
+        today,
+        calendar,
+        thresholds or RagThresholds(),
+        policy_from(settings),
+        await load_mutes(store, keys),
+    )
+    report.due = len(due)
+    for who, items in by_recipient(due).values():
+        stream = reminder_stream(who.who)
+        history = history_of(await store.read_stream(stream))
+        pending = [with_previous(r, history) for r in items if still_due(r, history)]
+        report.already_sent += len(items) - len(pending)
+        if not pending:
+            continue
+        if mailer is None:
+            report.deliveries.append(
+                Delivery(
+                    person=who.who,
+                    status="planned",
+                    keys=[r.key for r in pending],
+                    summaries=[f"{r.programme_name}: {r.summary}" for r in pending],
+                )
+            )
+        elif not who.addressable:
+            report.deliveries.append(await _skip(store, stream, who, pending, clock))
+        else:
+            report.deliveries.append(
+                await _deliver(store, mailer, stream, who, pending, today, clock, settings, lock)
+            )
+    return report
+
+
+async def _deliver(
+    store: EventStore,
+    mailer: Mailer,
+    stream: str,
+    who: Recipient,
+    items: Sequence[Reminder],
+    today: date,
+    clock: Clock,
+    settings: ReminderSettings,
+    lock: Lock | None,
+) -> Delivery:
+    message = compose(
+        who,
+        items,
+        day=today,
+        sender=settings.mail_from,
+        base_url=settings.base_url,
+        now=clock.now(),
+    )
+    message_id = str(message["Message-ID"])
+    keys = [r.key for r in items]
+    if lock is not None and not await lock.held():
+        raise LockLost("the reminders pass lost its lock: stopping before sending more")
+    try:
+        await mailer.send(message)
+    except SendFailed as failure:
+        event = ReminderSendFailed(
+            person=who.who,
+            working_day=today,
+            keys=tuple(keys),
+            message_id=message_id,
+            attempts=failure.attempts,
+            error=failure.message,
+            permanent=failure.permanent,
+        )
+        await _append(store, stream, event, clock, None)
+        return Delivery(
+            person=who.who,
+            status="failed",
+            keys=keys,
+            message_id=message_id,
+            detail=failure.message,
+        )
+    for r in items:
+        sent = ReminderSent(
+            key=r.key,
+            kind=r.kind,
+            programme_key=r.programme_key,
+            item=r.item,
+            person=who.who,
+            working_day=today,
+            message_id=message_id,
+            summary=r.summary,
+            snapshot=r.snapshot,
+        )
+        await _append(store, stream, sent, clock, r.key)
+    return Delivery(person=who.who, status="sent", keys=keys, message_id=message_id)
+
+
+__all__ = ["Delivery", "PassReport", "programme_keys", "run_pass"]
