@@ -24,6 +24,7 @@ from api.errors import UNAVAILABLE, handle_exception
 from api.idempotency import Idempotency
 from api.metrics import metrics
 from api.openapi import SECURITY, openapi_config
+from api.openapi_examples import add_examples
 from api.pages import pages
 from api.ratelimit import RateLimiter
 from api.reads import Reads
@@ -148,7 +149,7 @@ def create_app(
         tags=["api"],
     )
     site = pages()  # server-rendered pages, outside /api/v1 (docs/pages.md)
-    return Litestar(
+    app = Litestar(
         route_handlers=[health, ready, metrics, api, site.router],
         template_config=site.templates,
         lifespan=[lifespan],
@@ -158,3 +159,5 @@ def create_app(
         request_max_body_size=limits.max_body_bytes,
         debug=False,
     )
+    add_examples(app.openapi_schema)  # the document is built once and served as it is now
+    return app
