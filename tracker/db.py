@@ -52,8 +52,15 @@ def _configure_sqlite(engine: AsyncEngine, settings: Settings) -> None:
         # Let us issue BEGIN ourselves (pysqlite's own transaction handling is wrong for us).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # The busy timeout first: every later statement, this pragma's own included, waits for
+        # a busy database instead of failing at once with "database is locked".
         cursor.execute(f"PRAGMA busy_timeout={int(settings.sqlite_busy_timeout_ms)}")
+        # WAL is a property of the file: switch once. Asking again on every connection takes a
+        # lock that failed under load in CI ("database is locked" while connecting).
+        cursor.execute("PRAGMA journal_mode")
+        mode = cursor.fetchone()
+        if mode is None or str(mode[0]).lower() != "wal":
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
