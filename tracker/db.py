@@ -6,6 +6,8 @@ then writes never fails with SQLITE_BUSY half-way; reads use a deferred ``BEGIN`
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from typing import Any
 
 from sqlalchemy import event
@@ -55,12 +57,15 @@ def _configure_sqlite(engine: AsyncEngine, settings: Settings) -> None:
         # The busy timeout first: every later statement, this pragma's own included, waits for
         # a busy database instead of failing at once with "database is locked".
         cursor.execute(f"PRAGMA busy_timeout={int(settings.sqlite_busy_timeout_ms)}")
-        # WAL is a property of the file: switch once. Asking again on every connection takes a
-        # lock that failed under load in CI ("database is locked" while connecting).
+        # WAL is a property of the file, set by `tracker db upgrade`. Switching needs an
+        # exclusive lock that fails at once, busy timeout or not, while other connections are
+        # open ("database is locked" in CI): so only a file that is not WAL yet is switched,
+        # and a failed switch leaves it in rollback-journal mode, which is slower, not wrong.
         cursor.execute("PRAGMA journal_mode")
         mode = cursor.fetchone()
         if mode is None or str(mode[0]).lower() != "wal":
-            cursor.execute("PRAGMA journal_mode=WAL")
+            with contextlib.suppress(sqlite3.OperationalError):
+                cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()

@@ -13,6 +13,10 @@ config = context.config
 
 
 def _run(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # WAL is a property of the file: set it here, on the one connection a migration has,
+        # so the app's many connections never race to switch it (tracker/db.py).
+        connection.exec_driver_sql("PRAGMA journal_mode=WAL")
     context.configure(connection=connection, target_metadata=None, transaction_per_migration=True)
     with context.begin_transaction():
         context.run_migrations()
