@@ -17,7 +17,7 @@ from datetime import datetime
 from api.stream_cache import CACHED_PREFIX, StreamCache
 from tracker.errors import StreamConflict
 from tracker.events.base import NewEvent, StoredEvent
-from tracker.events.store import AppendResult, EventStore, ExpectedVersion, RawEvent
+from tracker.events.store import AppendResult, EventStore, ExpectedVersion, RawEvent, StreamAppend
 
 
 class RequestStore:
@@ -38,15 +38,30 @@ class RequestStore:
         *,
         idempotency_key: str | None = None,
     ) -> AppendResult:
+        self._check_pin(stream_id, expected_version)
+        self._streams.pop(stream_id, None)
+        return await self._store.append(
+            stream_id, events, expected_version, idempotency_key=idempotency_key
+        )
+
+    async def append_streams(
+        self, appends: Sequence[StreamAppend], *, idempotency_key: str | None = None
+    ) -> list[AppendResult]:
+        for part in appends:
+            self._check_pin(part.stream_id, part.expected_version)
+            self._streams.pop(part.stream_id, None)
+        return await self._store.append_streams(appends, idempotency_key=idempotency_key)
+
+    async def appended_with_key(self, idempotency_key: str) -> list[StoredEvent]:
+        return await self._store.appended_with_key(idempotency_key)
+
+    def _check_pin(self, stream_id: str, expected_version: ExpectedVersion) -> None:
+        """If-Match: the pinned stream must be written at the version the client saw."""
         if self.pinned is not None and self.pinned[0] == stream_id:
             wanted = self.pinned[1]
             if expected_version != wanted:
                 actual = expected_version if isinstance(expected_version, int) else -1
                 raise StreamConflict(stream_id, wanted, actual)
-        self._streams.pop(stream_id, None)
-        return await self._store.append(
-            stream_id, events, expected_version, idempotency_key=idempotency_key
-        )
 
     async def stream_version(self, stream_id: str) -> int:
         return await self._store.stream_version(stream_id)

@@ -37,6 +37,7 @@ from api.stream_cache import CachedHandlers
 from api.targets import Target, TargetRef
 from tracker.commands import Command
 from tracker.errors import StreamConflict, TrackerError
+from tracker.events.base import StoredEvent
 from tracker.handlers import CommandResult
 from tracker.ids import deterministic_uuid
 
@@ -119,7 +120,7 @@ class Writer:
                 return _response(replay, replayed=True)
         finished = False
         try:
-            stored = await self._execute(plan, if_match)
+            stored = await self._execute(plan, if_match, key)
             if key is not None and stored.status < 500:
                 await self.services.idempotency.finish(principal.person, key, stored)
             finished = True
@@ -128,9 +129,19 @@ class Writer:
             if key is not None and not finished:
                 await self.services.idempotency.release(principal.person, key)
 
-    async def _execute(self, plan: Plan, if_match: int | None) -> StoredResponse:
+    def store_key(self, key: str) -> str:
+        """The key the events are stored under: the client's key, scoped to the caller."""
+        return f"api:{self.principal.person}:{key}"
+
+    async def _execute(self, plan: Plan, if_match: int | None, key: str | None) -> StoredResponse:
         ref = plan.ref
         try:
+            if key is not None:
+                # An earlier attempt may have stored its events and lost its answer (the
+                # connection died after the commit): answer from what it stored.
+                earlier = await self.store.appended_with_key(self.store_key(key))
+                if earlier:
+                    return await self._success(*_earlier_result(earlier), plan)
             if if_match is not None:
                 self.store.pin(ref.stream_id, if_match)
             target = await ref.load(self.handlers)
@@ -138,7 +149,10 @@ class Writer:
             label = target.programme_key or ref.label
             require(self.principal, plan.action, who, label, deputising_for=plan.deputising_for)
             is_new = plan.created if isinstance(plan.created, bool) else plan.created(target)
-            result = await self.handlers.handle(plan.build(self.principal.person, target))
+            command = plan.build(self.principal.person, target)
+            if key is not None:
+                command = msgspec.structs.replace(command, idempotency_key=self.store_key(key))
+            result = await self.handlers.handle(command)
             if if_match is not None and not result.written and result.stream_id == ref.stream_id:
                 if result.version != if_match:
                     raise StreamConflict(ref.stream_id, if_match, result.version)
@@ -173,6 +187,28 @@ class Writer:
         if status == 201 and location is not None:
             headers["Location"] = location
         return StoredResponse(status=status, headers=headers, body=msgspec.json.encode(body))
+
+
+def _earlier_result(events: list[StoredEvent]) -> tuple[CommandResult, bool]:
+    """What a command that stored ``events`` answered: its last stream, created or changed."""
+    last = [e for e in events if e.stream_id == events[-1].stream_id]
+    created = last[0].version == 1
+    _, _, identifier = last[-1].stream_id.partition(":")
+    result = CommandResult(
+        stream_id=last[-1].stream_id,
+        version=last[-1].version,
+        position=last[-1].position,
+        recorded=tuple(e.type for e in last),
+        created_id=_uuid_or_none(identifier) if created else None,
+    )
+    return result, created
+
+
+def _uuid_or_none(text: str) -> UUID | None:
+    try:
+        return UUID(text)
+    except ValueError:
+        return None
 
 
 def _location(stream_id: str) -> str | None:

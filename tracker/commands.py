@@ -22,6 +22,10 @@ class Command(msgspec.Struct, frozen=True, kw_only=True):
     occurred_at: datetime | None = None
     source: dict[str, str] | None = None
     correlation_id: str | None = None
+    idempotency_key: str | None = None
+    """The caller's key for this command (the API scopes a client's Idempotency-Key to the
+    caller): stored with the events, so a retry after a lost answer finds them instead of
+    writing them again."""
 
 
 # The programme, its roster and deputies.

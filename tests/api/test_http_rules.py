@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy import text
 
 from api.settings import ApiSettings
 from tests.api.builders import LEAD, OUTSIDER, SPONSOR, given_deliverable, given_programme
 from tests.api.client import Api, running_api
+from tracker.db import create_engine
+from tracker.settings import Settings
 
 
 def assert_problem(answer_json: dict[str, object], status: int) -> None:
@@ -240,3 +243,47 @@ async def test_unsupported_methods_are_405_with_allow(api: Api) -> None:
     assert answer.headers["content-type"] == "application/problem+json"
     missing = await api.get("/api/v1/nowhere", await api.admin())
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+
+
+async def _forget_answers(api: Api) -> None:
+    """The state a lost answer leaves: the events committed, then the connection died before
+    the response was kept under its Idempotency-Key (so no record replays it)."""
+    engine = create_engine(Settings(database_url=api.database_url))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("DELETE FROM idempotency_records"))
+    finally:
+        await engine.dispose()
+
+
+async def test_a_retry_after_a_lost_answer_finds_the_stored_events_and_writes_nothing(
+    api: Api,
+) -> None:
+    key = await given_programme(api)
+    lead = await api.as_(LEAD)
+    body = {"title": "DR plan", "due": "2021-03-01", "approvers": [SPONSOR]}
+    retry = {"Idempotency-Key": "lost-answer-1"}
+    first = await api.post(f"/api/v1/programmes/{key}/deliverables", lead, body, headers=retry)
+    assert first.status_code == 201
+    await _forget_answers(api)
+    before = await api.event_count()
+    again = await api.post(f"/api/v1/programmes/{key}/deliverables", lead, body, headers=retry)
+    assert again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["location"] == first.headers["location"]
+    assert await api.event_count() == before
+
+
+async def test_a_retried_multi_event_command_is_stored_once(api: Api) -> None:
+    """Approving signs off too (two events): a retry after a lost answer adds neither again."""
+    key = await given_programme(api)
+    item = await given_deliverable(api, key, submitted=True)
+    sponsor = await api.as_(SPONSOR)
+    retry = {"Idempotency-Key": "lost-answer-2"}
+    first = await api.post(f"/api/v1/deliverables/{item}/approve", sponsor, headers=retry)
+    assert first.json()["recorded"] == ["DeliverableApproved", "DeliverableSignedOff"]
+    await _forget_answers(api)
+    before = await api.event_count()
+    again = await api.post(f"/api/v1/deliverables/{item}/approve", sponsor, headers=retry)
+    assert (again.status_code, again.json()) == (first.status_code, first.json())
+    assert await api.event_count() == before

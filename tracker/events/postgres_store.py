@@ -27,12 +27,21 @@ from tracker.events.codec import format_instant, parse_instant
 from tracker.events.follow import follow_store
 from tracker.events.prepare import (
     decode_stored,
+    earlier_append,
     encode_batch,
     in_batches,
+    results_by_stream,
     same_batch,
+    validate_appends,
     validate_batch,
 )
-from tracker.events.store import AppendResult, ExpectedVersion, RawEvent, StreamState
+from tracker.events.store import (
+    AppendResult,
+    ExpectedVersion,
+    RawEvent,
+    StreamAppend,
+    StreamState,
+)
 from tracker.ids import stream_id as check_stream_id
 from tracker.settings import Settings
 
@@ -206,6 +215,132 @@ class PostgresEventStore:
             last_position=stored[-1].position,
             events=stored,
         )
+
+    async def append_streams(
+        self, appends: Sequence[StreamAppend], *, idempotency_key: str | None = None
+    ) -> list[AppendResult]:
+        """One statement, ``tracker_append_streams``: every stream's events or none."""
+        now = self._clock.now()
+        validate_appends(
+            appends,
+            now=now,
+            max_event_bytes=self._settings.max_event_bytes,
+            max_events=self._settings.max_events_per_append,
+        )
+        events = [e for part in appends for e in part.events]
+        encoded = [
+            item
+            for part in appends
+            for item in encode_batch(
+                part.events,
+                idempotency_key=idempotency_key,
+                max_event_bytes=self._settings.max_event_bytes,
+            )
+        ]
+        ids = [e.event_id for e in events]
+        pool = await self._get_pool()
+        try:
+            async with pool.acquire() as conn:
+                try:
+                    records = await conn.fetch(
+                        "SELECT * FROM tracker_append_streams($1, $2, $3, $4, $5, $6, $7, $8, "
+                        "$9, $10, $11)",
+                        [a.stream_id for a in appends],
+                        [_expected_code(a.expected_version) for a in appends],
+                        [len(a.events) for a in appends],
+                        ids,
+                        [e.type for e in encoded],
+                        [e.schema_version for e in encoded],
+                        [e.data for e in encoded],
+                        [e.metadata for e in encoded],
+                        idempotency_key,
+                        [e.occurred_at for e in encoded],
+                        now,
+                    )
+                except asyncpg.PostgresError:
+                    if not conn.is_closed():
+                        await conn.execute("SELECT pg_advisory_unlock($1, $2)", *_CRITICAL_SECTION)
+                    raise
+                if records and records[0]["o_duplicate"]:
+                    return await self._earlier_streams(conn, appends, ids, idempotency_key)
+        except asyncpg.PostgresError as exc:
+            if exc.sqlstate == "TR409":
+                index, _, actual = str(exc.args[0]).partition(":")
+                part = appends[int(index) - 1]
+                raise StreamConflict(
+                    part.stream_id, _expected_label(part.expected_version), int(actual)
+                ) from exc
+            if isinstance(exc, asyncpg.exceptions.UniqueViolationError):
+                # An event id or key committed by a concurrent append: now it is stored.
+                async with pool.acquire() as conn:
+                    return await self._earlier_streams(conn, appends, ids, idempotency_key)
+            if isinstance(exc, _UNAVAILABLE):
+                raise StoreUnavailable(f"PostgreSQL is unavailable: {exc}") from exc
+            raise
+        except _UNAVAILABLE as exc:
+            raise StoreUnavailable(f"PostgreSQL is unavailable: {exc}") from exc
+        stored = [
+            StoredEvent(
+                position=record["o_position"],
+                stream_id=part.stream_id,
+                version=record["o_version"],
+                event_id=event.event_id,
+                type=row.type,
+                schema_version=row.schema_version,
+                data=event.data,
+                metadata=row.metadata_struct,
+                occurred_at=row.occurred_at,
+                recorded_at=now,
+                hash=record["o_hash"],
+            )
+            for record, row, event, part in zip(
+                records,
+                encoded,
+                events,
+                [part for part in appends for _ in part.events],
+                strict=True,
+            )
+        ]
+        return results_by_stream(stored)
+
+    async def _earlier_streams(
+        self,
+        conn: asyncpg.Connection,
+        appends: Sequence[StreamAppend],
+        ids: list[UUID],
+        key: str | None,
+    ) -> list[AppendResult]:
+        if key is not None:
+            batch = await self._with_key(conn, key)
+            if batch:
+                return earlier_append(appends, batch)
+        rows = await conn.fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE event_id = ANY($1) ORDER BY position", ids
+        )
+        stored = [_stored(r) for r in rows]
+        if [e.event_id for e in stored] != ids:
+            raise IdempotencyMismatch(
+                "some of these event ids are already stored, in another append: "
+                + ", ".join(str(e.event_id) for e in stored)
+            )
+        return earlier_append(appends, stored)
+
+    async def _with_key(self, conn: asyncpg.Connection, key: str) -> list[StoredEvent]:
+        rows = await conn.fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE position >= "
+            "(SELECT position FROM events WHERE idempotency_key = $1) ORDER BY position LIMIT $2",
+            key,
+            self._settings.max_events_per_append,
+        )
+        return same_batch([_stored(r) for r in rows], key) if rows else []
+
+    async def appended_with_key(self, idempotency_key: str) -> list[StoredEvent]:
+        pool = await self._get_pool()
+        try:
+            async with pool.acquire() as conn:
+                return await self._with_key(conn, idempotency_key)
+        except _UNAVAILABLE as exc:
+            raise StoreUnavailable(f"PostgreSQL is unavailable: {exc}") from exc
 
     async def _existing(
         self, conn: asyncpg.Connection, stream_id: str, ids: list[UUID], key: str | None

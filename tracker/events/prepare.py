@@ -8,10 +8,16 @@ from uuid import UUID
 
 import msgspec
 
-from tracker.errors import InvalidInput, StreamConflict
+from tracker.errors import IdempotencyMismatch, InvalidInput, StreamConflict
 from tracker.events.base import Metadata, NewEvent, StoredEvent, registry
 from tracker.events.codec import canonical_json, event_hash, format_instant
-from tracker.events.store import ExpectedVersion, RawEvent, StreamState
+from tracker.events.store import (
+    AppendResult,
+    ExpectedVersion,
+    RawEvent,
+    StreamAppend,
+    StreamState,
+)
 from tracker.ids import stream_id as check_stream_id
 
 _metadata_encoder = msgspec.json.Encoder(order="sorted")
@@ -240,3 +246,79 @@ def in_batches(events: Iterable[RawEvent], size: int) -> Iterator[list[RawEvent]
             batch = []
     if batch:
         yield batch
+
+
+def validate_appends(
+    appends: Sequence[StreamAppend], *, now: datetime, max_event_bytes: int, max_events: int
+) -> None:
+    """``validate_batch`` for each stream, and the rules of a multi-stream append."""
+    if not appends:
+        raise InvalidInput("an append needs at least one stream")
+    streams = [a.stream_id for a in appends]
+    if len(set(streams)) != len(streams):
+        raise InvalidInput("a stream appears twice in one append: give each stream once")
+    total = sum(len(a.events) for a in appends)
+    if total > max_events:
+        raise InvalidInput(f"an append holds at most {max_events} events, got {total}")
+    seen: set[str] = set()
+    for part in appends:
+        validate_batch(
+            part.stream_id,
+            part.events,
+            now=now,
+            max_event_bytes=max_event_bytes,
+            max_events=max_events,
+        )
+        for new in part.events:
+            if str(new.event_id) in seen:
+                raise InvalidInput(f"event id {new.event_id} appears twice in one append")
+            seen.add(str(new.event_id))
+
+
+def results_by_stream(
+    stored: Sequence[StoredEvent], *, duplicate: bool = False
+) -> list[AppendResult]:
+    """One result per stream, in the order the streams first appear among ``stored``."""
+    groups: dict[str, list[StoredEvent]] = {}
+    for event in stored:
+        groups.setdefault(event.stream_id, []).append(event)
+    return [
+        AppendResult(
+            stream_id=stream_id,
+            first_version=events[0].version,
+            last_version=events[-1].version,
+            first_position=events[0].position,
+            last_position=events[-1].position,
+            events=events,
+            duplicate=duplicate,
+        )
+        for stream_id, events in groups.items()
+    ]
+
+
+def earlier_append(
+    appends: Sequence[StreamAppend], stored: Sequence[StoredEvent]
+) -> list[AppendResult]:
+    """The results of an earlier identical multi-stream append, found by key or event ids.
+
+    Refuses when what is stored is not this append: other streams, or only some of the ids."""
+    results = results_by_stream(stored, duplicate=True)
+    if [r.stream_id for r in results] != [a.stream_id for a in appends]:
+        raise IdempotencyMismatch(
+            "this idempotency key or these event ids were used for another append (streams "
+            + ", ".join(r.stream_id for r in results)
+            + ")"
+        )
+    return results
+
+
+def keyed(events: Sequence[NewEvent], key: str | None) -> list[NewEvent]:
+    """The events with ``key`` in their metadata (as an append with that key stores them)."""
+    if key is None:
+        return list(events)
+    return [
+        msgspec.structs.replace(
+            e, metadata=msgspec.structs.replace(e.metadata, idempotency_key=key)
+        )
+        for e in events
+    ]

@@ -28,11 +28,15 @@ from tracker.events.prepare import (
     build_rows,
     check_expected,
     decode_stored,
+    earlier_append,
     in_batches,
+    keyed,
+    results_by_stream,
     same_batch,
+    validate_appends,
     validate_batch,
 )
-from tracker.events.store import AppendResult, ExpectedVersion, RawEvent
+from tracker.events.store import AppendResult, ExpectedVersion, RawEvent, StreamAppend
 from tracker.ids import stream_id as check_stream_id
 from tracker.settings import Settings
 
@@ -133,19 +137,7 @@ class SqliteEventStore:
         except OperationalError as exc:
             raise StoreUnavailable(f"the SQLite database is unavailable: {exc.orig}") from exc
         stored = [
-            StoredEvent(
-                position=position,
-                stream_id=row.stream_id,
-                version=row.version,
-                event_id=event.event_id,
-                type=row.type,
-                schema_version=row.schema_version,
-                data=event.data,
-                metadata=msgspec.json.decode(row.metadata, type=type(event.metadata)),
-                occurred_at=row.occurred_at,
-                recorded_at=row.recorded_at,
-                hash=row.hash,
-            )
+            _stored_from(position, row, event)
             for position, row, event in zip(positions, rows, events, strict=True)
         ]
         return AppendResult(
@@ -156,6 +148,115 @@ class SqliteEventStore:
             last_position=positions[-1],
             events=stored,
         )
+
+    async def append_streams(
+        self, appends: Sequence[StreamAppend], *, idempotency_key: str | None = None
+    ) -> list[AppendResult]:
+        """One ``BEGIN IMMEDIATE`` transaction for every stream: all are stored or none."""
+        now = self._clock.now()
+        validate_appends(
+            appends,
+            now=now,
+            max_event_bytes=self._settings.max_event_bytes,
+            max_events=self._settings.max_events_per_append,
+        )
+        ids = [str(e.event_id) for a in appends for e in a.events]
+        try:
+            conn = await self._write_connection()
+            try:
+                async with conn.begin():
+                    earlier = await self._earlier_streams(conn, appends, ids, idempotency_key)
+                    if earlier is not None:
+                        return earlier
+                    stored: list[StoredEvent] = []
+                    for index, part in enumerate(appends):
+                        head = (
+                            await conn.execute(
+                                text(
+                                    "SELECT version, hash FROM events WHERE stream_id = :s "
+                                    "ORDER BY version DESC LIMIT 1"
+                                ),
+                                {"s": part.stream_id},
+                            )
+                        ).first()
+                        head_version = head.version if head else 0
+                        check_expected(part.stream_id, part.expected_version, head_version)
+                        # The key column is unique: only the first event carries it there;
+                        # every event carries it in its metadata.
+                        events = part.events if index == 0 else keyed(part.events, idempotency_key)
+                        rows = build_rows(
+                            part.stream_id,
+                            events,
+                            head_version=head_version,
+                            head_hash=head.hash if head else GENESIS_HASH,
+                            recorded_at=now,
+                            idempotency_key=idempotency_key if index == 0 else None,
+                            max_event_bytes=self._settings.max_event_bytes,
+                        )
+                        positions = await self._insert(conn, rows)
+                        stored += [
+                            _stored_from(position, row, event)
+                            for position, row, event in zip(
+                                positions, rows, part.events, strict=True
+                            )
+                        ]
+            finally:
+                await conn.close()
+        except OperationalError as exc:
+            raise StoreUnavailable(f"the SQLite database is unavailable: {exc.orig}") from exc
+        return results_by_stream(stored)
+
+    async def _earlier_streams(
+        self,
+        conn: AsyncConnection,
+        appends: Sequence[StreamAppend],
+        ids: list[str],
+        key: str | None,
+    ) -> list[AppendResult] | None:
+        if key is not None:
+            batch = await self._with_key(conn, key)
+            if batch:
+                return earlier_append(appends, batch)
+        params: dict[str, Any] = {f"i{n}": value for n, value in enumerate(ids)}
+        placeholders = ", ".join(f":i{n}" for n in range(len(ids)))
+        rows = (
+            await conn.execute(
+                text(
+                    f"SELECT {_COLUMNS} FROM events WHERE event_id IN ({placeholders}) "
+                    "ORDER BY position"
+                ),
+                params,
+            )
+        ).all()
+        if not rows:
+            return None
+        stored = [_stored(r) for r in rows]
+        if [str(e.event_id) for e in stored] != ids:
+            raise IdempotencyMismatch(
+                "some of these event ids are already stored, in another append: "
+                + ", ".join(str(e.event_id) for e in stored)
+            )
+        return earlier_append(appends, stored)
+
+    async def _with_key(self, conn: AsyncConnection, key: str) -> list[StoredEvent]:
+        rows = (
+            await conn.execute(
+                text(
+                    f"SELECT {_COLUMNS} FROM events WHERE position >= "
+                    "(SELECT position FROM events WHERE idempotency_key = :k) "
+                    "ORDER BY position LIMIT :n"
+                ),
+                {"k": key, "n": self._settings.max_events_per_append},
+            )
+        ).all()
+        return same_batch([_stored(r) for r in rows], key) if rows else []
+
+    async def appended_with_key(self, idempotency_key: str) -> list[StoredEvent]:
+        try:
+            async with self._engine.connect() as conn:
+                return await self._with_key(conn, idempotency_key)
+        except OperationalError as exc:
+            raise StoreUnavailable(f"the SQLite database is unavailable: {exc.orig}") from exc
 
     async def _insert(self, conn: AsyncConnection, rows: list[Row]) -> list[int]:
         """One executemany; the single writer (BEGIN IMMEDIATE) makes positions consecutive
@@ -416,4 +517,20 @@ def _duplicate_result(stream_id: str, stored: list[StoredEvent]) -> AppendResult
         last_position=stored[-1].position,
         events=stored,
         duplicate=True,
+    )
+
+
+def _stored_from(position: int, row: Row, event: NewEvent) -> StoredEvent:
+    return StoredEvent(
+        position=position,
+        stream_id=row.stream_id,
+        version=row.version,
+        event_id=event.event_id,
+        type=row.type,
+        schema_version=row.schema_version,
+        data=event.data,
+        metadata=msgspec.json.decode(row.metadata, type=type(event.metadata)),
+        occurred_at=row.occurred_at,
+        recorded_at=row.recorded_at,
+        hash=row.hash,
     )

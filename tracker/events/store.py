@@ -2,6 +2,8 @@
 
 - ``append`` is all-or-nothing, checks the expected version, and is idempotent by event id and by
   idempotency key: a retry returns the stored result and writes nothing.
+- ``append_streams`` does the same for several streams at once: every stream's events are
+  stored, or none are.
 - Versions are 1..n per stream with no gaps; positions increase in commit order, so a reader
   that remembers "I have read up to position p" never skips an event committed later.
 - Every event is hash-chained to the previous event of its stream.
@@ -43,6 +45,14 @@ class AppendResult(msgspec.Struct, frozen=True, kw_only=True):
     """True when the events were already stored: nothing was written."""
 
 
+class StreamAppend(msgspec.Struct, frozen=True, kw_only=True):
+    """One stream's part of an ``append_streams`` call."""
+
+    stream_id: str
+    events: Sequence[NewEvent]
+    expected_version: ExpectedVersion
+
+
 class RawEvent(msgspec.Struct, frozen=True, kw_only=True):
     """A stored event exactly as held, for export, import and verification.
 
@@ -75,6 +85,17 @@ class EventStore(Protocol):
         *,
         idempotency_key: str | None = None,
     ) -> AppendResult: ...
+
+    async def append_streams(
+        self, appends: Sequence[StreamAppend], *, idempotency_key: str | None = None
+    ) -> list[AppendResult]:
+        """Several streams in one transaction, each with its expected version; results in the
+        order given. The idempotency key is stored on the first event of the first stream."""
+        ...
+
+    async def appended_with_key(self, idempotency_key: str) -> list[StoredEvent]:
+        """The events of the append made with this idempotency key (empty: none was)."""
+        ...
 
     async def stream_version(self, stream_id: str) -> int: ...
 

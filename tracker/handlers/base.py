@@ -1,10 +1,10 @@
 """What every handler does: load state by folding a stream, decide, append with the loaded
 version as the expected version. Only handlers touch the store.
 
-Creating an item writes two streams: its index entry in the programme stream first (expected:
-the programme's loaded version; this is what makes RAID refs unique), then the item's own
-stream (expected: no stream). The store has no cross-stream transaction; if the second append
-never happens, repeating the command with the same id finishes the job.
+Creating an item writes two streams in one atomic append (``append_streams``): its index entry in
+the programme stream (expected: the programme's loaded version; this is what makes RAID refs
+unique) and the item's own stream (expected: no stream). Data written before that existed may
+hold an index entry without its item; repeating the command with the same id finishes it.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from tracker.events.deliverables import (
     DeliverableEndorsed,
     DeliverableReturned,
 )
-from tracker.events.store import EventStore
+from tracker.events.store import AppendResult, EventStore, StreamAppend
 from tracker.milestones import MILESTONE_EVENT_TYPES, MilestoneEvent, MilestoneState
 from tracker.milestones import evolve as evolve_milestone
 from tracker.programmes import (
@@ -169,6 +169,23 @@ class HandlerBase:
             earliest=earliest,
         )
 
+    def new_events(
+        self, events: Sequence[Event], command: Command, context: Context
+    ) -> list[NewEvent]:
+        return [
+            NewEvent(
+                data=event,
+                occurred_at=context.at,
+                metadata=Metadata(
+                    actor=context.actor,
+                    on_behalf_of=_acting_for(event),
+                    correlation_id=command.correlation_id,
+                    source=dict(command.source or {}),
+                ),
+            )
+            for event in events
+        ]
+
     async def append(
         self,
         stream_id: str,
@@ -183,24 +200,47 @@ class HandlerBase:
             return CommandResult(
                 stream_id=stream_id, version=expected_version, created_id=created_id
             )
-        new = [
-            NewEvent(
-                data=event,
-                occurred_at=context.at,
-                metadata=Metadata(
-                    actor=context.actor,
-                    on_behalf_of=_acting_for(event),
-                    correlation_id=command.correlation_id,
-                    source=dict(command.source or {}),
-                ),
-            )
-            for event in events
-        ]
-        result = await self.store.append(stream_id, new, expected_version)
-        return CommandResult(
-            stream_id=stream_id,
-            version=result.last_version,
-            position=result.last_position,
-            recorded=tuple(type(e).__name__ for e in events),
-            created_id=created_id,
+        result = await self.store.append(
+            stream_id,
+            self.new_events(events, command, context),
+            expected_version,
+            idempotency_key=command.idempotency_key,
         )
+        return _result(result, events, created_id)
+
+    async def append_streams(
+        self,
+        parts: Sequence[tuple[str, Sequence[Event], int]],
+        command: Command,
+        context: Context,
+        *,
+        created_id: UUID | None = None,
+    ) -> CommandResult:
+        """Several streams, all or nothing; the result describes the last stream (the item a
+        creation made), its events in ``recorded``."""
+        appends = [
+            StreamAppend(
+                stream_id=stream_id,
+                events=self.new_events(events, command, context),
+                expected_version=expected,
+            )
+            for stream_id, events, expected in parts
+            if events
+        ]
+        if not appends:
+            stream_id, _, expected = parts[-1]
+            return CommandResult(stream_id=stream_id, version=expected, created_id=created_id)
+        results = await self.store.append_streams(appends, idempotency_key=command.idempotency_key)
+        return _result(results[-1], parts[-1][1], created_id)
+
+
+def _result(
+    result: AppendResult, events: Sequence[Event], created_id: UUID | None
+) -> CommandResult:
+    return CommandResult(
+        stream_id=result.stream_id,
+        version=result.last_version,
+        position=result.last_position,
+        recorded=tuple(type(e).__name__ for e in events),
+        created_id=created_id,
+    )

@@ -86,10 +86,15 @@ class ItemHandlers(HandlerBase):
         context: Context,
         new_id: UUID,
     ) -> CommandResult:
-        await self.append(
-            programme.stream_id, programme_events, programme.version, command, context
+        return await self.append_streams(
+            [
+                (programme.stream_id, programme_events, programme.version),
+                (item_stream, item_events, 0),
+            ],
+            command,
+            context,
+            created_id=new_id,
         )
-        return await self.append(item_stream, item_events, 0, command, context, created_id=new_id)
 
     # Deliverables.
 
