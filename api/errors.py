@@ -29,7 +29,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException, ValidationException
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from tracker.errors import (
     IdempotencyMismatch,
@@ -61,9 +61,30 @@ UNAVAILABLE: Final = (
     InterfaceError,
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
+    asyncpg.exceptions.OperatorInterventionError,  # admin shutdown, crash, cannot connect now
     ConnectionError,
     TimeoutError,
 )
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """The database is down or the connection was lost: a 503, never a 500.
+
+    SQLAlchemy reports a lost asyncpg connection as a plain ``DBAPIError`` marked
+    ``connection_invalidated`` (the pool then drops that connection), so the type alone does
+    not tell."""
+    if isinstance(exc, UNAVAILABLE):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    cause: BaseException | None = exc.orig
+    while cause is not None:  # the driver's own exception, under the adapter's
+        if isinstance(cause, UNAVAILABLE):
+            return True
+        cause = cause.__cause__
+    return False
 
 
 class FieldError(msgspec.Struct, frozen=True, kw_only=True):
@@ -264,7 +285,7 @@ def handle_exception(request: Request[object, object, State], exc: Exception) ->
         return tracker_problem(exc)
     if isinstance(exc, HTTPException):
         return _http_problem(exc)
-    if isinstance(exc, UNAVAILABLE):
+    if is_unavailable(exc):
         return unavailable_response(exc)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(500, "internal_error", "an internal error occurred; it has been logged")

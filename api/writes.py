@@ -20,12 +20,12 @@ from litestar import Response
 from api.auth import ApiRequest, Principal
 from api.authz import Action, require
 from api.errors import (
-    UNAVAILABLE,
     ApiProblem,
     FieldError,
     Problem,
     api_problem_response,
     forbidden,
+    is_unavailable,
     tracker_problem,
     unavailable_response,
 )
@@ -43,6 +43,8 @@ from tracker.ids import deterministic_uuid
 
 IF_MATCH: Final = re.compile(r'^(?:W/)?"?([0-9]{1,12})"?$')
 JSON: Final = "application/json"
+CONFLICT_ATTEMPTS: Final = 5
+"""Tries of a write without If-Match that meets concurrent writers on its stream."""
 
 Build = Callable[[str, Target], Command]
 """Makes the command from the acting person and the loaded target."""
@@ -123,7 +125,7 @@ class Writer:
             stored = await self._execute(plan, if_match, key)
             if key is not None and stored.status < 500:
                 await self.services.idempotency.finish(principal.person, key, stored)
-            finished = True
+                finished = True
             return _response(stored)
         finally:
             if key is not None and not finished:
@@ -134,7 +136,6 @@ class Writer:
         return f"api:{self.principal.person}:{key}"
 
     async def _execute(self, plan: Plan, if_match: int | None, key: str | None) -> StoredResponse:
-        ref = plan.ref
         try:
             if key is not None:
                 # An earlier attempt may have stored its events and lost its answer (the
@@ -143,26 +144,42 @@ class Writer:
                 if earlier:
                     return await self._success(*_earlier_result(earlier), plan)
             if if_match is not None:
-                self.store.pin(ref.stream_id, if_match)
-            target = await ref.load(self.handlers)
-            who = target.involvement(self.principal.person)
-            label = target.programme_key or ref.label
-            require(self.principal, plan.action, who, label, deputising_for=plan.deputising_for)
-            is_new = plan.created if isinstance(plan.created, bool) else plan.created(target)
-            command = plan.build(self.principal.person, target)
-            if key is not None:
-                command = msgspec.structs.replace(command, idempotency_key=self.store_key(key))
-            result = await self.handlers.handle(command)
-            if if_match is not None and not result.written and result.stream_id == ref.stream_id:
-                if result.version != if_match:
-                    raise StreamConflict(ref.stream_id, if_match, result.version)
-            return await self._success(result, is_new, plan)
+                self.store.pin(plan.ref.stream_id, if_match)
+            attempt = 1
+            while True:
+                try:
+                    return await self._attempt(plan, if_match, key)
+                except StreamConflict:
+                    # Someone wrote the stream between our read and our append. Without
+                    # If-Match the client asked for "now", so decide again on the new state.
+                    if if_match is not None or attempt >= CONFLICT_ATTEMPTS:
+                        raise
+                    attempt += 1
         except TrackerError as exc:
             return _stored(tracker_problem(exc, if_match=if_match is not None))
         except ApiProblem as exc:
             return _stored(api_problem_response(exc))
-        except UNAVAILABLE as exc:
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
             return _stored(unavailable_response(exc))
+
+    async def _attempt(self, plan: Plan, if_match: int | None, key: str | None) -> StoredResponse:
+        """Load, check access, decide and append, once."""
+        ref = plan.ref
+        target = await ref.load(self.handlers)
+        who = target.involvement(self.principal.person)
+        label = target.programme_key or ref.label
+        require(self.principal, plan.action, who, label, deputising_for=plan.deputising_for)
+        is_new = plan.created if isinstance(plan.created, bool) else plan.created(target)
+        command = plan.build(self.principal.person, target)
+        if key is not None:
+            command = msgspec.structs.replace(command, idempotency_key=self.store_key(key))
+        result = await self.handlers.handle(command)
+        if if_match is not None and not result.written and result.stream_id == ref.stream_id:
+            if result.version != if_match:
+                raise StreamConflict(ref.stream_id, if_match, result.version)
+        return await self._success(result, is_new, plan)
 
     async def _success(self, result: CommandResult, is_new: bool, plan: Plan) -> StoredResponse:
         position = result.position

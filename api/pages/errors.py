@@ -22,7 +22,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
 from litestar.response import Redirect
 
-from api.errors import UNAVAILABLE, ApiProblem
+from api.errors import ApiProblem, is_unavailable
 from api.pages.render import page
 from tracker.errors import InvalidInput, NotFound, RuleBroken, TrackerError
 
@@ -70,7 +70,7 @@ def page_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[
         return _error(request, 404, "Not found", str(exc))
     if isinstance(exc, RuleBroken):
         return _error(request, 409, "Refused", str(exc))
-    if isinstance(exc, UNAVAILABLE):
+    if is_unavailable(exc):
         log.warning("store unavailable: %s", exc)
         return _error(
             request, 503, "Unavailable", "The database is unavailable or busy: try again shortly."

@@ -61,6 +61,15 @@ _UNAVAILABLE = (
     asyncpg.exceptions.QueryCanceledError,
     asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.InterfaceError,
+    # A pooled connection the server terminated while it sat idle can fail its next use this
+    # way (the termination notice arrived between operations); the pool then drops it.
+    asyncpg.exceptions.InternalClientError,
+)
+_CONNECTION_LOST = (
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.InternalClientError,
+    asyncpg.exceptions.InterfaceError,
 )
 
 
@@ -159,10 +168,7 @@ class PostgresEventStore:
                         now,
                     )
                 except asyncpg.PostgresError:
-                    # The statement failed, perhaps inside the critical section: the session
-                    # lock outlives the rolled-back statement, so release it (a no-op if free).
-                    if not conn.is_closed():
-                        await conn.execute("SELECT pg_advisory_unlock($1, $2)", *_CRITICAL_SECTION)
+                    await _release_critical_section(conn)
                     raise
                 if records and records[0]["o_duplicate"]:
                     existing = await self._existing(conn, stream_id, ids, idempotency_key)
@@ -258,8 +264,7 @@ class PostgresEventStore:
                         now,
                     )
                 except asyncpg.PostgresError:
-                    if not conn.is_closed():
-                        await conn.execute("SELECT pg_advisory_unlock($1, $2)", *_CRITICAL_SECTION)
+                    await _release_critical_section(conn)
                     raise
                 if records and records[0]["o_duplicate"]:
                     return await self._earlier_streams(conn, appends, ids, idempotency_key)
@@ -376,9 +381,14 @@ class PostgresEventStore:
         return _duplicate(stream_id, stored)
 
     async def _fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        """A read, tried once more on another connection when the first one turns out to
+        have been closed by the server (a restart or ``pg_terminate_backend``)."""
         pool = await self._get_pool()
         try:
-            return list(await pool.fetch(sql, *args))
+            try:
+                return list(await pool.fetch(sql, *args))
+            except _CONNECTION_LOST:
+                return list(await pool.fetch(sql, *args))
         except _UNAVAILABLE as exc:
             raise StoreUnavailable(f"PostgreSQL is unavailable: {exc}") from exc
 
@@ -542,6 +552,18 @@ class PostgresEventStore:
         self, after: int = 0, *, page_size: int = 500, idle_timeout: float | None = None
     ) -> AsyncIterator[StoredEvent]:
         return follow_store(self, after, page_size=page_size, idle_timeout=idle_timeout)
+
+
+async def _release_critical_section(conn: asyncpg.Connection) -> None:
+    """After a failed append, perhaps inside the critical section: the session lock outlives
+    the rolled-back statement, so release it (a no-op if free). A connection the server is
+    closing cannot run it, and its locks die with it: drop it from the pool instead."""
+    if conn.is_closed():
+        return
+    try:
+        await conn.execute("SELECT pg_advisory_unlock($1, $2)", *_CRITICAL_SECTION)
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+        conn.terminate()
 
 
 def _expected_code(expected: ExpectedVersion) -> int:
