@@ -61,6 +61,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """How often a follower polls on SQLite (and re-checks on PostgreSQL between notifies)."""
     lock_timeout_ms: int = 10_000
     """PostgreSQL: how long an append waits for a lock before failing as unavailable."""
+    projector_batch: int = 2000
+    """Events per projector transaction (``TRACKER_PROJECTOR_BATCH``)."""
     reminders: ReminderSettings = msgspec.field(default_factory=ReminderSettings)
 
 
@@ -100,6 +102,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_event_bytes=_int(env, "TRACKER_MAX_EVENT_BYTES", 64 * 1024),
         sqlite_busy_timeout_ms=_int(env, "TRACKER_SQLITE_BUSY_TIMEOUT_MS", 30_000),
         lock_timeout_ms=_int(env, "TRACKER_LOCK_TIMEOUT_MS", 10_000),
+        projector_batch=_int(env, "TRACKER_PROJECTOR_BATCH", 2000),
         reminders=load_reminder_settings(env),
     )
 

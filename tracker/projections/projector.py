@@ -275,14 +275,21 @@ class Projector:
                     progress(total, self.position)
 
     async def run_forever(self, stop: asyncio.Event) -> None:
+        """Apply batches until ``stop`` is set. ``stop`` is checked between batches only, so
+        the batch in progress always finishes: its rows and checkpoint commit together (or, on
+        a failure, roll back together). The log says where it started and where it stopped."""
+        async with self._engine.connect() as conn:
+            self.position, _ = await read_checkpoint(conn, self._name)
+        log.info("projector: started at position %d", self.position)
         while not stop.is_set():
             try:
                 count = await self.run_once()
             except CheckpointMoved:
                 log.info("projector: checkpoint moved by another projector; re-reading")
                 continue
-            if count == 0:
+            if count == 0 and not stop.is_set():
                 await self._store.wait_for_new_events(1.0)
+        log.info("projector: stopped at position %d", self.position)
 
 
 async def projection_status(store: EventStore, engine: AsyncEngine) -> list[ProjectionStatus]:
