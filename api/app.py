@@ -1,7 +1,9 @@
 """create_app(settings): the Litestar application.
 
-Process endpoints (/health, /ready, /metrics) and the API's description (/schema) need no
-token; everything under /api/v1 does. The projector runs in this process unless told not to.
+Process endpoints (/health, /ready in ``api.readiness``, /metrics in ``api.metrics``) and the
+API's description (/schema) need no token; everything under /api/v1 does. Every request gets
+request and correlation ids and an access line (``api.observability``). The projector runs in
+this process unless told not to.
 """
 
 from __future__ import annotations
@@ -11,8 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import msgspec
-from litestar import Litestar, Response, Router, get
-from litestar.datastructures import State
+from litestar import Litestar, Router, get
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 
@@ -20,13 +21,15 @@ import tracker.events  # noqa: F401  (registers every event type)
 from api.auth import PUBLIC_PATHS, BearerAuthentication, TokenCache
 from api.controllers import ROUTES
 from api.deps import provide_principal, provide_services, provide_when, provide_writer
-from api.errors import UNAVAILABLE, handle_exception
+from api.errors import handle_exception
 from api.idempotency import Idempotency
-from api.metrics import metrics
+from api.metrics import ReminderCounts, metrics
+from api.observability import install as install_observability
 from api.openapi import SECURITY, openapi_config
 from api.openapi_examples import add_examples
 from api.pages import pages
 from api.ratelimit import RateLimiter
+from api.readiness import ready
 from api.reads import Reads
 from api.services import Services
 from api.settings import ApiSettings, load_api_settings
@@ -35,7 +38,6 @@ from tracker.calendar import WorkingCalendar
 from tracker.clock import Clock, SystemClock
 from tracker.db import create_engine
 from tracker.events.open import open_store
-from tracker.projections.projector import projection_status
 from tracker.projections.service import run_projector as run_projector_task
 from tracker.settings import Settings, load_settings
 
@@ -44,42 +46,10 @@ class Health(msgspec.Struct, frozen=True, kw_only=True):
     status: str
 
 
-class Readiness(msgspec.Struct, frozen=True, kw_only=True):
-    status: str
-    database: str
-    head_position: int | None = None
-    projector_position: int | None = None
-    projector_lag: int | None = None
-    """Positions between the read model's checkpoint and the store's safe head."""
-    detail: str | None = None
-
-
 @get("/health", sync_to_thread=False, include_in_schema=False)
 def health() -> Health:
     """The process is up."""
     return Health(status="ok")
-
-
-@get("/ready", include_in_schema=False)
-async def ready(state: State) -> Response[Readiness]:
-    """The database answers; how far the read model lags behind the store."""
-    services: Services = state.services
-    try:
-        status = (await projection_status(services.store, services.engine))[0]
-    except UNAVAILABLE as exc:
-        return Response(
-            Readiness(status="unavailable", database="unreachable", detail=str(exc)),
-            status_code=503,
-        )
-    return Response(
-        Readiness(
-            status="ready",
-            database="reachable",
-            head_position=status.head_position,
-            projector_position=status.position,
-            projector_lag=status.lag,
-        )
-    )
 
 
 def build_services(settings: Settings, api_settings: ApiSettings, clock: Clock) -> Services:
@@ -123,6 +93,7 @@ def create_app(
         services = build_services(resolved, limits, time_source)
         app.state.services = services
         app.state.store = services.store
+        app.state.reminder_counts = ReminderCounts()
         stop = asyncio.Event()
         projector = (
             asyncio.create_task(run_projector_task(resolved, stop)) if run_projector else None
@@ -157,7 +128,8 @@ def create_app(
         exception_handlers={Exception: handle_exception},
         openapi_config=openapi_config(),
         request_max_body_size=limits.max_body_bytes,
+        logging_config=None,  # tracker.logs configures logging for every command
         debug=False,
     )
     add_examples(app.openapi_schema)  # the document is built once and served as it is now
-    return app
+    return install_observability(app)  # request ids, access log, request metrics

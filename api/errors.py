@@ -31,6 +31,7 @@ from litestar.datastructures import State
 from litestar.exceptions import HTTPException, ValidationException
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from api.observability import count_conflict
 from tracker.errors import (
     IdempotencyMismatch,
     InvalidInput,
@@ -180,6 +181,7 @@ def tracker_problem(exc: TrackerError, *, if_match: bool = False) -> Response[Pr
     """The response for a domain or store error. ``if_match``: the request carried If-Match."""
     if isinstance(exc, StreamConflict):
         status = 412 if if_match else 409
+        count_conflict(status)
         code = "precondition_failed" if if_match else exc.code
         detail = str(exc) + (
             ": read it again and retry with the current version"

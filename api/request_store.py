@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import datetime
 
+from api.observability import count_appended
 from api.stream_cache import CACHED_PREFIX, StreamCache
 from tracker.errors import StreamConflict
 from tracker.events.base import NewEvent, StoredEvent
@@ -40,9 +41,11 @@ class RequestStore:
     ) -> AppendResult:
         self._check_pin(stream_id, expected_version)
         self._streams.pop(stream_id, None)
-        return await self._store.append(
+        result = await self._store.append(
             stream_id, events, expected_version, idempotency_key=idempotency_key
         )
+        count_appended([result])
+        return result
 
     async def append_streams(
         self, appends: Sequence[StreamAppend], *, idempotency_key: str | None = None
@@ -50,7 +53,9 @@ class RequestStore:
         for part in appends:
             self._check_pin(part.stream_id, part.expected_version)
             self._streams.pop(part.stream_id, None)
-        return await self._store.append_streams(appends, idempotency_key=idempotency_key)
+        results = await self._store.append_streams(appends, idempotency_key=idempotency_key)
+        count_appended(results)
+        return results
 
     async def appended_with_key(self, idempotency_key: str) -> list[StoredEvent]:
         return await self._store.appended_with_key(idempotency_key)

@@ -35,6 +35,12 @@ class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
     idempotency_in_flight_seconds: float = 60.0
     """A first request still marked in flight after this is taken as dead: the key is free."""
     sse_heartbeat_seconds: float = 15.0
+    ready_max_lag_seconds: float = 30.0
+    """``/ready`` answers 503 while the oldest event the projector has not folded is older than
+    this (``TRACKER_READY_MAX_LAG_SECONDS``)."""
+    shutdown_grace_seconds: float = 20.0
+    """``tracker serve`` on SIGTERM: how long requests in flight may take to finish before they
+    are cancelled (``TRACKER_SHUTDOWN_GRACE_SECONDS``)."""
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:
@@ -71,5 +77,11 @@ def load_api_settings(env: Mapping[str, str] | None = None) -> ApiSettings:
         ),
         sse_heartbeat_seconds=_number(
             env, "TRACKER_API_SSE_HEARTBEAT_SECONDS", d.sse_heartbeat_seconds
+        ),
+        ready_max_lag_seconds=_number(
+            env, "TRACKER_READY_MAX_LAG_SECONDS", d.ready_max_lag_seconds
+        ),
+        shutdown_grace_seconds=_number(
+            env, "TRACKER_SHUTDOWN_GRACE_SECONDS", d.shutdown_grace_seconds
         ),
     )

@@ -40,6 +40,7 @@ from tracker.errors import StreamConflict, TrackerError
 from tracker.events.base import StoredEvent
 from tracker.handlers import CommandResult
 from tracker.ids import deterministic_uuid
+from tracker.logs import correlation_id
 
 IF_MATCH: Final = re.compile(r'^(?:W/)?"?([0-9]{1,12})"?$')
 JSON: Final = "application/json"
@@ -175,6 +176,9 @@ class Writer:
         command = plan.build(self.principal.person, target)
         if key is not None:
             command = msgspec.structs.replace(command, idempotency_key=self.store_key(key))
+        if command.correlation_id is None and (correlation := correlation_id.get()) is not None:
+            # The request's X-Correlation-Id (api.observability): kept in the events' metadata.
+            command = msgspec.structs.replace(command, correlation_id=correlation)
         result = await self.handlers.handle(command)
         if if_match is not None and not result.written and result.stream_id == ref.stream_id:
             if result.version != if_match:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import math
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import FrameType
 
 import tracker.events  # noqa: F401  (registers every event type)
 from tracker.auth.cli import add_token_commands
@@ -14,6 +18,7 @@ from tracker.errors import InvalidInput, TrackerError
 from tracker.events.open import open_store
 from tracker.events.transfer import export_events, import_events
 from tracker.events.verify import verify_store
+from tracker.logs import logging_for
 from tracker.migrations import upgrade
 from tracker.reminders.cli import add_reminder_commands
 from tracker.settings import Settings, load_settings
@@ -75,14 +80,37 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(main())
 
 
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Uvicorn logs through ``tracker.logs`` (``log_config=None``: it configures nothing) and
+    its access log is off: ``api.observability`` writes one line per request instead. On
+    SIGTERM or SIGINT uvicorn stops accepting, lets requests in flight finish for up to
+    ``TRACKER_SHUTDOWN_GRACE_SECONDS`` and then runs the app's shutdown (the projector commits
+    or rolls back its batch)."""
     import uvicorn
 
     from api.app import create_app
+    from api.settings import load_api_settings
 
+    api_settings = load_api_settings()
+    # Uvicorn raises the signal again once it has shut down gracefully; this makes that a
+    # clean exit (status 0) instead of death by SIGTERM.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _exit_cleanly)
     print(f"tracker on http://{args.host}:{args.port} (database {settings.database_url})")
-    app = create_app(settings, run_projector=not args.no_projector)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    app = create_app(settings, run_projector=not args.no_projector, api_settings=api_settings)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        log_level=logging.getLogger().getEffectiveLevel(),
+        access_log=False,
+        timeout_graceful_shutdown=math.ceil(api_settings.shutdown_grace_seconds),
+    )
     return 0
 
 
@@ -245,9 +273,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        settings = load_settings()
-        handler: Command = args.handler
-        return handler(args, settings)
+        with logging_for(f"tracker {args.command}"):
+            settings = load_settings()
+            handler: Command = args.handler
+            return handler(args, settings)
     except TrackerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -78,15 +78,17 @@ async def test_schemathesis_finds_no_server_error_and_no_schema_violation(
         "TRACKER_DATABASE_URL": database_url,
         "TRACKER_API_WRITES_PER_MINUTE": "1000000",
     }
-    server = await asyncio.create_subprocess_exec(
-        TRACKER,
-        "serve",
-        "--port",
-        str(port),
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    server_log = tmp_path / "serve.log"  # a file, not a pipe: one log line per request
+    with server_log.open("wb") as log_file:
+        server = await asyncio.create_subprocess_exec(
+            TRACKER,
+            "serve",
+            "--port",
+            str(port),
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=log_file,
+        )
     junit = tmp_path / "junit.xml"
     try:
         run = await asyncio.create_subprocess_exec(
@@ -125,7 +127,8 @@ async def test_schemathesis_finds_no_server_error_and_no_schema_violation(
         out, _ = await asyncio.wait_for(run.communicate(), timeout=600)
     finally:
         server.terminate()
-        _, server_err = await server.communicate()
+        await server.wait()
+    server_err = server_log.read_bytes()
     report = out.decode()
     suites = ET.parse(junit).getroot()
     failures = int(suites.get("failures") or 0) + int(suites.get("errors") or 0)
