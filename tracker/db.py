@@ -45,7 +45,16 @@ def create_engine(settings: Settings) -> AsyncEngine:
         )
         _configure_sqlite(engine, settings)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # Bounded waits, like the store's pool: a server that accepts and never answers, or a pool
+    # exhausted by a stuck database, ends as "unavailable" (503) rather than a hung request.
+    return create_async_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        pool_timeout=10,
+        connect_args={"timeout": 10, "command_timeout": 60},
+    )
 
 
 def _configure_sqlite(engine: AsyncEngine, settings: Settings) -> None:

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 
 import asyncpg
 from sqlalchemy.exc import DBAPIError
@@ -33,6 +34,12 @@ log = logging.getLogger(__name__)
 PROJECTOR_LOCK = (1953653099, 2)
 LEADER_POLL_SECONDS = 0.5
 """How often a standby projector tries for the leader lock."""
+LEADER_CHECK_SECONDS = 1.0
+"""How often the leader checks that the session holding its lock is alive. A server restart or
+a terminated backend ends that session and frees the lock for a standby, while the projector's
+own pooled connections reconnect unnoticed: the leader must notice, step down and try again."""
+RETRY_MAX_SECONDS = 5.0
+"""The longest back-off between attempts after database failures."""
 
 
 _RETRYABLE = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, DBAPIError, StoreUnavailable)
@@ -42,14 +49,17 @@ async def run_projector(settings: Settings, stop: asyncio.Event) -> None:
     """Run until ``stop`` is set, starting again (with back-off) after database failures."""
     delay = 0.5
     while not stop.is_set():
+        started = time.monotonic()
         try:
             await _run_projector_once(settings, stop)
             delay = 0.5
         except _RETRYABLE as exc:
+            if time.monotonic() - started > RETRY_MAX_SECONDS:
+                delay = 0.5  # it ran well since the last failure: this is a new outage
             log.warning("projector: database failure, retrying in %.1f s: %s", delay, exc)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=delay)
-            delay = min(delay * 2, 10.0)
+            delay = min(delay * 2, RETRY_MAX_SECONDS)
 
 
 async def _run_projector_once(settings: Settings, stop: asyncio.Event) -> None:
@@ -76,12 +86,47 @@ async def _run_projector_once(settings: Settings, stop: asyncio.Event) -> None:
             else:
                 log.info("projector: stopped while standing by")
         if not stop.is_set():
-            await Projector(store, engine, batch_size=settings.projector_batch).run_forever(stop)
+            projector = Projector(store, engine, batch_size=settings.projector_batch)
+            if leader is None:
+                await projector.run_forever(stop)
+            else:
+                await _lead(projector, leader, stop)
     finally:
         if leader is not None and not leader.is_closed():
             await leader.close()  # closing the session releases the lock
         await store.close()
         await engine.dispose()
+
+
+async def _lead(projector: Projector, leader: asyncpg.Connection, stop: asyncio.Event) -> None:
+    """Run as leader while the lock's session lives; when it ends, finish the batch in progress
+    (the checkpoint's compare-and-set guards it) and raise, so that ``run_projector`` logs the
+    failure and competes for the lock again."""
+    step_down = asyncio.Event()
+    lost: list[BaseException] = []
+
+    async def watch() -> None:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=LEADER_CHECK_SECONDS)
+            if stop.is_set():
+                break
+            try:
+                await leader.fetchval("SELECT 1", timeout=5 * LEADER_CHECK_SECONDS)
+            except _RETRYABLE as exc:
+                lost.append(exc)
+                break
+        step_down.set()
+
+    watcher = asyncio.create_task(watch())
+    try:
+        await projector.run_forever(step_down)
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+    if lost:
+        raise StoreUnavailable(f"the session holding the projector's leader lock ended: {lost[0]}")
 
 
 async def run_projector_process(settings: Settings) -> None:
