@@ -27,7 +27,9 @@ from tracker.events.codec import format_instant, parse_instant
 from tracker.events.follow import follow_store
 from tracker.events.prepare import (
     decode_stored,
+    duplicate_result,
     earlier_append,
+    earlier_by_ids,
     encode_batch,
     in_batches,
     results_by_stream,
@@ -318,17 +320,12 @@ class PostgresEventStore:
         if key is not None:
             batch = await self._with_key(conn, key)
             if batch:
-                return earlier_append(appends, batch)
+                return earlier_append([a.stream_id for a in appends], batch)
         rows = await conn.fetch(
             f"SELECT {_COLUMNS} FROM events WHERE event_id = ANY($1) ORDER BY position", ids
         )
-        stored = [_stored(r) for r in rows]
-        if [e.event_id for e in stored] != ids:
-            raise IdempotencyMismatch(
-                "some of these event ids are already stored, in another append: "
-                + ", ".join(str(e.event_id) for e in stored)
-            )
-        return earlier_append(appends, stored)
+        streams = [a.stream_id for a in appends]
+        return earlier_by_ids(streams, [_stored(r) for r in rows], [str(i) for i in ids])
 
     async def _with_key(self, conn: asyncpg.Connection, key: str) -> list[StoredEvent]:
         rows = await conn.fetch(
@@ -366,19 +363,14 @@ class PostgresEventStore:
                     first["version"],
                     self._settings.max_events_per_append,
                 )
-                return _duplicate(stream_id, same_batch([_stored(r) for r in rows], key))
+                return duplicate_result(same_batch([_stored(r) for r in rows], key))
         rows = await conn.fetch(
             f"SELECT {_COLUMNS} FROM events WHERE event_id = ANY($1) ORDER BY position", ids
         )
         if not rows:
             return None
-        stored = [_stored(r) for r in rows]
-        if [e.event_id for e in stored] != ids or any(e.stream_id != stream_id for e in stored):
-            raise IdempotencyMismatch(
-                "some of these event ids are already stored, in another append: "
-                + ", ".join(str(e.event_id) for e in stored)
-            )
-        return _duplicate(stream_id, stored)
+        (result,) = earlier_by_ids([stream_id], [_stored(r) for r in rows], [str(i) for i in ids])
+        return result
 
     async def _fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         """A read, tried once more on another connection when the first one turns out to
@@ -576,15 +568,3 @@ def _expected_code(expected: ExpectedVersion) -> int:
 
 def _expected_label(expected: ExpectedVersion) -> int | str:
     return expected.value if isinstance(expected, StreamState) else expected
-
-
-def _duplicate(stream_id: str, stored: list[StoredEvent]) -> AppendResult:
-    return AppendResult(
-        stream_id=stream_id,
-        first_version=stored[0].version,
-        last_version=stored[-1].version,
-        first_position=stored[0].position,
-        last_position=stored[-1].position,
-        events=stored,
-        duplicate=True,
-    )

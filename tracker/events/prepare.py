@@ -296,14 +296,31 @@ def results_by_stream(
     ]
 
 
-def earlier_append(
-    appends: Sequence[StreamAppend], stored: Sequence[StoredEvent]
+def duplicate_result(stored: Sequence[StoredEvent]) -> AppendResult:
+    """The result of an earlier identical single-stream append, returned again."""
+    (result,) = results_by_stream(stored, duplicate=True)
+    return result
+
+
+def earlier_by_ids(
+    streams: Sequence[str], stored: Sequence[StoredEvent], ids: Sequence[str]
 ) -> list[AppendResult]:
+    """The earlier append that stored exactly these event ids (``stored``, in position order);
+    refuses when only some of them are stored, or stored in other streams."""
+    if [str(e.event_id) for e in stored] != list(ids):
+        raise IdempotencyMismatch(
+            "some of these event ids are already stored, in another append: "
+            + ", ".join(str(e.event_id) for e in stored)
+        )
+    return earlier_append(streams, stored)
+
+
+def earlier_append(streams: Sequence[str], stored: Sequence[StoredEvent]) -> list[AppendResult]:
     """The results of an earlier identical multi-stream append, found by key or event ids.
 
     Refuses when what is stored is not this append: other streams, or only some of the ids."""
     results = results_by_stream(stored, duplicate=True)
-    if [r.stream_id for r in results] != [a.stream_id for a in appends]:
+    if [r.stream_id for r in results] != list(streams):
         raise IdempotencyMismatch(
             "this idempotency key or these event ids were used for another append (streams "
             + ", ".join(r.stream_id for r in results)

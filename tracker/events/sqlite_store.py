@@ -28,7 +28,9 @@ from tracker.events.prepare import (
     build_rows,
     check_expected,
     decode_stored,
+    duplicate_result,
     earlier_append,
+    earlier_by_ids,
     in_batches,
     keyed,
     results_by_stream,
@@ -216,7 +218,7 @@ class SqliteEventStore:
         if key is not None:
             batch = await self._with_key(conn, key)
             if batch:
-                return earlier_append(appends, batch)
+                return earlier_append([a.stream_id for a in appends], batch)
         params: dict[str, Any] = {f"i{n}": value for n, value in enumerate(ids)}
         placeholders = ", ".join(f":i{n}" for n in range(len(ids)))
         rows = (
@@ -230,13 +232,8 @@ class SqliteEventStore:
         ).all()
         if not rows:
             return None
-        stored = [_stored(r) for r in rows]
-        if [str(e.event_id) for e in stored] != ids:
-            raise IdempotencyMismatch(
-                "some of these event ids are already stored, in another append: "
-                + ", ".join(str(e.event_id) for e in stored)
-            )
-        return earlier_append(appends, stored)
+        streams = [a.stream_id for a in appends]
+        return earlier_by_ids(streams, [_stored(r) for r in rows], ids)
 
     async def _with_key(self, conn: AsyncConnection, key: str) -> list[StoredEvent]:
         rows = (
@@ -327,7 +324,7 @@ class SqliteEventStore:
                         },
                     )
                 ).all()
-                return _duplicate_result(stream_id, same_batch([_stored(r) for r in rows], key))
+                return duplicate_result(same_batch([_stored(r) for r in rows], key))
         rows = (
             await conn.execute(
                 text(f"SELECT {_COLUMNS} FROM events WHERE {clause} ORDER BY position"), params
@@ -335,17 +332,8 @@ class SqliteEventStore:
         ).all()
         if not rows:
             return None
-        stored = [_stored(r) for r in rows]
-        if (
-            len(stored) != len(ids)
-            or [str(e.event_id) for e in stored] != ids
-            or any(e.stream_id != stream_id for e in stored)
-        ):
-            raise IdempotencyMismatch(
-                "some of these event ids are already stored, in another append: "
-                + ", ".join(str(e.event_id) for e in stored)
-            )
-        return _duplicate_result(stream_id, stored)
+        (result,) = earlier_by_ids([stream_id], [_stored(r) for r in rows], ids)
+        return result
 
     async def stream_version(self, stream_id: str) -> int:
         check_stream_id(stream_id)
@@ -506,18 +494,6 @@ class SqliteEventStore:
         self, after: int = 0, *, page_size: int = 500, idle_timeout: float | None = None
     ) -> AsyncIterator[StoredEvent]:
         return follow_store(self, after, page_size=page_size, idle_timeout=idle_timeout)
-
-
-def _duplicate_result(stream_id: str, stored: list[StoredEvent]) -> AppendResult:
-    return AppendResult(
-        stream_id=stream_id,
-        first_version=stored[0].version,
-        last_version=stored[-1].version,
-        first_position=stored[0].position,
-        last_position=stored[-1].position,
-        events=stored,
-        duplicate=True,
-    )
 
 
 def _stored_from(position: int, row: Row, event: NewEvent) -> StoredEvent:
