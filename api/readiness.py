@@ -179,9 +179,16 @@ async def ready(state: State) -> Response[Readiness]:
             ),
             status_code=503,
         )
+    body = judge(snap, limit)
+    return Response(body, status_code=200 if body.status == "ready" else 503)
+
+
+def judge(snap: StoreSnapshot, limit: float) -> Readiness:
+    """Ready unless the read model's oldest unfolded event is older than ``limit`` seconds.
+    Pure: the snapshot holds everything the decision needs."""
     lag = snap.projections[0]
     lagging = lag.lag_seconds > limit
-    body = Readiness(
+    return Readiness(
         status="unavailable" if lagging else "ready",
         database="reachable",
         reason="projector_lagging" if lagging else None,
@@ -199,4 +206,3 @@ async def ready(state: State) -> Response[Readiness]:
         max_lag_seconds=limit,
         oldest_append_seconds=snap.oldest_append_seconds,
     )
-    return Response(body, status_code=503 if lagging else 200)

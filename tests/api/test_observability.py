@@ -20,6 +20,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.errors import tracker_problem
+from api.readiness import ProjectionLag, StoreSnapshot, judge
 from api.settings import ApiSettings
 from tests.api.client import Api, running_api
 from tests.databases import ADMIN_DSN
@@ -482,3 +483,30 @@ async def test_a_served_process_is_not_ready_once_its_database_is_gone(
         line["logger"] == "tracker.access" and line["path"] == "/ready" and line["status"] == 503
         for line in lines
     )
+
+
+def _snapshot(lag_seconds: float) -> StoreSnapshot:
+    return StoreSnapshot(
+        committed_head=12,
+        safe_head=10,
+        projections=[
+            ProjectionLag(
+                name="programme_views",
+                position=9,
+                events=9,
+                lag_positions=1,
+                lag_seconds=lag_seconds,
+            )
+        ],
+        oldest_append_seconds=4.5,
+    )
+
+
+def test_readiness_is_judged_by_the_lag_in_seconds_against_the_limit() -> None:
+    at_limit = judge(_snapshot(30.0), 30.0)
+    assert (at_limit.status, at_limit.reason, at_limit.detail) == ("ready", None, None)
+    assert (at_limit.head_position, at_limit.committed_head_position) == (10, 12)
+    assert (at_limit.projector_lag, at_limit.oldest_append_seconds) == (1, 4.5)
+    past = judge(_snapshot(30.5), 30.0)
+    assert (past.status, past.reason) == ("unavailable", "projector_lagging")
+    assert past.detail is not None and "30.5 s ago (limit 30 s)" in past.detail
