@@ -38,7 +38,7 @@ from tracker.calendar import WorkingCalendar
 from tracker.clock import Clock, SystemClock
 from tracker.db import create_engine
 from tracker.events.open import open_store
-from tracker.projections.service import run_projector as run_projector_task
+from tracker.projections.read_model.service import run_projector as run_projector_task
 from tracker.settings import Settings, load_settings
 
 

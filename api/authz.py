@@ -17,6 +17,10 @@ rights the programme's roster gives them:
 | approve the closure report | A, or a deputy there |
 | register a programme, manage tokens | admin only |
 
+"As a deputy" always means by a delegation on that programme covering today (from its start to
+its end date inclusive, and before any revocation takes effect), judged on the roster and
+delegations as they stand now, whatever time a question is about.
+
 Passing this gate is not the end: the domain then refuses, as a rule (409), an endorsement or
 approval by someone it does not name, or a deputy outside their delegation's dates.
 """
@@ -25,15 +29,16 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
+from datetime import date
 from typing import Final
 
 import msgspec
 
 from api.auth import Principal
-from api.digests import Digest
 from api.errors import forbidden
 from tracker.deliverables import DeliverableState
 from tracker.programmes import ProgrammeState
+from tracker.projections.read_model.digest import Digest
 
 
 class Action(enum.Enum):
@@ -79,32 +84,32 @@ class Involvement(msgspec.Struct, frozen=True, kw_only=True):
 
     letter: str | None = None
     deputy: bool = False
-    """Appointed as someone's deputy on the programme (not revoked)."""
+    """Someone's deputy on the programme by a delegation covering today."""
     named_endorser: bool = False
     named_approver: bool = False
     named_anywhere: bool = False
 
 
 def involvement(
-    person: str, programme: ProgrammeState, item: DeliverableState | None = None
+    person: str, today: date, programme: ProgrammeState, item: DeliverableState | None = None
 ) -> Involvement:
     member = programme.member(person)
     endorsers = {p.email for p in item.endorsers} if item is not None else set()
     approvers = {p.email for p in item.approvers} if item is not None else set()
     return Involvement(
         letter=member.raci if member is not None else None,
-        deputy=any(d.deputy == person and d.revoked_on is None for d in programme.delegations),
+        deputy=any(d.deputy == person and d.covers(today) for d in programme.delegations),
         named_endorser=person in endorsers,
         named_approver=person in approvers,
         named_anywhere=person in endorsers | approvers,
     )
 
 
-def digest_involvement(person: str, found: Digest) -> Involvement:
-    """The same, from a programme's digest (for queries)."""
+def digest_involvement(person: str, today: date, found: Digest) -> Involvement:
+    """The same, from a programme's digest as it stands now (for queries)."""
     return Involvement(
         letter=found.roster.get(person),
-        deputy=person in found.deputies,
+        deputy=found.deputy_on(person, today),
         named_anywhere=person in found.named,
     )
 
@@ -168,10 +173,10 @@ def require(
     )
 
 
-def readable(principal: Principal, digests: Iterable[Digest]) -> list[Digest]:
-    """The programmes a caller may read (members: their programmes only)."""
+def readable(principal: Principal, today: date, digests: Iterable[Digest]) -> list[Digest]:
+    """The programmes a caller may read now (members: their programmes only)."""
     return [
         d
         for d in digests
-        if allowed(principal, Action.READ, digest_involvement(principal.person, d))
+        if allowed(principal, Action.READ, digest_involvement(principal.person, today, d))
     ]

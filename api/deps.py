@@ -71,9 +71,12 @@ def provide_when(
         int | None,
         Parameter(
             query="min_position",
-            description="read your own write: answer only once this store position is included",
+            description="no longer needed and ignored: every query already includes every "
+            "write answered before it (kept so that existing clients keep working)",
             ge=0,
+            schema_extra={"deprecated": True},
         ),
     ] = None,
 ) -> When:
-    return parse_when(as_of, known_at, min_position)
+    del min_position  # accepted for compatibility: reads are consistent without it
+    return parse_when(as_of, known_at)

@@ -1,8 +1,8 @@
 """Reading one item (deliverable, milestone, RAID item) with its stream version as the ETag.
 
-The item's stream is read first and the programme folded from the store after it, so the
-content shown is never older than the version: an If-Match built from it can only be stale in
-the safe direction (412, read again)."""
+The item is read from its programme as it stands now (every write answered before the request
+included), and its ETag is the version of its stream that view folded: the content and the
+ETag always agree, so an If-Match built from them is stale only if someone wrote since (412)."""
 
 from __future__ import annotations
 
@@ -11,40 +11,50 @@ from typing import TypeVar
 
 from litestar import Response
 
-from api.access import require_read
+from api.access import readable_view
 from api.auth import ApiRequest
 from api.services import Services
 from api.when import When
 from tracker.errors import NotFound
-from tracker.projections.queries import load_programme, report_day
-from tracker.projections.views import ProgrammeView
+from tracker.projections.read_model import rows
+from tracker.projections.read_model.views import ProgrammeView
+from tracker.projections.reports.question import report_day
 
 T = TypeVar("T")
 
 
 class Found:
-    def __init__(self, view: ProgrammeView, version: int, services: Services) -> None:
+    def __init__(self, view: ProgrammeView, services: Services) -> None:
         self.view = view
-        self.version = version
         self.today = report_day(clock=services.clock)
+
+
+async def _owner(services: Services, item_id: str, stream_id: str) -> str | None:
+    """The item's programme: from its row, or (not folded yet) from its stream's first event."""
+    reader = services.reads.reader
+    key = await rows.item_owner(reader.engine, reader.tables, item_id)
+    if key is not None:
+        return key
+    stored = await services.store.read_streams([stream_id])
+    found = getattr(stored[0].data, "programme_key", None) if stored else None
+    return found if isinstance(found, str) else None
 
 
 async def read_item(
     request: ApiRequest,
     services: Services,
+    item_id: str,
     stream_id: str,
     what: str,
     code: str,
-    make: Callable[[Found], T],
+    make: Callable[[Found], tuple[T, int]],
 ) -> Response[T]:
-    stored = await services.store.read_stream(stream_id)
-    key = getattr(stored[0].data, "programme_key", None) if stored else None
-    if not isinstance(key, str):
+    """``make`` answers (the body, the item's version) or raises NotFound."""
+    key = await _owner(services, item_id, stream_id)
+    if key is None:
         raise NotFound(f"{what} does not exist", code=code)
-    view = await load_programme(services.store, key)
-    await require_read(request.user, services, key, When(), view)
-    found = Found(view, stored[-1].version, services)
+    view = (await readable_view(request.user, services, key, When())).view
+    body, version = make(Found(view, services))
     return Response(
-        make(found),
-        headers={"ETag": f'"{found.version}"', "Tracker-Position": str(view.position)},
+        body, headers={"ETag": f'"{version}"', "Tracker-Position": str(view.position)}
     )

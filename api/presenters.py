@@ -9,16 +9,31 @@ from api.schemas import (
     EventOut,
     OutcomeOut,
     ProgrammeDetail,
+    ProgrammeSummary,
     RosterOut,
     WorkstreamOut,
 )
 from api.when import When
 from tracker.events.base import StoredEvent
-from tracker.projections.queries import effective_until, recorded_until
-from tracker.projections.views import ProgrammeView
+from tracker.projections.read_model.digest import Digest
+from tracker.projections.read_model.views import ProgrammeView
+from tracker.projections.reports.question import effective_until, recorded_until
 
 
-def programme_detail(view: ProgrammeView, version: int, when: When) -> ProgrammeDetail:
+def programme_summary(d: Digest) -> ProgrammeSummary:
+    return ProgrammeSummary(
+        id=d.key,
+        key=d.key,
+        name=d.name,
+        lifecycle=d.lifecycle,
+        starts_on=d.starts_on,
+        planned_end_on=d.planned_end_on,
+        closed_on=d.closed_on,
+        position=d.position,
+    )
+
+
+def programme_detail(view: ProgrammeView, when: When) -> ProgrammeDetail:
     return ProgrammeDetail(
         id=view.key,
         key=view.key,
@@ -62,7 +77,7 @@ def programme_detail(view: ProgrammeView, version: int, when: When) -> Programme
         deliverables=len(view.deliverables),
         milestones=len(view.milestones),
         raid_items=len(view.raid),
-        version=version,
+        version=view.version,
         position=view.position,
         as_of=effective_until(when.as_of),
         known_at=recorded_until(when.known_at),

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from api.services import Services
 from tracker.errors import StoreUnavailable
 from tracker.events.codec import parse_instant
-from tracker.projections.projector import NAME
+from tracker.projections.read_model.projector import NAME
 
 PROJECTIONS: Final = (NAME,)
 CHECK_TIMEOUT_SECONDS: Final = 3.0

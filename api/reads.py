@@ -1,48 +1,48 @@
-"""The read side: programme views, their digests, and the reports rendered from them.
+"""The read side of the API: programmes as they stand now (consistent with every write answered
+before the request, whichever process wrote it), or as of a past time, and the reports
+rendered from them.
 
-- Live (no ``as_of``, no ``known_at``): the projector's ``programme_views`` table. Each request
-  reads the view's position (one row by primary key); a view already decoded at that position,
-  and a report already rendered from it for the same "today", are served from memory. So the
-  answer is as fresh as the read model and costs one small query when nothing changed.
-- ``min_position``: when the read model has not folded it yet, wait for the projector's
-  checkpoint (up to ``read_after_write_seconds``), else fold from the store.
-- Time travel (``as_of`` or ``known_at``): fold from the store (``queries.load_programme``),
-  never cached; "today" is derived from the question (docs/projections.md).
+- Now: ``Reader.glance`` (one statement: the digest in the rows, the checkpoint, and the
+  programme's events the projector has not folded yet). What was decoded or rendered for the
+  same glance, the same identity, is served from memory; so an unchanged programme costs one
+  small query per request and a changed one is never served stale.
+- Then (``as_of`` or ``known_at``): ``Reader.view_at``, from the newest snapshot the question
+  allows; not remembered.
+- Access is decided on the programme as it stands now (``api/access.py``), never on the past a
+  question asks about.
 - Memory stays bounded whatever the store holds: a few decoded views (LRU), one small digest
-  per programme, and views streamed one at a time for the portfolio.
+  per programme, rendered reports (LRU), and views read in chunks for the portfolio.
 """
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Hashable, Sequence
-from datetime import date, datetime
 from typing import Any, Final, Generic, TypeVar
 
 import msgspec
 from litestar import Request, Response
-from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.digests import Digest, digest
 from api.settings import ApiSettings
 from api.when import When
 from tracker.calendar import WorkingCalendar
 from tracker.clock import Clock
+from tracker.errors import NotFound
 from tracker.events.store import EventStore
-from tracker.projections import queries
-from tracker.projections.projector import wait_for_position
-from tracker.projections.views import ProgrammeView
+from tracker.projections.read_model.digest import Digest
+from tracker.projections.read_model.digest import digest as digest_of
+from tracker.projections.read_model.reader import Glance, Reader
+from tracker.projections.read_model.views import ProgrammeView
+from tracker.projections.reports.question import Question, ask
 from tracker.rag import RagThresholds
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
-_decode_view = msgspec.json.Decoder(ProgrammeView).decode
 GZIP_FROM_BYTES: Final = 1024
 CHUNK: Final = 20
-"""Views fetched per query when streaming many."""
+"""Views read per query when streaming many."""
 
 
 class Lru(Generic[K, V]):
@@ -64,7 +64,7 @@ class Lru(Generic[K, V]):
 
 
 class Rendered(msgspec.Struct, frozen=True, kw_only=True):
-    """A report as sent: its bytes, content hash and position. Rendered once per position and
+    """A report as sent: its bytes, content hash and position. Rendered once per glance and
     day, it is also compressed once, for the clients that accept gzip (nearly all do)."""
 
     body: bytes
@@ -79,12 +79,12 @@ class Rendered(msgspec.Struct, frozen=True, kw_only=True):
         return msgspec.structs.replace(self, gzipped=gzip.compress(self.body, 6, mtime=0))
 
 
-class Question(msgspec.Struct, frozen=True, kw_only=True):
-    """A report's "today" and time limits, resolved once."""
+class Seen(msgspec.Struct, frozen=True, kw_only=True):
+    """A programme's view as a request sees it, and what identifies that content (None for a
+    question about the past: not remembered)."""
 
-    today: date
-    as_of: datetime | None
-    known_at: datetime | None
+    view: ProgrammeView
+    identity: Hashable | None
 
 
 class Reads:
@@ -102,138 +102,100 @@ class Reads:
         self.calendar = calendar
         self.thresholds = RagThresholds()
         self.settings = settings
-        self._views: Lru[str, ProgrammeView] = Lru(16)
-        self._digests: dict[str, Digest] = {}
+        self.reader = Reader(store, engine)
+        self._views: Lru[tuple[str, tuple[int, ...]], ProgrammeView] = Lru(16)
+        self._digests: dict[str, tuple[tuple[int, ...], Digest]] = {}
         self._rendered: Lru[Hashable, Rendered] = Lru(256)
-        self._in_flight: dict[str, asyncio.Future[int | None]] = {}
 
     def question(self, when: When) -> Question:
-        return Question(
-            today=queries.report_day(as_of=when.as_of, known_at=when.known_at, clock=self.clock),
-            as_of=queries.effective_until(when.as_of),
-            known_at=queries.recorded_until(when.known_at),
+        return ask(
+            as_of=when.as_of,
+            known_at=when.known_at,
+            clock=self.clock,
+            calendar=self.calendar,
+            thresholds=self.thresholds,
         )
 
     # One programme.
 
-    async def _row_position(self, key: str) -> int | None:
-        """The view's position. Concurrent requests for one programme share one query: a
-        request may get the answer of a query already in flight when it arrived, so it is at
-        most one round trip older than the request (docs/api.md)."""
-        found = self._in_flight.get(key)
-        if found is None:
-            found = asyncio.ensure_future(self._fetch_position(key))
-            self._in_flight[key] = found
-            found.add_done_callback(lambda done: self._landed(key, done))
-        return await asyncio.shield(found)
+    async def glance(self, key: str) -> Glance:
+        return await self.reader.glance(key)
 
-    def _landed(self, key: str, done: asyncio.Future[int | None]) -> None:
-        if self._in_flight.get(key) is done:
-            del self._in_flight[key]
-        if not done.cancelled():
-            done.exception()  # retrieved: every waiter may have gone
+    async def digest(self, glance: Glance) -> Digest:
+        """The programme's digest as it stands (NotFound when it does not exist)."""
+        if glance.current and glance.stored is not None:
+            return glance.stored
+        found = self._digests.get(glance.key)
+        if found is not None and found[0] == glance.identity:
+            return found[1]
+        current = await self.reader.digest(glance)
+        self._digests[glance.key] = (glance.identity, current)
+        return current
 
-    async def _fetch_position(self, key: str) -> int | None:
-        async with self.engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    text("SELECT position FROM programme_views WHERE key = :k"), {"k": key}
-                )
-            ).first()
-        return int(row.position) if row is not None else None
-
-    async def _live_view(self, key: str, position: int) -> ProgrammeView | None:
+    async def current(self, glance: Glance) -> ProgrammeView:
+        """The whole programme as ``glance`` shows it (decoded once per identity)."""
+        key = (glance.key, glance.identity)
         cached = self._views.get(key)
-        if cached is not None and cached.position == position:
-            return cached
-        async with self.engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    text("SELECT document FROM programme_views WHERE key = :k"), {"k": key}
-                )
-            ).first()
-        if row is None:
-            return None
-        view = _decode_view(row.document)
-        self._views.put(key, view)
-        return view
+        if cached is None:
+            cached = await self.reader.view(glance)
+            self._views.put(key, cached)
+        return cached
 
-    async def _caught_up(self, when: When, position: int | None) -> bool:
-        """Whether the read model holds ``when.min_position`` (waiting for it if need be)."""
-        wanted = when.min_position
-        if wanted is None or (position is not None and position >= wanted):
-            return True
-        return await wait_for_position(
-            self.engine, wanted, timeout=self.settings.read_after_write_seconds
-        )
-
-    async def view(self, key: str, when: When) -> ProgrammeView:
-        """One programme's view for the question; NotFound when it does not exist (then)."""
-        if not when.live:
-            return await queries.load_programme(
-                self.store, key, as_of=when.as_of, known_at=when.known_at
-            )
-        position = await self._row_position(key)
-        if not await self._caught_up(when, position):
-            return await queries.load_programme(self.store, key)
-        if position is None or (when.min_position is not None and position < when.min_position):
-            position = await self._row_position(key)
-        view = await self._live_view(key, position) if position is not None else None
-        # Not in the read model (yet): the store is the authority.
-        return view if view is not None else await queries.load_programme(self.store, key)
-
-    def digest_of(self, view: ProgrammeView) -> Digest:
-        found = self._digests.get(view.key)
-        if found is None or found.position != view.position:
-            found = digest(view)
-            self._digests[view.key] = found
-        return found
+    async def seen(self, glance: Glance, when: When) -> Seen:
+        """The view a question asks for: now (``glance``), or then (``when``)."""
+        if when.live:
+            return Seen(view=await self.current(glance), identity=(glance.key, glance.identity))
+        view = await self.reader.view_at(glance.key, when.as_of, when.known_at)
+        return Seen(view=view, identity=None)
 
     # Every programme.
 
-    async def digests(self, when: When) -> list[Digest]:
-        """Every programme in brief, in key order."""
-        if not when.live or not await self._caught_up(when, None):
-            views = await queries.load_programmes(
-                self.store, as_of=when.as_of, known_at=when.known_at
-            )
-            return sorted((digest(v) for v in views), key=lambda d: d.key)
-        async with self.engine.connect() as conn:
-            rows = (
-                await conn.execute(text("SELECT key, position FROM programme_views ORDER BY key"))
-            ).all()
+    async def glances(self) -> list[Glance]:
+        return await self.reader.glance_all()
+
+    async def digests(self, glances: Sequence[Glance] | None = None) -> list[Digest]:
+        """Every programme (or those of ``glances``) in brief as it stands, in key order."""
+        if glances is None:
+            glances = await self.glances()
+        await self._refresh([g for g in glances if not (g.current and g.stored is not None)])
+        found: list[Digest] = []
+        for g in glances:
+            if g.current and g.stored is not None:
+                found.append(g.stored)
+            else:
+                cached = self._digests.get(g.key)
+                if cached is not None:
+                    found.append(cached[1])
+        return found
+
+    async def _refresh(self, glances: Sequence[Glance]) -> None:
+        """Digests of programmes with events beyond the rows, from their whole views."""
         stale = [
-            str(r.key)
-            for r in rows
-            if (d := self._digests.get(str(r.key))) is None or d.position != int(r.position)
+            g for g in glances if (c := self._digests.get(g.key)) is None or c[0] != g.identity
         ]
-        async for view in self._stream_live(stale):
-            self._digests[view.key] = digest(view)
-        return [self._digests[str(r.key)] for r in rows if str(r.key) in self._digests]
+        for start in range(0, len(stale), CHUNK):
+            chunk = stale[start : start + CHUNK]
+            for g, view in zip(chunk, await self.reader.views(chunk), strict=True):
+                self._digests[g.key] = (g.identity, digest_of(view))
 
-    async def _stream_live(self, keys: Sequence[str]) -> AsyncIterator[ProgrammeView]:
-        query = text(
-            "SELECT document FROM programme_views WHERE key IN :keys ORDER BY key"
-        ).bindparams(bindparam("keys", expanding=True))
-        for start in range(0, len(keys), CHUNK):
-            async with self.engine.connect() as conn:
-                rows = (
-                    await conn.execute(query, {"keys": list(keys[start : start + CHUNK])})
-                ).all()
-            for row in rows:
-                yield _decode_view(row.document)
-
-    async def stream(self, keys: Sequence[str], when: When) -> AsyncIterator[ProgrammeView]:
-        """The views of ``keys`` in key order, one at a time (never all in memory)."""
-        ordered = sorted(keys)
-        if when.live:
-            async for view in self._stream_live(ordered):
-                yield view
+    async def stream(
+        self, glances: Sequence[Glance], when: When
+    ) -> AsyncIterator[Seen]:
+        """The views of ``glances`` in key order, a chunk at a time (never all in memory)."""
+        ordered = sorted(glances, key=lambda g: g.key)
+        if not when.live:
+            for g in ordered:
+                try:
+                    yield await self.seen(g, when)
+                except NotFound:
+                    continue  # not yet recorded as known at the question's time
             return
-        for key in ordered:
-            yield await queries.load_programme(
-                self.store, key, as_of=when.as_of, known_at=when.known_at
-            )
+        for start in range(0, len(ordered), CHUNK):
+            chunk = ordered[start : start + CHUNK]
+            for g, view in zip(chunk, await self.reader.views(chunk), strict=True):
+                yield Seen(view=view, identity=(g.key, g.identity))
+
+    # Rendered answers.
 
     def rendered(self, key: Hashable | None, render: Callable[[], Rendered]) -> Rendered:
         """``render()``, remembered under ``key`` (None: not remembered)."""
@@ -273,9 +235,12 @@ def send_rendered(
     return Response(body, media_type=rendered.media_type, headers=sent)
 
 
-def cache_key(when: When, question: Question, *parts: Hashable) -> Hashable | None:
-    """Live answers are cached by the views' positions and today; time travel is not."""
-    return (question.today, *parts) if when.live else None
+def cache_key(question: Question, *parts: Hashable | None) -> Hashable | None:
+    """Answers about now are remembered by what they were made from and the day; answers
+    about the past (or made from something not remembered) are not."""
+    if not question.live or any(part is None for part in parts):
+        return None
+    return (question.today, *parts)
 
 
-__all__ = ["Lru", "Question", "Reads", "Rendered", "cache_key", "send_rendered"]
+__all__ = ["Lru", "Reads", "Rendered", "Seen", "cache_key", "send_rendered"]

@@ -106,8 +106,11 @@ class RequestStore:
         *,
         as_of: datetime | None = None,
         known_at: datetime | None = None,
+        after: Sequence[int] | None = None,
     ) -> list[StoredEvent]:
-        return await self._store.read_streams(stream_ids, as_of=as_of, known_at=known_at)
+        return await self._store.read_streams(
+            stream_ids, as_of=as_of, known_at=known_at, after=after
+        )
 
     async def read_all(
         self, after: int = 0, limit: int = 500, *, known_at: datetime | None = None

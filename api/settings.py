@@ -27,9 +27,6 @@ class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
     token_cache_seconds: float = 5.0
     """How long a token checked against the database is trusted in this process. A token
     revoked through the API stops at once; one revoked from the command line within this."""
-    read_after_write_seconds: float = 2.0
-    """How long a query with ``min_position`` waits for the read model before folding the
-    programme from the store instead."""
     idempotency_hours: float = 24.0
     """How long a response is kept for replay under its Idempotency-Key."""
     idempotency_in_flight_seconds: float = 60.0
@@ -68,9 +65,6 @@ def load_api_settings(env: Mapping[str, str] | None = None) -> ApiSettings:
             _number(env, "TRACKER_API_TOKEN_ISSUES_PER_MINUTE", d.token_issues_per_minute)
         ),
         token_cache_seconds=_number(env, "TRACKER_API_TOKEN_CACHE_SECONDS", d.token_cache_seconds),
-        read_after_write_seconds=_number(
-            env, "TRACKER_API_READ_AFTER_WRITE_SECONDS", d.read_after_write_seconds
-        ),
         idempotency_hours=_number(env, "TRACKER_API_IDEMPOTENCY_HOURS", d.idempotency_hours),
         idempotency_in_flight_seconds=_number(
             env, "TRACKER_API_IDEMPOTENCY_IN_FLIGHT_SECONDS", d.idempotency_in_flight_seconds

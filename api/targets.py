@@ -6,6 +6,7 @@ reads nothing twice."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import date
 from uuid import UUID
 
 import msgspec
@@ -30,8 +31,9 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
     def programme_key(self) -> str:
         return self.programme.key
 
-    def involvement(self, person: str) -> Involvement:
-        return involvement(person, self.programme, self.deliverable)
+    def involvement(self, person: str, today: date) -> Involvement:
+        """How ``person`` stands on the target today (delegations must cover ``today``)."""
+        return involvement(person, today, self.programme, self.deliverable)
 
 
 Loader = Callable[[Handlers], Awaitable[Target]]

@@ -1,6 +1,6 @@
-"""The time question of a query: ``as_of`` (effective), ``known_at`` (recorded) and
-``min_position`` (read your own write). Without ``as_of`` and ``known_at`` a query reads the
-live read model; with either, it folds the store as it stood (docs/projections.md)."""
+"""The time question of a query: ``as_of`` (effective) and ``known_at`` (recorded). Without
+either a query answers now, every write answered before it included; with either, as the
+programme stood then (docs/projections.md)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Final
 import msgspec
 
 from api.errors import ApiProblem, FieldError
-from tracker.projections.queries import effective_until
+from tracker.projections.reports.question import effective_until
 
 DATE: Final = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
@@ -20,7 +20,6 @@ class When(msgspec.Struct, frozen=True, kw_only=True):
     as_of: datetime | None = None
     """The effective instant: a date given as ``as_of`` is the end of that day, UTC."""
     known_at: datetime | None = None
-    min_position: int | None = None
 
     @property
     def live(self) -> bool:
@@ -46,7 +45,7 @@ def _instant(name: str, raw: str) -> datetime:
     return value
 
 
-def parse_when(as_of: str | None, known_at: str | None, min_position: int | None) -> When:
+def parse_when(as_of: str | None, known_at: str | None) -> When:
     effective: date | datetime | None = None
     if as_of is not None:
         if DATE.match(as_of.strip()):
@@ -57,4 +56,4 @@ def parse_when(as_of: str | None, known_at: str | None, min_position: int | None
         else:
             effective = _instant("as_of", as_of)
     recorded = _instant("known_at", known_at) if known_at is not None else None
-    return When(as_of=effective_until(effective), known_at=recorded, min_position=min_position)
+    return When(as_of=effective_until(effective), known_at=recorded)

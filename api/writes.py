@@ -36,6 +36,7 @@ from api.services import Services
 from api.stream_cache import CachedHandlers
 from api.targets import Target, TargetRef
 from tracker.commands import Command
+from tracker.context import local_date
 from tracker.errors import StreamConflict, TrackerError
 from tracker.events.base import StoredEvent
 from tracker.handlers import CommandResult
@@ -169,7 +170,7 @@ class Writer:
         """Load, check access, decide and append, once."""
         ref = plan.ref
         target = await ref.load(self.handlers)
-        who = target.involvement(self.principal.person)
+        who = target.involvement(self.principal.person, local_date(self.services.clock.now()))
         label = target.programme_key or ref.label
         require(self.principal, plan.action, who, label, deputising_for=plan.deputising_for)
         is_new = plan.created if isinstance(plan.created, bool) else plan.created(target)

@@ -41,7 +41,7 @@ from tracker.auth.tokens import issue_token
 from tracker.clock import SystemClock
 from tracker.db import create_engine
 from tracker.events.open import open_store
-from tracker.projections.projector import Projector
+from tracker.projections.read_model.projector import Projector
 from tracker.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -1,7 +1,7 @@
 """``python -m benchmarks.projections [--quick]``: the read side against the issue's targets.
 
-1. **Catch-up**: a full rebuild (``tracker.projections.rebuild.rebuild``) of 1,000,000 events
-   (500 programmes of 2,000, see ``benchmarks.projection_data``) on PostgreSQL, target 40 s or
+1. **Catch-up**: a full rebuild (``tracker.projections.read_model.rebuild.rebuild``) of
+   1,000,000 events (500 programmes of 2,000, see ``benchmarks.projection_data``) on PostgreSQL, target 40 s or
    less, with the ratio to a raw read of the same events in the same run (asyncpg pages, msgspec
    decode of each event's data into its type, a count per programme). ``--quick``: 100,000.
 2. **As-of closure report** of one 2,000-event programme, in process
@@ -51,9 +51,9 @@ from tracker.events.base import Event, Metadata, NewEvent, registry
 from tracker.events.open import open_store
 from tracker.events.store import EventStore
 from tracker.migrations import upgrade_async
-from tracker.projections.projector import Projector, load_view
 from tracker.projections.queries import closure_report, load_programme
-from tracker.projections.rebuild import rebuild
+from tracker.projections.read_model.projector import Projector, load_view
+from tracker.projections.read_model.rebuild import rebuild
 from tracker.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -904,8 +904,8 @@ def section(results: Results, *, command: str, date: str, machine: list[str], no
             if fill
             else "."
         ),
-        "Catch-up: `tracker.projections.rebuild.rebuild(store, engine)` timed whole (shadow "
-        "table, `Projector.catch_up` reading pages of 5,000 and committing views and checkpoint "
+        "Catch-up: `tracker.projections.read_model.rebuild.rebuild(store, engine)` timed whole "
+        "(shadow table, `Projector.catch_up` reading pages of 5,000 and committing views and checkpoint "
         f"every {_CATCH_UP_EVENTS:,} events, compare, swap). Raw read: one asyncpg "
         "connection, `SELECT position, type, data ... WHERE position > $1 ORDER BY position "
         "LIMIT 5000`, `msgspec.json.Decoder(<event type>)` per row, a count per programme; run "

@@ -116,7 +116,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def _projections_status(args: argparse.Namespace, settings: Settings) -> int:
     from tracker.db import create_engine
-    from tracker.projections.projector import projection_status
+    from tracker.projections.read_model.projector import projection_status
 
     async def main() -> int:
         store, engine = open_store(settings), create_engine(settings)
@@ -137,8 +137,8 @@ def _projections_status(args: argparse.Namespace, settings: Settings) -> int:
 
 def _projections_rebuild(args: argparse.Namespace, settings: Settings) -> int:
     from tracker.db import create_engine
-    from tracker.projections.projector import NAME
-    from tracker.projections.rebuild import rebuild
+    from tracker.projections.read_model.projector import NAME
+    from tracker.projections.read_model.rebuild import rebuild
 
     if args.name not in (None, NAME):
         raise InvalidInput(f"unknown projection {args.name!r}: the projections are: {NAME}")
@@ -164,8 +164,9 @@ def _projections_rebuild(args: argparse.Namespace, settings: Settings) -> int:
             f"({report.events_per_second:.0f} events/s), position {report.position}"
         )
         print(
-            f"compared with the live table: {len(report.added)} added, {len(report.removed)} "
-            f"removed, {len(report.changed)} changed, {report.unchanged} unchanged"
+            f"compared with the live read model: {len(report.added)} added, "
+            f"{len(report.removed)} removed, {len(report.changed)} changed, "
+            f"{report.unchanged} unchanged programmes; {report.snapshots} snapshots"
         )
         for label, keys in (
             ("added", report.added),
@@ -180,7 +181,7 @@ def _projections_rebuild(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _projector(args: argparse.Namespace, settings: Settings) -> int:
-    from tracker.projections.service import run_projector_process
+    from tracker.projections.read_model.service import run_projector_process
 
     asyncio.run(run_projector_process(settings))
     return 0

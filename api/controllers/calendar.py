@@ -18,8 +18,8 @@ from api.openapi import READ_PROBLEMS, documented
 from api.reads import Rendered, cache_key, send_rendered
 from api.services import Services
 from api.when import When
-from tracker.projections import milestone_board as board_module
-from tracker.projections.milestone_board import DateLine, MilestoneBoard
+from tracker.projections.reports import render
+from tracker.projections.reports.milestone_board import DateLine, MilestoneBoard
 
 ICS = "text/calendar"
 
@@ -76,13 +76,12 @@ async def milestones_ics(
     key: ProgrammeKey,
 ) -> Response[bytes]:
     r = services.reads
-    view = await readable_view(request.user, services, key, when)
+    seen = await readable_view(request.user, services, key, when)
+    view = seen.view
     q = r.question(when)
 
-    def render() -> Rendered:
-        board = board_module.milestone_board(
-            view, q.today, r.calendar, r.thresholds, as_of=q.as_of, known_at=q.known_at
-        )
+    def render_ics() -> Rendered:
+        board = render("milestones", view, q)
         stamp = services.clock.now().astimezone(UTC).replace(microsecond=0)
         return Rendered(
             body=to_ics(board, stamp),
@@ -91,7 +90,7 @@ async def milestones_ics(
             position=view.position,
         )
 
-    found = r.rendered(cache_key(when, q, "ics", key, view.position), render)
+    found = r.rendered(cache_key(q, "ics", seen.identity), render_ics)
     return send_rendered(
         found, request, **{"Content-Disposition": f'inline; filename="{key}-milestones.ics"'}
     )

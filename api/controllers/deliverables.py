@@ -33,7 +33,7 @@ from api.writes import Plan, Writer
 from tracker import commands as c
 from tracker.deliverables import deliverable_stream
 from tracker.errors import NotFound
-from tracker.projections.signoff_status import deliverable_item
+from tracker.projections.reports.signoff_status import deliverable_item
 
 CREATED = "Planned: its id, the stream version (ETag) and the store position"
 DONE = "Done (or nothing to do): the stream version (ETag) and the store position"
@@ -75,24 +75,26 @@ async def plan_deliverable(
 async def read_deliverable(
     request: ApiRequest, services: NamedDependency[Services], deliverable_id: UUID
 ) -> Response[DeliverableDetail]:
-    def make(found: Found) -> DeliverableDetail:
+    def make(found: Found) -> tuple[DeliverableDetail, int]:
         item = found.view.deliverables.get(str(deliverable_id))
         if item is None:
             raise NotFound(f"deliverable {deliverable_id} does not exist")
         line = deliverable_item(
             found.view, item, found.today, services.reads.calendar, services.reads.thresholds
         )
-        return DeliverableDetail(
+        detail = DeliverableDetail(
             id=item.id,
             programme_key=found.view.key,
-            version=found.version,
+            version=item.version,
             position=found.view.position,
             item=line,
         )
+        return detail, item.version
 
     return await read_item(
         request,
         services,
+        str(deliverable_id),
         deliverable_stream(deliverable_id),
         f"deliverable {deliverable_id}",
         "deliverable_not_found",

@@ -23,7 +23,7 @@ from api.presenters import event_out
 from api.schemas import EventPage
 from api.services import Services
 from api.when import When
-from tracker.projections.queries import effective_until, recorded_until
+from tracker.projections.reports.question import effective_until, recorded_until
 
 PAGE = 500
 

@@ -21,7 +21,7 @@ from api.writes import Plan, Writer
 from tracker import commands as c
 from tracker.errors import NotFound
 from tracker.milestones import milestone_stream
-from tracker.projections.milestone_board import milestone_row
+from tracker.projections.reports.milestone_board import milestone_row
 
 CREATED = "Baselined: its id, the stream version (ETag) and the store position"
 DONE = "Done (or nothing to do): the stream version (ETag) and the store position"
@@ -62,24 +62,26 @@ async def baseline_milestone(
 async def read_milestone(
     request: ApiRequest, services: NamedDependency[Services], milestone_id: UUID
 ) -> Response[MilestoneDetail]:
-    def make(found: Found) -> MilestoneDetail:
+    def make(found: Found) -> tuple[MilestoneDetail, int]:
         item = found.view.milestones.get(str(milestone_id))
         if item is None:
             raise NotFound(f"milestone {milestone_id} does not exist")
         row = milestone_row(
             found.view, item, found.today, services.reads.calendar, services.reads.thresholds
         )
-        return MilestoneDetail(
+        detail = MilestoneDetail(
             id=item.id,
             programme_key=found.view.key,
-            version=found.version,
+            version=item.version,
             position=found.view.position,
             item=row,
         )
+        return detail, item.version
 
     return await read_item(
         request,
         services,
+        str(milestone_id),
         milestone_stream(milestone_id),
         f"milestone {milestone_id}",
         "milestone_not_found",

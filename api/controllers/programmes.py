@@ -9,14 +9,13 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
 
 from api import targets
-from api.access import require_read
+from api.access import readable_view, today_of
 from api.auth import ApiRequest
 from api.authz import Action, readable
 from api.controllers.common import EmailPath, ProgrammeKey, email, raci
-from api.digests import summary
 from api.errors import ApiProblem, FieldError
 from api.openapi import READ_PROBLEMS, WRITE_PROBLEMS, documented
-from api.presenters import programme_detail
+from api.presenters import programme_detail, programme_summary
 from api.schemas import (
     DelegationIn,
     OutcomeIn,
@@ -33,8 +32,6 @@ from api.when import When
 from api.writes import Plan, Writer
 from tracker import commands as c
 from tracker.auth.tokens import registered_name
-from tracker.programmes import programme_stream
-from tracker.projections.queries import load_programme
 
 CREATED = "Created: its id, the stream version (ETag) and the store position"
 DONE = "Done (or nothing to do): the stream version (ETag) and the store position"
@@ -87,14 +84,13 @@ async def register_programme(
 async def list_programmes(
     request: ApiRequest,
     services: NamedDependency[Services],
-    when: NamedDependency[When],
     limit: Annotated[int | None, Parameter(ge=1, le=1000, description="page size")] = None,
     after: Annotated[str | None, Parameter(max_length=64, description="the last key seen")] = None,
 ) -> ProgrammePage:
     size = min(limit or services.api.default_page, services.api.max_page)
-    found = readable(request.user, await services.reads.digests(when))
+    found = readable(request.user, today_of(services), await services.reads.digests())
     chosen = [d for d in found if after is None or d.key > after][: size + 1]
-    items = [summary(d) for d in chosen[:size]]
+    items = [programme_summary(d) for d in chosen[:size]]
     more = len(chosen) > size
     return ProgrammePage(items=items, next_after=items[-1].key if more else None, limit=size)
 
@@ -110,14 +106,12 @@ async def read_programme(
     when: NamedDependency[When],
     key: ProgrammeKey,
 ) -> Response[ProgrammeDetail]:
-    # Folded from the store, read after the version: the content is never older than its ETag.
-    version = await services.store.stream_version(programme_stream(key))
-    view = await load_programme(services.store, key, as_of=when.as_of, known_at=when.known_at)
-    await require_read(request.user, services, key, when, view)
-    body = programme_detail(view, version, when)
+    # The ETag is the programme stream's version the content was folded from.
+    view = (await readable_view(request.user, services, key, when)).view
+    body = programme_detail(view, when)
     headers = {"Tracker-Position": str(view.position)}
     if when.live:
-        headers["ETag"] = f'"{version}"'
+        headers["ETag"] = f'"{view.version}"'
     return Response(body, headers=headers)
 
 

@@ -1,7 +1,8 @@
 """Reports: sign-off status, milestone board, RAID log, closure report (JSON, Markdown, CSV),
-portfolio and a person's inbox. Each takes ``as_of``, ``known_at`` and ``min_position``; each
-answer carries its ``position`` and ``content_hash`` (also as the headers ``Tracker-Position``
-and ``Tracker-Content-Hash``)."""
+portfolio and a person's inbox. Each answers now (every write answered before the request
+included) or, with ``as_of`` and ``known_at``, as things stood then; each answer carries its
+``position`` and ``content_hash`` (also as the headers ``Tracker-Position`` and
+``Tracker-Content-Hash``)."""
 
 from __future__ import annotations
 
@@ -13,24 +14,25 @@ from litestar import Response, get
 from litestar.di import NamedDependency
 from litestar.params import Parameter
 
-from api.access import readable_view
+from api.access import readable_view, today_of
 from api.auth import ApiRequest
 from api.authz import readable
 from api.controllers.common import EmailPath, ProgrammeKey, email
 from api.errors import forbidden
 from api.openapi import READ_PROBLEMS, ClosureReportOperation, documented
-from api.reads import Question, Rendered, cache_key, send_rendered
+from api.reads import Rendered, cache_key, send_rendered
 from api.services import Services
 from api.when import When
-from tracker.projections import closure_formats
-from tracker.projections import closure_report as closure_module
-from tracker.projections import milestone_board as board_module
-from tracker.projections import portfolio as portfolio_module
-from tracker.projections import raid_log as raid_module
-from tracker.projections import signoff_status as signoff_module
-from tracker.projections.closure_formats import seal
-from tracker.projections.signoff_status import ProgrammePosition
-from tracker.projections.views import ProgrammeView
+from tracker.projections.read_model.views import ProgrammeView
+from tracker.projections.reports import ReportName, closure_formats, render
+from tracker.projections.reports import closure_report as closure_module
+from tracker.projections.reports import milestone_board as board_module
+from tracker.projections.reports import portfolio as portfolio_module
+from tracker.projections.reports import raid_log as raid_module
+from tracker.projections.reports import signoff_status as signoff_module
+from tracker.projections.reports.question import Question
+from tracker.projections.reports.sealing import seal
+from tracker.projections.reports.signoff_status import ProgrammePosition
 
 JSON = "application/json"
 MARKDOWN = "text/markdown"
@@ -54,19 +56,26 @@ def _json(report: msgspec.Struct, position: int) -> Rendered:
 
 async def _programme_report(
     request: ApiRequest,
-    services: NamedDependency[Services],
-    when: NamedDependency[When],
+    services: Services,
+    when: When,
     key: str,
     kind: str,
-    render: Callable[[ProgrammeView, Question], Rendered],
+    render_: Callable[[ProgrammeView, Question], Rendered],
 ) -> Response[bytes]:
     reads = services.reads
-    view = await readable_view(request.user, services, key, when)
+    seen = await readable_view(request.user, services, key, when)
     question = reads.question(when)
     found = reads.rendered(
-        cache_key(when, question, kind, key, view.position), lambda: render(view, question)
+        cache_key(question, kind, seen.identity), lambda: render_(seen.view, question)
     )
     return _send(found, request)
+
+
+def _report_json(name: ReportName) -> Callable[[ProgrammeView, Question], Rendered]:
+    def render_json(view: ProgrammeView, question: Question) -> Rendered:
+        return _json(render(name, view, question), view.position)
+
+    return render_json
 
 
 @get(
@@ -80,15 +89,9 @@ async def signoffs(
     when: NamedDependency[When],
     key: ProgrammeKey,
 ) -> Response[bytes]:
-    r = services.reads
-
-    def render(view: ProgrammeView, q: Question) -> Rendered:
-        report = signoff_module.signoff_status(
-            view, q.today, r.calendar, r.thresholds, as_of=q.as_of, known_at=q.known_at
-        )
-        return _json(report, view.position)
-
-    return await _programme_report(request, services, when, key, "signoffs", render)
+    return await _programme_report(
+        request, services, when, key, "signoffs", _report_json("signoffs")
+    )
 
 
 @get(
@@ -102,15 +105,9 @@ async def milestone_board(
     when: NamedDependency[When],
     key: ProgrammeKey,
 ) -> Response[bytes]:
-    r = services.reads
-
-    def render(view: ProgrammeView, q: Question) -> Rendered:
-        report = board_module.milestone_board(
-            view, q.today, r.calendar, r.thresholds, as_of=q.as_of, known_at=q.known_at
-        )
-        return _json(report, view.position)
-
-    return await _programme_report(request, services, when, key, "milestones", render)
+    return await _programme_report(
+        request, services, when, key, "milestones", _report_json("milestones")
+    )
 
 
 @get(
@@ -124,15 +121,7 @@ async def raid_log(
     when: NamedDependency[When],
     key: ProgrammeKey,
 ) -> Response[bytes]:
-    r = services.reads
-
-    def render(view: ProgrammeView, q: Question) -> Rendered:
-        report = raid_module.raid_log(
-            view, q.today, r.calendar, r.thresholds, as_of=q.as_of, known_at=q.known_at
-        )
-        return _json(report, view.position)
-
-    return await _programme_report(request, services, when, key, "risks", render)
+    return await _programme_report(request, services, when, key, "risks", _report_json("risks"))
 
 
 def _format(asked: Format | None, accept: str | None) -> Format:
@@ -159,13 +148,10 @@ async def closure_report(
     key: ProgrammeKey,
     format: Annotated[Format | None, Parameter(query="format")] = None,
 ) -> Response[bytes]:
-    r = services.reads
     chosen = _format(format, request.headers.get("accept"))
 
-    def render(view: ProgrammeView, q: Question) -> Rendered:
-        report = closure_module.closure_report(
-            view, q.today, r.calendar, r.thresholds, as_of=q.as_of, known_at=q.known_at
-        )
+    def render_closure(view: ProgrammeView, q: Question) -> Rendered:
+        report = render("closure-report", view, q)
         if chosen == "json":
             return _json(report, view.position)
         text = (
@@ -180,7 +166,9 @@ async def closure_report(
             position=view.position,
         )
 
-    return await _programme_report(request, services, when, key, f"closure-{chosen}", render)
+    return await _programme_report(
+        request, services, when, key, f"closure-{chosen}", render_closure
+    )
 
 
 @get(
@@ -192,15 +180,19 @@ async def portfolio(
     request: ApiRequest, services: NamedDependency[Services], when: NamedDependency[When]
 ) -> Response[bytes]:
     r = services.reads
-    chosen = readable(request.user, await r.digests(when))
     q = r.question(when)
-    key = cache_key(when, q, "portfolio", tuple((d.key, d.position) for d in chosen))
+    glances = {g.key: g for g in await r.glances()}
+    current = await r.digests(list(glances.values()))
+    chosen = readable(request.user, today_of(services), current)
+    picked = [glances[d.key] for d in chosen if d.key in glances]
+    key = cache_key(q, "portfolio", tuple((g.key, g.identity) for g in picked))
     found = r.remembered(key)
     if found is None:
-        # One view at a time: a portfolio of 500 programmes never holds 500 views.
+        # A chunk of views at a time: a portfolio of 500 programmes never holds 500 views.
         rows = [
-            portfolio_module.portfolio_row(view, q.today, r.calendar, r.thresholds)
-            async for view in r.stream([d.key for d in chosen], when)
+            portfolio_module.portfolio_row(seen.view, q.today, r.calendar, r.thresholds)
+            async for seen in r.stream(picked, when)
+            if seen.view.events > 0
         ]
         positions = [ProgrammePosition(key=row.key, position=row.position) for row in rows]
         report = seal(
@@ -233,13 +225,15 @@ async def inbox(
     if principal.scope == "member" and principal.person != person:
         raise forbidden(f"{principal.person} may read only their own inbox, not {person}'s")
     r = services.reads
-    # Only programmes where something could await them: their roster, deputies, signatories.
-    chosen = [d for d in await r.digests(when) if d.concerns(person)]
     q = r.question(when)
-    key = cache_key(when, q, "inbox", person, tuple((d.key, d.position) for d in chosen))
+    glances = {g.key: g for g in await r.glances()}
+    # Only programmes where something could await them: their roster, deputies, signatories.
+    current = await r.digests(list(glances.values()))
+    picked = [glances[d.key] for d in current if d.concerns(person) and d.key in glances]
+    key = cache_key(q, "inbox", person, tuple((g.key, g.identity) for g in picked))
     found = r.remembered(key)
     if found is None:
-        views = [view async for view in r.stream([d.key for d in chosen], when)]
+        views = [seen.view async for seen in r.stream(picked, when) if seen.view.events > 0]
         report = signoff_module.inbox(
             views, person, q.today, r.calendar, r.thresholds, as_of=q.as_of, known_at=q.known_at
         )

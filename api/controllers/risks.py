@@ -23,7 +23,7 @@ from api.services import Services
 from api.writes import Plan, Writer
 from tracker import commands as c
 from tracker.errors import NotFound
-from tracker.projections.raid_log import raid_row
+from tracker.projections.reports.raid_log import raid_row
 from tracker.risks import risk_stream
 
 CREATED = "Raised: its id, the stream version (ETag) and the store position"
@@ -72,21 +72,28 @@ async def raise_risk(
 async def read_risk(
     request: ApiRequest, services: NamedDependency[Services], item_id: UUID
 ) -> Response[RiskDetail]:
-    def make(found: Found) -> RiskDetail:
+    def make(found: Found) -> tuple[RiskDetail, int]:
         item = found.view.raid.get(str(item_id))
         if item is None:
             raise NotFound(f"RAID item {item_id} does not exist")
         row = raid_row(found.view, item, services.reads.thresholds)
-        return RiskDetail(
+        detail = RiskDetail(
             id=item.id,
             programme_key=found.view.key,
-            version=found.version,
+            version=item.version,
             position=found.view.position,
             item=row,
         )
+        return detail, item.version
 
     return await read_item(
-        request, services, risk_stream(item_id), f"RAID item {item_id}", "risk_not_found", make
+        request,
+        services,
+        str(item_id),
+        risk_stream(item_id),
+        f"RAID item {item_id}",
+        "risk_not_found",
+        make,
     )
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from api.pages.exports import book, save, sheet
-from tracker.projections.closure_formats import approved_by_text, source_text
-from tracker.projections.closure_report import ClosureReport
+from tracker.projections.reports.closure_formats import approved_by_text, source_text
+from tracker.projections.reports.closure_report import ClosureReport
 
 
 def _when(value: datetime | None) -> str:

@@ -22,7 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from tracker.projections.signoff_status import SignOffItem, SignOffStatus
+from tracker.projections.reports.signoff_status import SignOffItem, SignOffStatus
 
 XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV: Final = "text/csv"

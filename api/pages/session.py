@@ -5,8 +5,8 @@ page request is checked exactly as an API request is: the same ``TokenCache`` tu
 into the same ``Principal`` (person and scope), and a revoked token ends the session. A sign-in
 lasts ``session_hours`` from the moment it was made, however busy the session is.
 
-The session also carries the store position of the person's last write (pages then read their
-own writes, as the API's ``min_position`` does) and one-off messages ("flash") for the next page.
+The session also carries one-off messages ("flash") for the next page. It needs no "last write"
+position: every read shows every write answered before it.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ PageRequest = Request[Principal, str, State]
 
 TOKEN: Final = "token"
 SIGNED_IN_AT: Final = "signed_in_at"
-POSITION: Final = "position"
 FLASH: Final = "flash"
 PUBLIC_OPT: Final = "page_public"
 """Route option: no sign-in needed (the sign-in page, the stylesheet and script)."""
@@ -56,18 +55,6 @@ def sign_out(request: Request[Any, Any, Any]) -> None:
 def _session(connection: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]:
     found = connection.scope.get("session")
     return found if isinstance(found, dict) else {}
-
-
-def seen_position(request: Request[Any, Any, Any]) -> int | None:
-    value = _session(request).get(POSITION)
-    return value if isinstance(value, int) else None
-
-
-def remember_position(request: Request[Any, Any, Any], position: int) -> None:
-    session = _session(request)
-    if session:
-        session[POSITION] = max(position, seen_position(request) or 0)
-        request.set_session(session)
 
 
 def flash(request: Request[Any, Any, Any], kind: str, text: str) -> None:

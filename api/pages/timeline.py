@@ -18,7 +18,7 @@ from typing import Final
 
 import msgspec
 
-from tracker.projections.milestone_board import DateLine, MilestoneBoard
+from tracker.projections.reports.milestone_board import DateLine, MilestoneBoard
 
 WIDTH: Final = 960
 LEFT: Final = 16

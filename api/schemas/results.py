@@ -7,9 +7,9 @@ from datetime import date, datetime
 
 import msgspec
 
-from tracker.projections.milestone_board import MilestoneRow
-from tracker.projections.raid_log import RaidRow
-from tracker.projections.signoff_status import SignOffItem
+from tracker.projections.reports.milestone_board import MilestoneRow
+from tracker.projections.reports.raid_log import RaidRow
+from tracker.projections.reports.signoff_status import SignOffItem
 
 
 class WriteResult(msgspec.Struct, frozen=True, kw_only=True):

@@ -35,7 +35,7 @@ class Api:
         self.database_url = database_url
         self._tokens: dict[tuple[str, str], str] = {}
         self.position = 0
-        """The highest store position a write answered with: pass it as ``min_position``."""
+        """The highest store position a write answered with."""
 
     async def token(self, email: str, scope: str = "member", name: str | None = None) -> str:
         key = (email, scope)
@@ -81,11 +81,6 @@ class Api:
     async def delete(self, path: str, who: dict[str, str], **kw: Any) -> httpx.Response:
         headers = {**who, **kw.pop("headers", {})}
         return self._seen(await self.client.delete(path, headers=headers, **kw))
-
-    @property
-    def fresh(self) -> dict[str, int]:
-        """Query parameters that make a read include every write made so far."""
-        return {"min_position": self.position}
 
     async def get(self, path: str, who: dict[str, str], **kw: Any) -> httpx.Response:
         headers = {**who, **kw.pop("headers", {})}

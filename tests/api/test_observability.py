@@ -41,7 +41,7 @@ from tracker.logs import (
     load_log_config,
     request_id,
 )
-from tracker.projections.projector import Projector
+from tracker.projections.read_model.projector import Projector
 from tracker.settings import Settings
 
 pytestmark = [pytest.mark.db]
@@ -242,7 +242,7 @@ async def test_metrics_count_requests_appends_and_conflicts(api: Api) -> None:
     assert sample(after, "tracker_head_position") == sample(
         after, "tracker_committed_head_position"
     )
-    assert sample(after, "tracker_projection_position", projection="programme_views") is not None
+    assert sample(after, "tracker_projection_position", projection="read_model") is not None
     assert sample(after, "process_resident_memory_bytes") is not None
 
 
@@ -335,7 +335,7 @@ async def test_ready_is_503_while_the_projector_lags_beyond_the_threshold(
             assert body["max_lag_seconds"] == 30
             metrics = await scrape(api)
             lag_seconds = sample(
-                metrics, "tracker_projection_lag_seconds", projection="programme_views"
+                metrics, "tracker_projection_lag_seconds", projection="read_model"
             )
             assert lag_seconds is not None and lag_seconds >= 120
             assert sample(metrics, "tracker_projection_lag_positions") == 2
@@ -491,7 +491,7 @@ def _snapshot(lag_seconds: float) -> StoreSnapshot:
         safe_head=10,
         projections=[
             ProjectionLag(
-                name="programme_views",
+                name="read_model",
                 position=9,
                 events=9,
                 lag_positions=1,

@@ -136,7 +136,7 @@ async def test_the_list_is_paginated_and_a_member_sees_only_their_programmes(api
     for key in ("alpha", "bravo", "charlie"):
         await given_programme(api, key, roster={SPONSOR: "A"} if key != "bravo" else {})
     admin = await api.admin()
-    first = await api.get("/api/v1/programmes", admin, params={"limit": 2, **api.fresh})
+    first = await api.get("/api/v1/programmes", admin, params={"limit": 2})
     assert [p["id"] for p in first.json()["items"]] == ["alpha", "bravo"]
     assert first.json()["next_after"] == "bravo"
     rest = await api.get("/api/v1/programmes", admin, params={"limit": 2, "after": "bravo"})

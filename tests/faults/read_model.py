@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from uuid import UUID, uuid4
 
+import msgspec
 from sqlalchemy import text
 
 from tracker.clock import FixedClock
@@ -22,14 +23,15 @@ from tracker.events.open import open_store
 from tracker.events.programmes import DeliverableListed, ProgrammeRegistered
 from tracker.events.store import StreamState
 from tracker.events.values import PersonRef
-from tracker.projections.projector import NAME, read_checkpoint
-from tracker.projections.rebuild import RebuildReport, rebuild
+from tracker.projections.read_model.projector import NAME, read_checkpoint
+from tracker.projections.read_model.rebuild import RebuildReport, rebuild
 from tracker.settings import Settings
 
 SPONSOR = PersonRef(email="sponsor@council.example", name="Sam Sponsor")
 
-Rows = dict[str, tuple[int, str]]
-"""Read-model rows: key -> (position, document)."""
+Rows = dict[str, tuple[int, bytes, tuple[tuple[str, bytes], ...], tuple[tuple[int, bytes], ...]]]
+"""Read-model rows by programme key: (position, header, its item rows as (id, document), its
+snapshots as (position, document))."""
 
 
 def _lifecycle(key: str, deliverable_id: UUID, number: int) -> list[Event]:
@@ -126,18 +128,49 @@ async def read_model_rows(url: str) -> Rows:
     engine = create_engine(Settings(database_url=url))
     try:
         async with engine.connect() as conn:
-            rows = (
-                await conn.execute(text("SELECT key, position, document FROM programme_views"))
+            headers = (
+                await conn.execute(text("SELECT key, position, header FROM read_programmes"))
             ).all()
-        return {r.key: (int(r.position), r.document) for r in rows}
+            items = (
+                await conn.execute(
+                    text(
+                        "SELECT programme_key, item_id, document FROM read_items "
+                        "ORDER BY programme_key, item_id"
+                    )
+                )
+            ).all()
+            snapshots = (
+                await conn.execute(
+                    text(
+                        "SELECT programme_key, position, document FROM read_snapshots "
+                        "ORDER BY programme_key, position"
+                    )
+                )
+            ).all()
+        by_key: dict[str, list[tuple[str, bytes]]] = {}
+        for row in items:
+            by_key.setdefault(row.programme_key, []).append((row.item_id, bytes(row.document)))
+        taken: dict[str, list[tuple[int, bytes]]] = {}
+        for row in snapshots:
+            taken.setdefault(row.programme_key, []).append((int(row.position), bytes(row.document)))
+        return {
+            r.key: (
+                int(r.position),
+                bytes(r.header),
+                tuple(by_key.get(r.key, [])),
+                tuple(taken.get(r.key, [])),
+            )
+            for r in headers
+        }
     finally:
         await engine.dispose()
 
 
 async def compare_with_a_fresh_rebuild(url: str) -> tuple[Rows, Rows, RebuildReport]:
-    """The live rows, then a rebuild from zero (into a shadow table, compared, swapped in),
-    then the rows it wrote. Equal rows mean no view missed an event or folded one twice: a
-    view's document counts and lists what it folded, and its position is its last event's."""
+    """The live rows, then a rebuild from zero (into shadow tables, compared, swapped in),
+    then the rows it wrote. Equal rows mean no programme missed an event or folded one twice: a
+    header counts what it folded and its position is its last event's, an item row lists what
+    happened to it, and a snapshot is the whole view at its position."""
     live = await read_model_rows(url)
     settings = Settings(database_url=url)
     store, engine = open_store(settings), create_engine(settings)
@@ -147,3 +180,52 @@ async def compare_with_a_fresh_rebuild(url: str) -> tuple[Rows, Rows, RebuildRep
         await store.close()
         await engine.dispose()
     return live, await read_model_rows(url), report
+
+
+def _first_difference(a: object, b: object, path: str = "") -> str | None:
+    if type(a) is not type(b):
+        return f"{path or '.'}: {a!r} != {b!r}"
+    if isinstance(a, dict) and isinstance(b, dict):
+        if list(a) != list(b):
+            return f"{path or '.'} keys: {list(a)} != {list(b)}"
+        for key in a:
+            found = _first_difference(a[key], b[key], f"{path}.{key}")
+            if found:
+                return found
+        return None
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return f"{path}: {len(a)} entries != {len(b)}"
+        for index, (x, y) in enumerate(zip(a, b, strict=True)):
+            found = _first_difference(x, y, f"{path}[{index}]")
+            if found:
+                return found
+        return None
+    return None if a == b else f"{path or '.'}: {a!r} != {b!r}"
+
+
+def difference(live: Rows, fresh: Rows) -> str:
+    """Where the first programme that differs differs (for an assertion's message)."""
+    for key in sorted(set(live) | set(fresh)):
+        if live.get(key) == fresh.get(key):
+            continue
+        if key not in live or key not in fresh:
+            return f"{key}: only in {'the rebuild' if key in fresh else 'the live rows'}"
+        mine, theirs = live[key], fresh[key]
+        if mine[0] != theirs[0]:
+            return f"{key}: position {mine[0]} != {theirs[0]}"
+        decoded = msgspec.msgpack.decode
+        found = _first_difference(decoded(mine[1]), decoded(theirs[1]), "header")
+        if found:
+            return f"{key}: {found}"
+        items_a, items_b = dict(mine[2]), dict(theirs[2])
+        for item in sorted(set(items_a) | set(items_b)):
+            if items_a.get(item) != items_b.get(item):
+                if item not in items_a or item not in items_b:
+                    return f"{key}: item {item} only in one"
+                found = _first_difference(
+                    decoded(items_a[item]), decoded(items_b[item]), f"item {item}"
+                )
+                return f"{key}: {found}"
+        return f"{key}: snapshots differ ({len(mine[3])} and {len(theirs[3])})"
+    return "no difference"

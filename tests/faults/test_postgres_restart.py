@@ -320,7 +320,7 @@ async def sample_checkpoints(dsn: str, checkpoints: Checkpoints, stop: asyncio.E
                 if conn is None or conn.is_closed():
                     conn = await asyncpg.connect(dsn, timeout=2)
                 position = await conn.fetchval(
-                    "SELECT position FROM projection_checkpoints WHERE name = 'programme_views'",
+                    "SELECT position FROM projection_checkpoints WHERE name = 'read_model'",
                     timeout=2,
                 )
                 checkpoints.samples.append((time.monotonic(), int(position or 0)))

@@ -60,7 +60,7 @@ from tests.faults.processes import (
     tracker_env,
     until,
 )
-from tests.faults.read_model import checkpoint, compare_with_a_fresh_rebuild, head
+from tests.faults.read_model import checkpoint, compare_with_a_fresh_rebuild, difference, head
 from tests.reminders.smtp import MailServer, mail_server
 from tracker.calendar import WorkingCalendar
 from tracker.db import asyncpg_dsn, create_engine
@@ -87,7 +87,7 @@ SCHEDULER_LEADER = "leader: scheduling reminders"
 SCHEDULER_STANDBY = "standby: another scheduler is the leader"
 PASS_LINE = re.compile(r"reminders for \d{4}-\d{2}-\d{2}: [^\"\n]*")
 PROJECTOR_LOCK = (1953653099, 2)
-"""tracker.projections.service.PROJECTOR_LOCK."""
+"""tracker.projections.read_model.service.PROJECTOR_LOCK."""
 SCHEDULER_LOCK = (0x72656D69, 2)
 """tracker.reminders.lock: REMINDERS, LEADER_LOCK."""
 
@@ -720,8 +720,8 @@ async def test_two_apis_two_projectors_two_schedulers_under_load_lose_and_double
 
     # Read model: equal to a fresh rebuild; checkpoint at the head; the store verifies.
     assert live_checkpoint == (end_position, end_events)
-    assert (report.added, report.removed, report.changed) == ([], [], [])
-    assert live == fresh and set(live) == set(load.programmes)
+    assert (report.added, report.removed, report.changed) == ([], [], []), difference(live, fresh)
+    assert live == fresh and set(live) == set(load.programmes), difference(live, fresh)
     assert report.position == end_position
     assert verified.startswith("ok: "), verified
 

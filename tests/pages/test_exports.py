@@ -21,9 +21,10 @@ from tests.pages.serving import run_async
 from tracker.clock import FixedClock
 from tracker.events.open import open_store
 from tracker.migrations import upgrade_async
-from tracker.projections import queries
-from tracker.projections.closure_report import ClosureReport
-from tracker.projections.signoff_status import SignOffStatus
+from tracker.projections.read_model.reader import fold_from_store
+from tracker.projections.reports import ask, render
+from tracker.projections.reports.closure_report import ClosureReport
+from tracker.projections.reports.signoff_status import SignOffStatus
 from tracker.settings import Settings
 
 TODAY = date(2021, 4, 20)
@@ -46,9 +47,12 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reports]:
         store = open_store(Settings(database_url=url), clock=clock)
         try:
             await load_seed(store, clock)
-            btls = await queries.closure_report(store, BTLS, today=TODAY)
-            signoffs = await queries.signoff_status(store, BTLS, as_of=TODAY)
-            view = await queries.load_programme(store, BTLS)
+            view = await fold_from_store(store, BTLS)
+            btls = render("closure-report", view, ask(today=TODAY))
+            then = ask(as_of=TODAY)
+            signoffs = render(
+                "signoffs", await fold_from_store(store, BTLS, as_of=then.as_of), then
+            )
         finally:
             await store.close()
         return Reports(btls, signoffs, dict(view.outcomes))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from api.pages.timeline import LEFT, RIGHT, WIDTH, timeline
-from tracker.projections.milestone_board import DateLine, MilestoneBoard, MilestoneRow
+from tracker.projections.reports.milestone_board import DateLine, MilestoneBoard, MilestoneRow
 
 
 def line(day: date, precision: str = "day") -> DateLine:

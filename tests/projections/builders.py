@@ -49,8 +49,8 @@ from tracker.events.programmes import (
 from tracker.events.risks import RiskClosed, RiskRaised, RiskUpdateLogged
 from tracker.events.store import EventStore
 from tracker.events.values import DateValue, PersonRef
-from tracker.projections.programme_fold import fold
-from tracker.projections.views import ProgrammeView
+from tracker.projections.read_model.fold import fold
+from tracker.projections.read_model.views import ProgrammeView
 
 RECORDED = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 """Recorded times of pure folds: RECORDED plus one minute per position."""

@@ -9,16 +9,9 @@ from datetime import date
 import msgspec
 
 from tests.projections.story import CALENDAR, GABBY, THRESHOLDS, TODAY, small_programme
-from tracker.projections.closure_formats import (
-    CSV_COLUMNS,
-    canonical_json,
-    content_hash,
-    to_csv,
-    to_json,
-    to_markdown,
-    verify,
-)
-from tracker.projections.closure_report import ClosureReport, closure_report
+from tracker.projections.reports.closure_formats import CSV_COLUMNS, to_csv, to_json, to_markdown
+from tracker.projections.reports.closure_report import ClosureReport, closure_report
+from tracker.projections.reports.sealing import canonical_json, content_hash, verify
 
 
 def render() -> ClosureReport:

@@ -12,7 +12,7 @@ from tests.projections.story import (
     TODAY,
     small_programme,
 )
-from tracker.projections.closure_report import ClosureReport, closure_report
+from tracker.projections.reports.closure_report import ClosureReport, closure_report
 
 
 def report() -> ClosureReport:

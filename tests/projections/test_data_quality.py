@@ -6,7 +6,7 @@ from datetime import date
 
 from tests.projections.builders import Script, month, person
 from tests.projections.story import CALENDAR, THRESHOLDS, TODAY
-from tracker.projections.data_quality import data_quality, findings
+from tracker.projections.reports.data_quality import data_quality, findings
 
 GLYN = person("glyn.peach@lcc.example", "Glyn Peach")
 PAUL = person("paul.sutcliffe@lcc.example", "Paul Sutcliffe")

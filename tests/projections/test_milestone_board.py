@@ -6,7 +6,7 @@ from datetime import date
 
 from tests.projections.builders import Script, day, month
 from tests.projections.story import CALENDAR, THRESHOLDS, TODAY, small_programme
-from tracker.projections.milestone_board import milestone_board
+from tracker.projections.reports.milestone_board import milestone_board
 
 
 def test_achieved_on_baseline_is_green_with_no_slippage() -> None:

@@ -6,7 +6,7 @@ from datetime import date
 
 from tests.projections.builders import Script
 from tests.projections.story import CALENDAR, THRESHOLDS, TODAY, small_programme
-from tracker.projections.portfolio import portfolio
+from tracker.projections.reports.portfolio import portfolio
 
 
 def test_one_row_per_programme_with_counts_rag_and_next_milestones() -> None:

@@ -6,7 +6,7 @@ from datetime import date
 
 from tests.projections.builders import Script, person
 from tests.projections.story import CALENDAR, THRESHOLDS, TODAY, small_programme
-from tracker.projections.raid_log import RaidUpdateLine, raid_log
+from tracker.projections.reports.raid_log import RaidUpdateLine, raid_log
 
 
 def test_open_risk_scores_likelihood_times_impact_with_its_latest_update() -> None:

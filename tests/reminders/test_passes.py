@@ -8,6 +8,7 @@ from email.message import EmailMessage
 
 import pytest
 
+from tests.conftest import ReadSide
 from tests.projections.builders import Script, append_all, append_one, day
 from tests.reminders.expected import BASE_URL, SUBJECTS, monday_texts
 from tests.reminders.scenario import (
@@ -50,10 +51,12 @@ def settings_for(url: str) -> ReminderSettings:
 
 
 async def run(
-    store: EventStore, clock: FixedClock, url: str, today: date, *, attempts: int = 2
+    read_side: ReadSide, clock: FixedClock, url: str, today: date, *, attempts: int = 2
 ) -> PassReport:
     mailer = SmtpMailer(parse_smtp_url(url), attempts=attempts, backoff=0)
-    return await run_pass(store, mailer, today=today, clock=clock, settings=settings_for(url))
+    return await run_pass(
+        read_side.reader, mailer, today=today, clock=clock, settings=settings_for(url)
+    )
 
 
 async def given_the_scenario(store: EventStore, clock: FixedClock) -> Ids:
@@ -68,10 +71,11 @@ async def recorded(store: EventStore, who: str) -> list[object]:
 
 
 async def test_the_built_scenario_sends_each_person_one_email_with_exactly_this_content(
-    store: EventStore, clock: FixedClock, server: MailServer
+    read_side: ReadSide, clock: FixedClock, server: MailServer
 ) -> None:
+    store = read_side.store
     ids = await given_the_scenario(store, clock)
-    report = await run(store, clock, server.url, MONDAY)
+    report = await run(read_side, clock, server.url, MONDAY)
 
     received = {r.recipients[0]: r for r in server.handler.received}
     assert len(server.handler.received) == 5
@@ -105,11 +109,12 @@ async def test_the_built_scenario_sends_each_person_one_email_with_exactly_this_
 
 
 async def test_a_second_pass_the_same_day_sends_nothing(
-    store: EventStore, clock: FixedClock, server: MailServer
+    read_side: ReadSide, clock: FixedClock, server: MailServer
 ) -> None:
+    store = read_side.store
     await given_the_scenario(store, clock)
-    await run(store, clock, server.url, MONDAY)
-    again = await run(store, clock, server.url, MONDAY)
+    await run(read_side, clock, server.url, MONDAY)
+    again = await run(read_side, clock, server.url, MONDAY)
     assert server.handler.count() == 5
     assert (again.already_sent, again.count("sent")) == (13, 0)
     for email in PEOPLE:
@@ -118,11 +123,12 @@ async def test_a_second_pass_the_same_day_sends_nothing(
 
 
 async def test_the_next_working_day_repeats_what_is_still_due_but_not_news_or_the_digest(
-    store: EventStore, clock: FixedClock, server: MailServer
+    read_side: ReadSide, clock: FixedClock, server: MailServer
 ) -> None:
+    store = read_side.store
     await given_the_scenario(store, clock)
-    await run(store, clock, server.url, MONDAY)
-    tuesday = await run(store, clock, server.url, date(2021, 3, 16))
+    await run(read_side, clock, server.url, MONDAY)
+    tuesday = await run(read_side, clock, server.url, date(2021, 3, 16))
     later = server.handler.received[5:]
     assert {r.recipients[0] for r in later} == {ANDREW.email, GABBY.email, GLYN.email, MIKE.email}
     assert tuesday.count("sent") == 4
@@ -132,18 +138,19 @@ async def test_the_next_working_day_repeats_what_is_still_due_but_not_news_or_th
 
 
 async def test_next_weeks_digest_reports_the_rag_changes_since_the_last_one_with_reasons(
-    store: EventStore, clock: FixedClock, server: MailServer
+    read_side: ReadSide, clock: FixedClock, server: MailServer
 ) -> None:
+    store = read_side.store
     script, ids = digital_transition()
     await append_all(store, script, clock)
-    await run(store, clock, server.url, MONDAY)
+    await run(read_side, clock, server.url, MONDAY)
     week = Script(script.key)
     week.approve(ids.d3, MIKE, date(2021, 3, 16))
     week.signed_off(ids.d3, [MIKE], date(2021, 3, 16))
     week.achieve(ids.m2, day("2021-03-17"), date(2021, 3, 17))
     for stream, event in week.entries:
         await append_one(store, stream, event)
-    await run(store, clock, server.url, date(2021, 3, 22))
+    await run(read_side, clock, server.url, date(2021, 3, 22))
 
     digest = [r for r in server.handler.to(MIKE.email) if "Weekly RAG digest" in r.text]
     assert len(digest) == 2
@@ -170,12 +177,13 @@ async def test_next_weeks_digest_reports_the_rag_changes_since_the_last_one_with
 
 
 async def test_easter_nothing_is_sent_on_good_friday_or_easter_monday(
-    store: EventStore, clock: FixedClock, server: MailServer
+    read_side: ReadSide, clock: FixedClock, server: MailServer
 ) -> None:
+    store = read_side.store
     script, _ = easter_cutover()
     await append_all(store, script, clock)
     reports = {
-        on: await run(store, clock, server.url, on)
+        on: await run(read_side, clock, server.url, on)
         for on in [date(2021, 4, n) for n in (2, 3, 4, 5, 6, 7, 8, 9)]
     }
     off = [on for on, report in reports.items() if not report.working_day]
@@ -198,11 +206,12 @@ async def test_easter_nothing_is_sent_on_good_friday_or_easter_monday(
 
 
 async def test_a_refused_recipient_is_recorded_and_everyone_else_still_gets_theirs(
-    store: EventStore, clock: FixedClock, server: MailServer
+    read_side: ReadSide, clock: FixedClock, server: MailServer
 ) -> None:
+    store = read_side.store
     await given_the_scenario(store, clock)
     server.handler.refuse.add(GLYN.email)
-    report = await run(store, clock, server.url, MONDAY)
+    report = await run(read_side, clock, server.url, MONDAY)
     assert {r.recipients[0] for r in server.handler.received} == PEOPLE - {GLYN.email}
     [failed] = [d for d in report.deliveries if d.status == "failed"]
     assert failed.person == GLYN.email and "550" in failed.detail
@@ -211,17 +220,18 @@ async def test_a_refused_recipient_is_recorded_and_everyone_else_still_gets_thei
     assert (event.permanent, event.attempts, len(event.keys)) == (True, 1, 4)
 
     server.handler.refuse.clear()
-    retry = await run(store, clock, server.url, MONDAY)
+    retry = await run(read_side, clock, server.url, MONDAY)
     assert [d.person for d in retry.deliveries if d.status == "sent"] == [GLYN.email]
     assert len(server.handler.to(GLYN.email)) == 1
 
 
 async def test_a_server_that_drops_the_connection_fails_each_send_without_stopping_the_pass(
-    store: EventStore, clock: FixedClock, server: MailServer
+    read_side: ReadSide, clock: FixedClock, server: MailServer
 ) -> None:
+    store = read_side.store
     await given_the_scenario(store, clock)
     async with dropping_server(greet=True) as url:
-        report = await run(store, clock, url, MONDAY, attempts=3)
+        report = await run(read_side, clock, url, MONDAY, attempts=3)
     assert report.count("failed") == 5
     for email in PEOPLE:
         [event] = await recorded(store, email)
@@ -229,16 +239,17 @@ async def test_a_server_that_drops_the_connection_fails_each_send_without_stoppi
         assert (event.permanent, event.attempts) == (False, 3)
         assert "SMTPServerDisconnected" in event.error
 
-    later = await run(store, clock, server.url, MONDAY)
+    later = await run(read_side, clock, server.url, MONDAY)
     assert later.count("sent") == 5
 
 
 async def test_a_person_with_no_email_gets_a_recorded_skip_not_a_crash(
-    store: EventStore, clock: FixedClock, server: MailServer
+    read_side: ReadSide, clock: FixedClock, server: MailServer
 ) -> None:
+    store = read_side.store
     ids = await given_the_scenario(store, clock)
-    report = await run(store, clock, server.url, MONDAY)
-    await run(store, clock, server.url, MONDAY)
+    report = await run(read_side, clock, server.url, MONDAY)
+    await run(read_side, clock, server.url, MONDAY)
     [skipped] = [d for d in report.deliveries if d.status == "skipped"]
     assert (skipped.person, skipped.detail) == ("name:Antony Draper", "no e-mail address")
     [event] = await recorded(store, "name:Antony Draper")  # once, though two passes ran
@@ -248,18 +259,19 @@ async def test_a_person_with_no_email_gets_a_recorded_skip_not_a_crash(
 
 
 async def test_a_muted_person_gets_nothing_about_that_programme_until_unmuted(
-    store: EventStore, clock: FixedClock, server: MailServer
+    read_side: ReadSide, clock: FixedClock, server: MailServer
 ) -> None:
+    store = read_side.store
     await given_the_scenario(store, clock)
     assert await set_muted(store, "digital-transition", "Glyn.Peach@lcc.example", muted=True,
                            at=clock.now(), reason="on leave")  # fmt: skip
     assert not await set_muted(store, "digital-transition", GLYN.email, muted=True, at=clock.now())
-    report = await run(store, clock, server.url, MONDAY)
+    report = await run(read_side, clock, server.url, MONDAY)
     assert server.handler.to(GLYN.email) == []
     assert report.muted == 4
 
     assert await set_muted(store, "digital-transition", GLYN.email, muted=False, at=clock.now())
-    await run(store, clock, server.url, MONDAY)
+    await run(read_side, clock, server.url, MONDAY)
     assert len(server.handler.to(GLYN.email)) == 1
 
 
@@ -277,13 +289,14 @@ class LostLock:
 
 
 async def test_a_pass_that_has_lost_its_lock_stops_before_sending(
-    store: EventStore, clock: FixedClock, server: MailServer
+    read_side: ReadSide, clock: FixedClock, server: MailServer
 ) -> None:
+    store = read_side.store
     await given_the_scenario(store, clock)
     mailer = SmtpMailer(parse_smtp_url(server.url))
     with pytest.raises(LockLost):
         await run_pass(
-            store,
+            read_side.reader,
             mailer,
             today=MONDAY,
             clock=clock,
@@ -294,11 +307,12 @@ async def test_a_pass_that_has_lost_its_lock_stops_before_sending(
 
 
 async def test_a_dry_run_sends_and_records_nothing(
-    store: EventStore, clock: FixedClock, server: MailServer
+    read_side: ReadSide, clock: FixedClock, server: MailServer
 ) -> None:
+    store = read_side.store
     await given_the_scenario(store, clock)
     report = await run_pass(
-        store, None, today=MONDAY, clock=clock, settings=settings_for(server.url)
+        read_side.reader, None, today=MONDAY, clock=clock, settings=settings_for(server.url)
     )
     assert report.count("planned") == 6
     assert server.handler.received == []
@@ -321,19 +335,20 @@ class CrashAfterAccept:
 
 
 async def test_a_crash_between_acceptance_and_record_resends_with_the_same_message_id(
-    store: EventStore, clock: FixedClock, server: MailServer
+    read_side: ReadSide, clock: FixedClock, server: MailServer
 ) -> None:
+    store = read_side.store
     await given_the_scenario(store, clock)
     with pytest.raises(Crash):
         await run_pass(
-            store,
+            read_side.reader,
             CrashAfterAccept(server.url),
             today=MONDAY,
             clock=clock,
             settings=settings_for(server.url),
         )
     [first] = server.handler.received
-    await run(store, clock, server.url, MONDAY)
+    await run(read_side, clock, server.url, MONDAY)
     again = server.handler.to(first.recipients[0])
     assert len(again) == 2  # the documented window: one e-mail, sent twice
     assert again[0].message["Message-ID"] == again[1].message["Message-ID"]

@@ -17,7 +17,7 @@ from tests.reminders.scenario import (
     payroll_transition,
 )
 from tracker.calendar import WorkingCalendar
-from tracker.projections.views import ProgrammeView
+from tracker.projections.read_model.views import ProgrammeView
 from tracker.rag import RagThresholds
 from tracker.reminders.model import Reminder, ReminderPolicy
 from tracker.reminders.selection import Mutes, by_recipient, due_reminders

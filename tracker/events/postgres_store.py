@@ -416,16 +416,22 @@ class PostgresEventStore:
         *,
         as_of: datetime | None = None,
         known_at: datetime | None = None,
+        after: Sequence[int] | None = None,
     ) -> list[StoredEvent]:
         for stream in stream_ids:
             check_stream_id(stream)
+        if after is not None and len(after) != len(stream_ids):
+            raise InvalidInput("read_streams: one 'after' version per stream")
         if not stream_ids:
             return []
+        # One range scan of (stream_id, version) per stream: only the versions asked for.
         rows = await self._fetch(
-            f"SELECT {_COLUMNS} FROM events WHERE stream_id = ANY($1) "
-            "AND ($2::timestamptz IS NULL OR occurred_at <= $2) "
-            "AND ($3::timestamptz IS NULL OR recorded_at <= $3) ORDER BY position",
+            f"SELECT {_COLUMNS} FROM unnest($1::text[], $2::bigint[]) AS s(sid, after_v) "
+            "JOIN events ON events.stream_id = s.sid AND events.version > s.after_v "
+            "WHERE ($3::timestamptz IS NULL OR occurred_at <= $3) "
+            "AND ($4::timestamptz IS NULL OR recorded_at <= $4) ORDER BY position",
             list(stream_ids),
+            list(after) if after is not None else [0] * len(stream_ids),
             as_of,
             known_at,
         )

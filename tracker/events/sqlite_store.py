@@ -48,6 +48,9 @@ _COLUMNS = (
 )
 
 
+_STREAMS_PER_QUERY = 5000
+
+
 def _stored(row: Any) -> StoredEvent:
     return decode_stored(
         position=row.position,
@@ -376,23 +379,44 @@ class SqliteEventStore:
         *,
         as_of: datetime | None = None,
         known_at: datetime | None = None,
+        after: Sequence[int] | None = None,
     ) -> list[StoredEvent]:
         for stream in stream_ids:
             check_stream_id(stream)
+        if after is not None and len(after) != len(stream_ids):
+            raise InvalidInput("read_streams: one 'after' version per stream")
         if not stream_ids:
             return []
-        params: dict[str, Any] = {f"s{n}": value for n, value in enumerate(stream_ids)}
-        clauses = [f"stream_id IN ({', '.join(f':s{n}' for n in range(len(stream_ids)))})"]
+        filters: list[str] = []
+        params: dict[str, Any] = {}
         if as_of is not None:
-            clauses.append("occurred_at <= :as_of")
+            filters.append("occurred_at <= :as_of")
             params["as_of"] = format_instant(as_of)
         if known_at is not None:
-            clauses.append("recorded_at <= :known_at")
+            filters.append("recorded_at <= :known_at")
             params["known_at"] = format_instant(known_at)
-        sql = f"SELECT {_COLUMNS} FROM events WHERE {' AND '.join(clauses)} ORDER BY position"
+        versions = list(after) if after is not None else [0] * len(stream_ids)
+        found: list[StoredEvent] = []
         async with self._engine.connect() as conn:
-            rows = (await conn.execute(text(sql), params)).all()
-        return [_stored(r) for r in rows]
+            # Both of SQLite's limits on bound variables stay far off: chunks of 5,000 streams.
+            # Within one connection's read transaction every chunk sees the same snapshot.
+            for start in range(0, len(stream_ids), _STREAMS_PER_QUERY):
+                chunk = range(start, min(start + _STREAMS_PER_QUERY, len(stream_ids)))
+                values = ", ".join(f"(:s{n}, :v{n})" for n in chunk)
+                chunk_params = dict(params)
+                for n in chunk:
+                    chunk_params[f"s{n}"], chunk_params[f"v{n}"] = stream_ids[n], versions[n]
+                sql = (
+                    f"WITH s(sid, after_v) AS (VALUES {values}) SELECT {_COLUMNS} FROM s "
+                    "JOIN events ON events.stream_id = s.sid AND events.version > s.after_v"
+                    + "".join(f" AND {clause}" for clause in filters)
+                    + " ORDER BY position"
+                )
+                rows = (await conn.execute(text(sql), chunk_params)).all()
+                found.extend(_stored(r) for r in rows)
+        if len(stream_ids) > _STREAMS_PER_QUERY:
+            found.sort(key=lambda e: e.position)
+        return found
 
     async def read_all(
         self, after: int = 0, limit: int = 500, *, known_at: datetime | None = None

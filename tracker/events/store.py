@@ -114,8 +114,11 @@ class EventStore(Protocol):
         *,
         as_of: datetime | None = None,
         known_at: datetime | None = None,
+        after: Sequence[int] | None = None,
     ) -> list[StoredEvent]:
-        """Every event of these streams, in position order (one query, one snapshot)."""
+        """Every event of these streams, in position order (one query, one snapshot).
+        ``after``: for each stream (same order), the version already held: only later
+        versions are read (the tail after a snapshot)."""
         ...
 
     async def read_all(

@@ -17,10 +17,10 @@ from datetime import date, timedelta
 
 from tracker.calendar import WorkingCalendar
 from tracker.events.reminders import ItemRag, RagSnapshot
-from tracker.projections.milestone_board import rate_milestone
-from tracker.projections.portfolio import portfolio_row
-from tracker.projections.raid_log import rate_raid
-from tracker.projections.views import ProgrammeView
+from tracker.projections.read_model.views import ProgrammeView
+from tracker.projections.reports.milestone_board import rate_milestone
+from tracker.projections.reports.portfolio import portfolio_row
+from tracker.projections.reports.raid_log import rate_raid
 from tracker.rag import RagThresholds, deliverable_rag
 from tracker.reminders.items import members
 from tracker.reminders.model import Reminder, ReminderPolicy, short_day

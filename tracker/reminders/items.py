@@ -23,9 +23,9 @@ from tracker.calendar import WorkingCalendar
 from tracker.context import local_date
 from tracker.events.reminders import ReminderKind
 from tracker.events.values import DateValue
-from tracker.projections.raid_log import rate_raid
-from tracker.projections.signoff_status import signature_line
-from tracker.projections.views import MilestoneView, ProgrammeView, RaidView
+from tracker.projections.read_model.views import MilestoneView, ProgrammeView, RaidView
+from tracker.projections.reports.raid_log import rate_raid
+from tracker.projections.reports.signoff_status import signature_line
 from tracker.rag import RagThresholds
 from tracker.reminders.model import (
     Recipient,

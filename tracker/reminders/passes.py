@@ -23,19 +23,28 @@ import msgspec
 
 from tracker.calendar import WorkingCalendar
 from tracker.clock import Clock
-from tracker.events.base import NewEvent
+from tracker.events.base import NewEvent, StoredEvent
 from tracker.events.reminders import ReminderSendFailed, ReminderSent, ReminderSkipped
 from tracker.events.store import EventStore, StreamState
 from tracker.ids import deterministic_uuid
-from tracker.projections.queries import load_programmes
+from tracker.projections.read_model.reader import Reader
 from tracker.rag import RagThresholds
 from tracker.reminders.compose import compose
-from tracker.reminders.history import history_of, reminder_stream, still_due, with_previous
+from tracker.reminders.digest import digest_day
+from tracker.reminders.history import (
+    History,
+    history_of,
+    reminder_stream,
+    still_due,
+    with_previous,
+)
 from tracker.reminders.lock import Lock, LockLost
 from tracker.reminders.mailer import Mailer, SendFailed
 from tracker.reminders.model import Recipient, Reminder, policy_from
 from tracker.reminders.muting import load_mutes
+from tracker.reminders.reading import programmes_for
 from tracker.reminders.selection import by_recipient, due_reminders
+from tracker.reminders.zone import today_in
 from tracker.settings import ReminderSettings
 
 
@@ -111,24 +120,17 @@ async def _skip(
     return Delivery(person=who.who, status="skipped", keys=[r.key for r in items], detail=reason)
 
 
-async def programme_keys(store: EventStore, *, page_size: int = 1000) -> list[str]:
-    """Every registered programme, in registration order.
-
-    Read with ``read_raw``, which has no xmin fence: the feed's reads (``read_all``, hence
-    ``list_programme_keys``) hold back everything after any transaction still open anywhere in
-    the PostgreSQL cluster, which would hide a newly registered programme from a pass."""
-    keys: dict[str, None] = {}
-    after = 0
-    while page := await store.read_raw(after, page_size):
-        for raw in page:
-            if raw.type == "ProgrammeRegistered":
-                keys[raw.stream_id.partition(":")[2]] = None
-        after = page[-1].position
-    return list(keys)
+async def histories_of(store: EventStore, people: Sequence[str]) -> dict[str, History]:
+    """Every recipient's history, by reminder stream, read in one query."""
+    streams = list(dict.fromkeys(reminder_stream(who) for who in people))
+    grouped: dict[str, list[StoredEvent]] = {stream: [] for stream in streams}
+    for stored in await store.read_streams(streams):
+        grouped[stored.stream_id].append(stored)
+    return {stream: history_of(events) for stream, events in grouped.items()}
 
 
 async def run_pass(
-    store: EventStore,
+    reader: Reader,
     mailer: Mailer | None,
     *,
     today: date,
@@ -139,24 +141,32 @@ async def run_pass(
     thresholds: RagThresholds | None = None,
 ) -> PassReport:
     """One pass for ``today``. With no ``mailer`` it is a dry run: nothing sent or recorded."""
+    store = reader.store
     calendar = calendar or WorkingCalendar()
     report = PassReport(today=today, working_day=calendar.is_working_day(today))
     if not report.working_day:
         return report
-    keys = await programme_keys(store)
-    views = await load_programmes(store, keys, as_of=today)
+    policy = policy_from(settings)
+    views = await programmes_for(
+        reader,
+        today,
+        now=today_in(settings, clock),
+        whole=digest_day(today, calendar, policy.digest_weekday) <= today,
+    )
     due, report.muted = due_reminders(
         views,
         today,
         calendar,
         thresholds or RagThresholds(),
-        policy_from(settings),
-        await load_mutes(store, keys),
+        policy,
+        await load_mutes(store, [view.key for view in views]),
     )
     report.due = len(due)
-    for who, items in by_recipient(due).values():
+    recipients = by_recipient(due)
+    histories = await histories_of(store, [who.who for who, _ in recipients.values()])
+    for who, items in recipients.values():
         stream = reminder_stream(who.who)
-        history = history_of(await store.read_stream(stream))
+        history = histories[stream]
         pending = [with_previous(r, history) for r in items if still_due(r, history)]
         report.already_sent += len(items) - len(pending)
         if not pending:
@@ -238,4 +248,4 @@ async def _deliver(
     return Delivery(person=who.who, status="sent", keys=keys, message_id=message_id)
 
 
-__all__ = ["Delivery", "PassReport", "programme_keys", "run_pass"]
+__all__ = ["Delivery", "PassReport", "histories_of", "run_pass"]

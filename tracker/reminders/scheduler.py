@@ -36,7 +36,8 @@ from tracker.clock import Clock, SystemClock
 from tracker.errors import InvalidInput, TrackerError
 from tracker.reminders.lock import leader_lock
 from tracker.reminders.mailer import Mailer
-from tracker.reminders.service import run_reminders, smtp_mailer, zone
+from tracker.reminders.service import run_reminders, smtp_mailer
+from tracker.reminders.zone import zone
 from tracker.settings import Settings
 
 log = logging.getLogger("tracker.reminders.scheduler")

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 
 from tracker.calendar import WorkingCalendar
-from tracker.projections.views import ProgrammeView
+from tracker.projections.read_model.views import ProgrammeView
 from tracker.rag import RagThresholds
 from tracker.reminders.digest import weekly_digests
 from tracker.reminders.items import closure_news, milestone_reminders, stale_raid_reminders

@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker.clock import Clock
-from tracker.errors import InvalidInput
+from tracker.db import create_engine
 from tracker.events.open import open_store
+from tracker.projections.read_model.reader import Reader
 from tracker.reminders.lock import Lock, pass_lock
 from tracker.reminders.mailer import Mailer, SmtpMailer, parse_smtp_url
 from tracker.reminders.passes import PassReport, run_pass
+from tracker.reminders.zone import today_in, zone
 from tracker.settings import ReminderSettings, Settings
-
-
-def zone(settings: ReminderSettings) -> ZoneInfo:
-    try:
-        return ZoneInfo(settings.reminders_timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInput(
-            f"TRACKER_REMINDERS_TIMEZONE {settings.reminders_timezone!r} is not a time zone"
-        ) from exc
-
-
-def today_in(settings: ReminderSettings, clock: Clock) -> date:
-    """The working day a pass is for: the clock's date in the reminders' time zone."""
-    return clock.now().astimezone(zone(settings)).date()
 
 
 def smtp_mailer(settings: ReminderSettings) -> SmtpMailer:
@@ -53,13 +40,19 @@ async def run_reminders(
     if not await lock.acquire(wait):
         return None
     try:
-        store = open_store(settings, clock=clock)
+        store, engine = open_store(settings, clock=clock), create_engine(settings)
         try:
             return await run_pass(
-                store, chosen, today=day, clock=clock, settings=settings.reminders, lock=lock
+                Reader(store, engine),
+                chosen,
+                today=day,
+                clock=clock,
+                settings=settings.reminders,
+                lock=lock,
             )
         finally:
             await store.close()
+            await engine.dispose()
     finally:
         await lock.release()
 

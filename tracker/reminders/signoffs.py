@@ -17,14 +17,14 @@ from __future__ import annotations
 from datetime import date
 
 from tracker.calendar import WorkingCalendar
-from tracker.projections.signoff_status import (
+from tracker.projections.read_model.views import Delegation, ProgrammeView
+from tracker.projections.reports.signoff_status import (
     PersonLine,
     SignOffItem,
     closure_item,
     covers,
     deliverable_item,
 )
-from tracker.projections.views import Delegation, ProgrammeView
 from tracker.rag import RagThresholds
 from tracker.reminders.model import (
     Recipient,

@@ -15,7 +15,7 @@ from api.pages.pdf import PDF, render_pdf
 from api.pages.reading import closure_of, services, when_of
 from api.pages.render import page
 from api.pages.session import PageRequest
-from tracker.projections.closure_report import ClosureReport
+from tracker.projections.reports.closure_report import ClosureReport
 
 DOWNLOAD_HEADERS: Final = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 

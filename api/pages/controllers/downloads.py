@@ -14,7 +14,7 @@ from api.pages.controllers.closure import download, file_name
 from api.pages.controllers.programme import AsOf
 from api.pages.reading import board_of, closure_of, deliverables_of, services, when_of
 from api.pages.session import PageRequest
-from tracker.projections.closure_formats import to_csv
+from tracker.projections.reports.closure_formats import to_csv
 
 
 @get("/programmes/{key:str}/closure-report.csv")

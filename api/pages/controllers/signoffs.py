@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from api.pages.actions import SignOffForm, Verb, run_sign_off
 from api.pages.reading import inbox_of, services, when_of
 from api.pages.render import page
-from api.pages.session import PageRequest, flash, remember_position
+from api.pages.session import PageRequest, flash
 
 PATH = "/my/sign-offs"
 
@@ -42,8 +42,6 @@ async def sign_off_action(
     data: Annotated[SignOffForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
 ) -> Redirect:
     outcome = await run_sign_off(request, verb, data)
-    if outcome.position is not None:
-        remember_position(request, outcome.position)
     flash(request, "success" if outcome.ok else "error", outcome.text)
     return Redirect(PATH, status_code=303)
 

@@ -28,12 +28,12 @@ import msgspec
 
 from tracker.calendar import WorkingCalendar
 from tracker.confidence import delivery_confidence
-from tracker.projections.closure_formats import seal, source_of
-from tracker.projections.data_quality import Finding, findings
-from tracker.projections.milestone_board import MilestoneRow, milestone_row, rate_milestone
-from tracker.projections.raid_log import RaidRow, raid_row, rate_raid
-from tracker.projections.signoff_status import SignOffItem, closure_item, signature_line
-from tracker.projections.views import DeliverableView, NumberedNote, ProgrammeView
+from tracker.projections.read_model.views import DeliverableView, NumberedNote, ProgrammeView
+from tracker.projections.reports.data_quality import Finding, findings
+from tracker.projections.reports.milestone_board import MilestoneRow, milestone_row, rate_milestone
+from tracker.projections.reports.raid_log import RaidRow, raid_row, rate_raid
+from tracker.projections.reports.sealing import seal, source_of
+from tracker.projections.reports.signoff_status import SignOffItem, closure_item, signature_line
 from tracker.rag import RagResult, RagThresholds, Rated, deliverable_rag, worst_of
 
 RACI_NOTE = (

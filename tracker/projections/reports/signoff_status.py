@@ -24,14 +24,14 @@ import msgspec
 
 from tracker.calendar import WorkingCalendar
 from tracker.events.values import PersonRef
-from tracker.projections.closure_formats import seal, source_of
-from tracker.projections.views import (
+from tracker.projections.read_model.views import (
     ClosureView,
     Delegation,
     DeliverableView,
     ProgrammeView,
     Signature,
 )
+from tracker.projections.reports.sealing import seal, source_of
 from tracker.rag import RagThresholds, deliverable_rag
 
 CLOSURE_STATES: dict[str, str] = {

@@ -13,8 +13,8 @@ from datetime import date, datetime
 import msgspec
 
 from tracker.calendar import WorkingCalendar
-from tracker.projections.closure_formats import seal, source_of
-from tracker.projections.views import ProgrammeView, RaidView
+from tracker.projections.read_model.views import ProgrammeView, RaidView
+from tracker.projections.reports.sealing import seal, source_of
 from tracker.rag import ISSUE_ASSUMED_LIKELIHOOD, Rag, RagResult, RagThresholds, risk_rag
 
 

@@ -15,11 +15,11 @@ import msgspec
 
 from tracker.calendar import WorkingCalendar
 from tracker.confidence import delivery_confidence
-from tracker.projections.closure_formats import seal
-from tracker.projections.milestone_board import DateLine, date_line, rate_milestone
-from tracker.projections.raid_log import rate_raid
-from tracker.projections.signoff_status import ProgrammePosition
-from tracker.projections.views import ProgrammeView
+from tracker.projections.read_model.views import ProgrammeView
+from tracker.projections.reports.milestone_board import DateLine, date_line, rate_milestone
+from tracker.projections.reports.raid_log import rate_raid
+from tracker.projections.reports.sealing import seal
+from tracker.projections.reports.signoff_status import ProgrammePosition
 from tracker.rag import DELIVERABLE_STATES, Rag, RagThresholds, Rated, deliverable_rag, worst_of
 
 

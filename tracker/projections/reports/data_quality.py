@@ -25,8 +25,8 @@ import msgspec
 
 from tracker.calendar import WorkingCalendar
 from tracker.events.values import PersonRef
-from tracker.projections.closure_formats import seal
-from tracker.projections.views import ProgrammeView
+from tracker.projections.read_model.views import ProgrammeView
+from tracker.projections.reports.sealing import seal
 from tracker.rag import RagThresholds
 
 CODES: tuple[str, ...] = (

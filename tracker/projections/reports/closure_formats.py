@@ -1,30 +1,16 @@
-"""Report encodings: canonical JSON and the content hash of every report, and the closure
-report as JSON, Markdown (the paper's layout, with tables) and CSV (the deliverables table).
-
-The content hash is the SHA-256 (hex) of the report's canonical JSON without its
-``content_hash`` field: ``msgspec.to_builtins`` (dates and instants as ISO 8601 text, instants
-in UTC with a ``Z``), object keys sorted, no whitespace, UTF-8. A printed report can be proved to
-match the store by recomputing it (``verify``) from the same ``position``, ``as_of`` and
-``known_at``, which are part of the hashed body.
-"""
+"""The closure report as JSON, Markdown (the paper's layout, with tables) and CSV (the
+deliverables table). Content hashes are ``sealing.py``'s."""
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, TypeVar
 
 import msgspec
 
-from tracker.projections.views import Provenance
-
-if TYPE_CHECKING:
-    from tracker.projections.closure_report import ClosureReport
-    from tracker.projections.raid_log import RaidRow
-
-R = TypeVar("R", bound=msgspec.Struct)
+from tracker.projections.reports.closure_report import ClosureReport
+from tracker.projections.reports.raid_log import RaidRow
 
 CSV_COLUMNS: tuple[str, ...] = (
     "id",
@@ -39,33 +25,6 @@ CSV_COLUMNS: tuple[str, ...] = (
     "position",
     "content_hash",
 )
-
-
-def source_of(provenance: Provenance | None) -> dict[str, str]:
-    """A row's provenance: the source document's row, when the event was seeded from one."""
-    return dict(provenance.source) if provenance is not None else {}
-
-
-def canonical_json(report: msgspec.Struct) -> bytes:
-    """The report's body without ``content_hash``, as canonical JSON."""
-    body = msgspec.to_builtins(report)
-    if isinstance(body, dict):
-        body.pop("content_hash", None)
-    return msgspec.json.encode(body, order="sorted")
-
-
-def content_hash(report: msgspec.Struct) -> str:
-    return hashlib.sha256(canonical_json(report)).hexdigest()
-
-
-def seal(report: R) -> R:
-    """The report with its ``content_hash`` set."""
-    return msgspec.structs.replace(report, content_hash=content_hash(report))
-
-
-def verify(report: msgspec.Struct) -> bool:
-    """True when the report's ``content_hash`` matches its body."""
-    return getattr(report, "content_hash", None) == content_hash(report)
 
 
 def to_json(report: msgspec.Struct) -> bytes:
@@ -303,13 +262,8 @@ def to_csv(report: ClosureReport) -> str:
 __all__ = [
     "CSV_COLUMNS",
     "approved_by_text",
-    "canonical_json",
-    "content_hash",
-    "seal",
-    "source_of",
     "source_text",
     "to_csv",
     "to_json",
     "to_markdown",
-    "verify",
 ]

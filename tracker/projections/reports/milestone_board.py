@@ -15,8 +15,8 @@ import msgspec
 
 from tracker.calendar import WorkingCalendar
 from tracker.events.values import DateValue
-from tracker.projections.closure_formats import seal, source_of
-from tracker.projections.views import MilestoneView, ProgrammeView
+from tracker.projections.read_model.views import MilestoneView, ProgrammeView
+from tracker.projections.reports.sealing import seal, source_of
 from tracker.rag import MilestoneRagResult, RagThresholds, milestone_rag
 
 

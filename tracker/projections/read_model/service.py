@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from tracker.db import asyncpg_dsn, create_engine, is_sqlite
 from tracker.errors import InvalidInput, StoreUnavailable
 from tracker.events.open import open_store
-from tracker.projections.projector import Projector
+from tracker.projections.read_model.projector import Projector
 from tracker.settings import Settings
 
 log = logging.getLogger(__name__)

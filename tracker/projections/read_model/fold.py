@@ -1,14 +1,25 @@
-"""Folding events into a ``ProgrammeView``.
+"""Folding events into a ``ProgrammeView``: the one place the read side's rules live.
 
 ``apply`` mutates the view it is given: the fold owns its accumulator, so folding 1,000,000
 events does not copy a programme per event. Callers that need an unchanged view copy it first
-(``msgspec.structs.replace`` or a decode of its encoding).
+(``copy_view``).
+
+The same ``apply`` serves every path: a full fold from the store, the projector (on a *partial*
+view: the header plus the items its batch touches, ``item_refs`` says which), a snapshot plus
+the events after it, and the read model's rows plus the events the projector has not folded
+yet. An item event whose item is not in the view changes only the header's bookkeeping
+(position, counts, times), so a caller folding a partial view must load every item the events
+name first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from uuid import UUID
 
+import msgspec
+
+from tracker.deliverables import deliverable_stream
 from tracker.events.base import StoredEvent
 from tracker.events.closure import (
     ClosureReportApproved,
@@ -38,13 +49,16 @@ from tracker.events.milestones import (
 )
 from tracker.events.programmes import (
     CloseOutRecommendationRecorded,
+    DeliverableListed,
     DeputyAppointed,
     DeputyRevoked,
     LearningPointRecorded,
+    MilestoneListed,
     NextStepRecorded,
     OutcomeDefined,
     ProgrammeDescribed,
     ProgrammeRegistered,
+    RaidRefReserved,
     RosterMemberAssigned,
     RosterMemberChanged,
     RosterMemberRevoked,
@@ -58,7 +72,8 @@ from tracker.events.risks import (
     RiskUpdateLogged,
 )
 from tracker.events.values import PersonRef
-from tracker.projections.views import (
+from tracker.milestones import milestone_stream
+from tracker.projections.read_model.views import (
     ClosureView,
     Delegation,
     DeliverableView,
@@ -73,6 +88,7 @@ from tracker.projections.views import (
     RosterEntry,
     Signature,
 )
+from tracker.risks import risk_stream
 
 _ITEM_LEVEL = (
     DeliverablePlanned,
@@ -108,11 +124,36 @@ def programme_key_of(event: StoredEvent) -> str | None:
     return key if isinstance(key, str) else None
 
 
+ItemRef = tuple[str, str]
+"""(kind, id) of an item row: kind ``deliverable``, ``milestone`` or ``raid``."""
+
+
+def item_ref(event: StoredEvent) -> ItemRef | None:
+    """The item an item-stream event acts on (None for programme-stream events)."""
+    category = event.stream_id.partition(":")[0]
+    if category == "deliverable":
+        return ("deliverable", str(getattr(event.data, "deliverable_id", "")))
+    if category == "milestone":
+        return ("milestone", str(getattr(event.data, "milestone_id", "")))
+    if category == "risk":
+        return ("raid", str(getattr(event.data, "item_id", "")))
+    return None
+
+
 def fold(key: str, events: Iterable[StoredEvent]) -> ProgrammeView:
     view = ProgrammeView(key=key)
     for event in events:
         apply(view, event)
     return view
+
+
+_view_encoder = msgspec.msgpack.Encoder()
+_view_decoder = msgspec.msgpack.Decoder(ProgrammeView)
+
+
+def copy_view(view: ProgrammeView) -> ProgrammeView:
+    """A deep copy, to fold further without changing ``view``."""
+    return _view_decoder.decode(_view_encoder.encode(view))
 
 
 def _provenance(event: StoredEvent) -> Provenance:
@@ -153,9 +194,15 @@ def apply(view: ProgrammeView, event: StoredEvent) -> None:
     data = event.data
     view.position = event.position
     view.events += 1
+    if view.occurred_until is None or event.occurred_at > view.occurred_until:
+        view.occurred_until = event.occurred_at
+    if view.recorded_until is None or event.recorded_at > view.recorded_until:
+        view.recorded_until = event.recorded_at
     if isinstance(data, _ITEM_LEVEL):
         _apply_item(view, event)
         return
+    if event.stream_id.startswith("programme:"):
+        view.version = event.version
     on = event.occurred_at.date()
     match data:
         case ProgrammeRegistered():
@@ -249,8 +296,41 @@ def apply(view: ProgrammeView, event: StoredEvent) -> None:
         case ProgrammeClosed():
             view.lifecycle = "closed"
             view.closed_on = data.closed_on
+        case DeliverableListed():
+            _listed(view, view.deliverables, data.deliverable_id, deliverable_stream)
+        case MilestoneListed():
+            _listed(view, view.milestones, data.milestone_id, milestone_stream)
+        case RaidRefReserved():
+            _listed(view, view.raid, data.item_id, risk_stream)
         case _:
             _apply_item(view, event)
+
+
+def _listed(
+    view: ProgrammeView, items: Mapping[str, object], item_id: UUID, stream: Callable[[UUID], str]
+) -> None:
+    """An item listed in the programme stream: its own stream is unopened until its first
+    event is folded (the two are one append, but a page of the log may end between them)."""
+    if str(item_id) not in items:
+        name = stream(item_id)
+        if name not in view.unopened:
+            view.unopened.append(name)
+
+
+def _opened(view: ProgrammeView, event: StoredEvent) -> None:
+    if view.unopened and event.stream_id in view.unopened:
+        view.unopened.remove(event.stream_id)
+
+
+def _name_count(view: ProgrammeView, refs: Iterable[PersonRef], step: int) -> None:
+    # Each person once, in the order named: a set's order would differ between processes
+    # (string hashing is randomised), and the rows are compared byte for byte.
+    for email in dict.fromkeys(p.email for p in refs):
+        left = view.named.get(email, 0) + step
+        if left > 0:
+            view.named[email] = left
+        else:
+            view.named.pop(email, None)
 
 
 def _apply_item(view: ProgrammeView, event: StoredEvent) -> None:
@@ -259,6 +339,8 @@ def _apply_item(view: ProgrammeView, event: StoredEvent) -> None:
     match data:
         case DeliverablePlanned():
             _learn(view, (*data.approvers, *data.endorsers))
+            _opened(view, event)
+            _name_count(view, (*data.approvers, *data.endorsers), +1)
             view.deliverables[str(data.deliverable_id)] = DeliverableView(
                 id=str(data.deliverable_id),
                 title=data.title,
@@ -269,9 +351,11 @@ def _apply_item(view: ProgrammeView, event: StoredEvent) -> None:
                 workstream=data.workstream,
                 history=[HistoryEntry(on=on, what="planned", detail=f"due {data.due_on}")],
                 provenance=_provenance(event),
+                version=event.version,
             )
             return
         case MilestoneBaselined():
+            _opened(view, event)
             view.milestones[str(data.milestone_id)] = MilestoneView(
                 id=str(data.milestone_id),
                 title=data.title,
@@ -280,10 +364,12 @@ def _apply_item(view: ProgrammeView, event: StoredEvent) -> None:
                 forecast=data.baseline,
                 workstream=data.workstream,
                 provenance=_provenance(event),
+                version=event.version,
             )
             return
         case RiskRaised():
             _learn(view, (data.owner,))
+            _opened(view, event)
             view.raid[str(data.item_id)] = RaidView(
                 id=str(data.item_id),
                 ref=data.ref,
@@ -295,6 +381,7 @@ def _apply_item(view: ProgrammeView, event: StoredEvent) -> None:
                 likelihood=data.likelihood,
                 mitigation=data.mitigation,
                 provenance=_provenance(event),
+                version=event.version,
             )
             return
         case _:
@@ -304,18 +391,21 @@ def _apply_item(view: ProgrammeView, event: StoredEvent) -> None:
         deliverable = view.deliverables.get(str(deliverable_id))
         if deliverable is not None:
             _apply_deliverable(view, deliverable, event)
+            deliverable.version = event.version
             return
     milestone_id = getattr(data, "milestone_id", None)
     if milestone_id is not None:
         milestone = view.milestones.get(str(milestone_id))
         if milestone is not None:
             _apply_milestone(milestone, event)
+            milestone.version = event.version
             return
     item_id = getattr(data, "item_id", None)
     if item_id is not None:
         raid = view.raid.get(str(item_id))
         if raid is not None:
             _apply_raid(view, raid, event)
+            raid.version = event.version
 
 
 def _apply_deliverable(view: ProgrammeView, item: DeliverableView, event: StoredEvent) -> None:
@@ -333,6 +423,8 @@ def _apply_deliverable(view: ProgrammeView, item: DeliverableView, event: Stored
             item.due_on = data.due_on
         case DeliverableSignatoriesChanged():
             _learn(view, (*data.approvers, *data.endorsers))
+            _name_count(view, (*item.approvers, *item.endorsers), -1)
+            _name_count(view, (*data.approvers, *data.endorsers), +1)
             item.approvers, item.endorsers = list(data.approvers), list(data.endorsers)
             item.history.append(HistoryEntry(on=on, what="signatories changed", detail=data.reason))
         case DeliverableSubmitted() | DeliverableResubmitted():

@@ -1,7 +1,13 @@
 """The programme view: everything the reports need, folded from a programme's events.
 
-One fold feeds every report (sign-off status, milestone board, RAID log, closure report,
-portfolio). RAG depends on "today", so it is computed when a report is rendered, never stored.
+One fold (``fold.py``) feeds every report (sign-off status, milestone board, RAID log, closure
+report, portfolio). RAG depends on "today", so it is computed when a report is rendered, never
+stored.
+
+The read model stores a view in pieces (``rows.py``): the **header** (a ``ProgrammeView`` whose
+item collections are empty) and one **item row** per deliverable, milestone and RAID item. A
+view assembled from them equals the view folded from the events. Every struct here is
+``gc=False``: views are trees (no reference cycles), so the cyclic collector need not walk them.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import msgspec
 from tracker.events.values import DateValue, PersonRef
 
 
-class Provenance(msgspec.Struct, kw_only=True):
+class Provenance(msgspec.Struct, kw_only=True, gc=False):
     """Where a fact came from: the event, and the source document row when seeded."""
 
     position: int
@@ -22,7 +28,7 @@ class Provenance(msgspec.Struct, kw_only=True):
     source: dict[str, str] = {}
 
 
-class Signature(msgspec.Struct, kw_only=True):
+class Signature(msgspec.Struct, kw_only=True, gc=False):
     """An endorsement or approval: who acted, for whom, when it happened, when recorded."""
 
     person: str
@@ -34,7 +40,7 @@ class Signature(msgspec.Struct, kw_only=True):
     recorded_at: datetime
 
 
-class HistoryEntry(msgspec.Struct, kw_only=True):
+class HistoryEntry(msgspec.Struct, kw_only=True, gc=False):
     on: date
     what: str
     """e.g. "submitted", "returned", "replanned", "deferred", "reopened"."""
@@ -42,7 +48,7 @@ class HistoryEntry(msgspec.Struct, kw_only=True):
     actor: str | None = None
 
 
-class DeliverableView(msgspec.Struct, kw_only=True):
+class DeliverableView(msgspec.Struct, kw_only=True, gc=False):
     id: str
     title: str
     due_on: date
@@ -62,9 +68,11 @@ class DeliverableView(msgspec.Struct, kw_only=True):
     submitted_on: date | None = None
     history: list[HistoryEntry] = []
     provenance: Provenance | None = None
+    version: int = 0
+    """The version of the item's stream folded in (its ETag)."""
 
 
-class MilestoneChange(msgspec.Struct, kw_only=True):
+class MilestoneChange(msgspec.Struct, kw_only=True, gc=False):
     on: date
     kind: str
     """reforecast or rebaseline."""
@@ -73,7 +81,7 @@ class MilestoneChange(msgspec.Struct, kw_only=True):
     reason: str
 
 
-class MilestoneView(msgspec.Struct, kw_only=True):
+class MilestoneView(msgspec.Struct, kw_only=True, gc=False):
     id: str
     title: str
     original_baseline: DateValue
@@ -83,14 +91,16 @@ class MilestoneView(msgspec.Struct, kw_only=True):
     workstream: str | None = None
     changes: list[MilestoneChange] = []
     provenance: Provenance | None = None
+    version: int = 0
+    """The version of the item's stream folded in (its ETag)."""
 
 
-class RaidUpdate(msgspec.Struct, kw_only=True):
+class RaidUpdate(msgspec.Struct, kw_only=True, gc=False):
     on: date
     text: str
 
 
-class RaidView(msgspec.Struct, kw_only=True):
+class RaidView(msgspec.Struct, kw_only=True, gc=False):
     id: str
     ref: str
     kind: str
@@ -105,9 +115,11 @@ class RaidView(msgspec.Struct, kw_only=True):
     closing_note: str | None = None
     updates: list[RaidUpdate] = []
     provenance: Provenance | None = None
+    version: int = 0
+    """The version of the item's stream folded in (its ETag)."""
 
 
-class RosterEntry(msgspec.Struct, kw_only=True):
+class RosterEntry(msgspec.Struct, kw_only=True, gc=False):
     email: str
     name: str
     role_title: str
@@ -115,7 +127,7 @@ class RosterEntry(msgspec.Struct, kw_only=True):
     provenance: Provenance | None = None
 
 
-class Delegation(msgspec.Struct, kw_only=True):
+class Delegation(msgspec.Struct, kw_only=True, gc=False):
     id: str
     deputy: str
     deputy_name: str
@@ -125,7 +137,7 @@ class Delegation(msgspec.Struct, kw_only=True):
     revoked_on: date | None = None
 
 
-class NumberedNote(msgspec.Struct, kw_only=True):
+class NumberedNote(msgspec.Struct, kw_only=True, gc=False):
     """A learning point, close-out recommendation or next step."""
 
     id: str
@@ -137,7 +149,7 @@ class NumberedNote(msgspec.Struct, kw_only=True):
     provenance: Provenance | None = None
 
 
-class ClosureView(msgspec.Struct, kw_only=True):
+class ClosureView(msgspec.Struct, kw_only=True, gc=False):
     state: str = "not_submitted"
     """not_submitted, submitted or approved."""
     revision: int = 0
@@ -152,7 +164,7 @@ class ClosureView(msgspec.Struct, kw_only=True):
     summary: str = ""
 
 
-class ProgrammeView(msgspec.Struct, kw_only=True):
+class ProgrammeView(msgspec.Struct, kw_only=True, gc=False):
     key: str
     name: str = ""
     purpose: str = ""
@@ -179,3 +191,15 @@ class ProgrammeView(msgspec.Struct, kw_only=True):
     position: int = 0
     """The store position of the last event folded in."""
     events: int = 0
+    version: int = 0
+    """The version of the programme stream folded in."""
+    named: dict[str, int] = {}
+    """How many deliverables name each e-mail as endorser or approver (for access and inboxes,
+    without reading the items)."""
+    unopened: list[str] = []
+    """Item streams the programme stream lists whose first event is not folded yet (a listing
+    and its item are one append, but a page of the log may end between them)."""
+    occurred_until: datetime | None = None
+    """The latest ``occurred_at`` folded in (a snapshot serves ``as_of`` from here on)."""
+    recorded_until: datetime | None = None
+    """The latest ``recorded_at`` folded in (a snapshot serves ``known_at`` from here on)."""

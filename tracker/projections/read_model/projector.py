@@ -1,0 +1,373 @@
+"""The projector: keeps the read model's rows current, exactly once.
+
+Each batch: read events after the checkpoint (gap-safe, see docs/event-store.md), fold them
+with ``fold.apply`` into *partial* views (a programme's header plus the items the batch
+touches, loaded from their rows on first touch), then in ONE transaction upsert the headers and
+item rows the batch changed, insert the snapshots that fell due, and move the checkpoint from
+the value read to the batch's last position. The cost of a batch follows what it changed, not
+the size of the programmes it touched.
+
+A crash before the commit loses the batch and it is read again; a crash after it has nothing to
+redo. The compare-and-set on the checkpoint means a second projector that read the same
+checkpoint fails instead of applying the batch twice.
+
+**Snapshots** (``snapshot_every`` events of a programme apart): when a programme's event count
+reaches the next multiple, its whole view is encoded there and then, mid-batch, so a snapshot
+is exact at the position of the event that made it due. A programme whose items are not all
+in memory has the missing rows read first (untouched by the batch so far, they are current).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC
+
+import msgspec
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from tracker.clock import Clock, SystemClock
+from tracker.db import WRITE_OPTION
+from tracker.events.base import StoredEvent
+from tracker.events.programmes import ProgrammeRegistered
+from tracker.events.store import EventStore
+from tracker.projections.read_model import rows
+from tracker.projections.read_model.fold import ItemRef, apply, item_ref
+from tracker.projections.read_model.rows import LIVE, ItemView, Tables
+from tracker.projections.read_model.views import ProgrammeView
+
+log = logging.getLogger(__name__)
+
+NAME = LIVE.checkpoint
+SNAPSHOT_EVERY = 250
+"""Events of a programme between two snapshots: an as-of question folds at most this many
+events after the snapshot it starts from (docs/performance.md has the trade-off)."""
+MAX_CACHED_ITEMS = 100_000
+"""Items kept in memory between batches; past this the cache is dropped after a commit."""
+
+
+@contextlib.contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause automatic cyclic garbage collection, restoring the previous state on exit."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class CheckpointMoved(Exception):
+    """Another projector moved the checkpoint first: this batch was not applied."""
+
+
+class ProjectionStatus(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    position: int
+    head_position: int
+    lag: int
+    """Positions between the checkpoint and the safe head (an upper bound on events behind)."""
+    events: int
+    updated_at: str | None
+
+
+async def read_checkpoint(conn: AsyncConnection, name: str = NAME) -> tuple[int, int]:
+    row = (
+        await conn.execute(
+            text("SELECT position, events FROM projection_checkpoints WHERE name = :n"),
+            {"n": name},
+        )
+    ).first()
+    return (int(row.position), int(row.events)) if row else (0, 0)
+
+
+def _kind_items(view: ProgrammeView, kind: str) -> dict[str, ItemView]:
+    items: dict[str, ItemView]
+    if kind == "deliverable":
+        items = view.deliverables  # type: ignore[assignment]
+    elif kind == "milestone":
+        items = view.milestones  # type: ignore[assignment]
+    else:
+        items = view.raid  # type: ignore[assignment]
+    return items
+
+
+class _Batch:
+    """What one batch changed: rows to write, snapshots taken."""
+
+    def __init__(self) -> None:
+        self.headers: set[str] = set()
+        self.items: dict[tuple[str, str, str], None] = {}
+        self.snapshots: list[rows.SnapshotRow] = []
+
+
+class Projector:
+    """Folds events into the read model's rows (``tables``: live, or a rebuild's shadow)."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        engine: AsyncEngine,
+        *,
+        tables: Tables = LIVE,
+        batch_size: int = 2000,
+        catch_up_events: int = 250_000,
+        snapshot_every: int = SNAPSHOT_EVERY,
+        max_cached_items: int = MAX_CACHED_ITEMS,
+        crash_hook: Callable[[str], None] | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self._store = store
+        self._engine = engine
+        self._tables = tables
+        self._batch_size = batch_size
+        self._catch_up_events = max(batch_size, catch_up_events)
+        self._snapshot_every = max(1, snapshot_every)
+        self._max_cached_items = max_cached_items
+        self._crash_hook = crash_hook
+        self._clock = clock or SystemClock()
+        self._views: dict[str, ProgrammeView] = {}
+        """Partial views: the header, and the items in memory."""
+        self._snapshot_events: dict[str, int] = {}
+        self._complete: set[str] = set()
+        """Programmes whose every item is in memory."""
+        self._cached_items = 0
+        self.position = 0
+
+    @property
+    def name(self) -> str:
+        return self._tables.checkpoint
+
+    def _forget(self) -> None:
+        self._views.clear()
+        self._snapshot_events.clear()
+        self._complete.clear()
+        self._cached_items = 0
+
+    async def _load(self, page: Sequence[StoredEvent]) -> list[tuple[str | None, ItemRef | None]]:
+        """Bring into memory every header and item the page's events act on."""
+        found: list[tuple[str | None, ItemRef | None]] = []
+        keys: set[str] = set()
+        wanted: dict[str, None] = {}
+        for event in page:
+            key = rows.belongs_to(event)
+            ref = item_ref(event) if key is not None else None
+            found.append((key, ref))
+            if key is None:
+                continue
+            if key not in self._views:
+                keys.add(key)
+            if ref is not None and not self._has(key, ref):
+                wanted[ref[1]] = None
+        if not keys and not wanted:
+            return found
+        loaded = await rows.load(self._engine, self._tables, sorted(keys), list(wanted))
+        for key in keys:
+            header, snapshot_events = loaded.headers.get(key, (None, 0))
+            self._views[key] = header if header is not None else ProgrammeView(key=key)
+            self._snapshot_events[key] = snapshot_events
+        for item_id, (key, kind, item) in loaded.items.items():
+            view = self._views.get(key)
+            if view is not None and item_id not in _kind_items(view, kind):
+                _kind_items(view, kind)[item_id] = item
+                self._cached_items += 1
+        return found
+
+    def _has(self, key: str, ref: ItemRef) -> bool:
+        view = self._views.get(key)
+        return view is not None and ref[1] in _kind_items(view, ref[0])
+
+    async def _complete_view(self, key: str) -> ProgrammeView:
+        """The programme's whole view, in creation order (reading the rows not in memory)."""
+        view = self._views[key]
+        if key not in self._complete:
+            for kind, item in await rows.load_items(self._engine, self._tables, key):
+                items = _kind_items(view, kind)
+                if item.id not in items:
+                    items[item.id] = item
+                    self._cached_items += 1
+            self._complete.add(key)
+        whole = rows.header_of(view)
+        ordered = sorted(rows.items_of(view), key=lambda pair: rows.ordinal(pair[1]))
+        for kind, item in ordered:
+            rows.add_item(whole, kind, item)
+        return whole
+
+    async def _fold(self, page: Sequence[StoredEvent], batch: _Batch) -> None:
+        for event, (key, ref) in zip(page, await self._load(page), strict=True):
+            if key is None:
+                continue
+            view = self._views[key]
+            if isinstance(event.data, ProgrammeRegistered) and view.events == 0:
+                self._complete.add(key)  # every item it will have passes through here
+            before = len(_kind_items(view, ref[0])) if ref is not None else 0
+            apply(view, event)
+            batch.headers.add(key)
+            if ref is not None and ref[1] in _kind_items(view, ref[0]):
+                batch.items[(key, ref[0], ref[1])] = None
+                self._cached_items += len(_kind_items(view, ref[0])) - before
+            if view.events - self._snapshot_events.get(key, 0) >= self._snapshot_every:
+                batch.snapshots.append(rows.snapshot_row(await self._complete_view(key)))
+                self._snapshot_events[key] = view.events
+
+    def _rows(self, batch: _Batch) -> tuple[list[rows.HeaderRow], list[rows.ItemRow]]:
+        headers = [
+            rows.header_row(self._views[key], self._snapshot_events.get(key, 0))
+            for key in sorted(batch.headers)
+        ]
+        items = [
+            rows.item_row(key, kind, _kind_items(self._views[key], kind)[item_id])
+            for key, kind, item_id in batch.items
+        ]
+        return headers, items
+
+    async def run_once(self) -> int:
+        """Apply one batch. Returns the number of events read (0 when caught up)."""
+        return await self._apply(self._batch_size)
+
+    async def _apply(self, max_events: int) -> int:
+        """Fold up to ``max_events`` events (pages of ``batch_size``, stopping early at the
+        head), then write what they changed and move the checkpoint in one transaction.
+
+        The pages are read and folded before the write transaction opens, so however many
+        events a batch covers, the transaction holds only the writes and the checkpoint move
+        (on SQLite it holds the write lock). Any failure drops what is in memory: it may hold
+        events that were not committed.
+        """
+        async with self._engine.connect() as conn:
+            checkpoint, _ = await read_checkpoint(conn, self.name)
+        if checkpoint != self.position:
+            self._forget()  # someone else moved it: what we hold may be stale
+            self.position = checkpoint
+        after, count = checkpoint, 0
+        batch = _Batch()
+        try:
+            while count < max_events:
+                limit = min(self._batch_size, max_events - count)
+                page = await self._store.read_all(after, limit)
+                if not page:
+                    break
+                await self._fold(page, batch)
+                count += len(page)
+                after = page[-1].position
+                if len(page) < limit:
+                    break  # the head: nothing more to read now
+            if count == 0:
+                return 0
+            headers, items = self._rows(batch)
+            conn = await self._engine.connect()
+            conn = await conn.execution_options(**{WRITE_OPTION: True})
+            try:
+                async with conn.begin():
+                    await rows.write(conn, self._tables, headers, items, batch.snapshots)
+                    if self._crash_hook is not None:
+                        self._crash_hook("rows-written")
+                    await self._move_checkpoint(conn, checkpoint, after, count)
+            finally:
+                await conn.close()
+        except BaseException:
+            self._forget()  # what is in memory holds a batch that did not commit
+            raise
+        self.position = after
+        if self._cached_items > self._max_cached_items:
+            self._forget()
+        return count
+
+    async def _move_checkpoint(self, conn: AsyncConnection, old: int, new: int, count: int) -> None:
+        now = self._clock.now().astimezone(UTC).isoformat()
+        if old == 0:
+            inserted = await conn.execute(
+                text(
+                    "INSERT INTO projection_checkpoints (name, position, events, updated_at) "
+                    "VALUES (:n, :p, :c, :u) ON CONFLICT (name) DO NOTHING"
+                ),
+                {"n": self.name, "p": new, "c": count, "u": now},
+            )
+            if inserted.rowcount == 1:
+                return
+        moved = await conn.execute(
+            text(
+                "UPDATE projection_checkpoints SET position = :new, events = events + :c, "
+                "updated_at = :u WHERE name = :n AND position = :old"
+            ),
+            {"n": self.name, "new": new, "old": old, "c": count, "u": now},
+        )
+        if moved.rowcount != 1:
+            raise CheckpointMoved(f"{self.name}: checkpoint is no longer {old}")
+
+    async def catch_up(self, *, progress: Callable[[int, int], None] | None = None) -> int:
+        """Apply every event up to the head.
+
+        Each transaction covers up to ``catch_up_events`` events read in pages of
+        ``batch_size``: far behind, every page touches most programmes, and one transaction
+        per page would write the same headers again and again.
+
+        The cyclic garbage collector is paused meanwhile (and restored after): folding creates
+        no reference cycles, but each page's short-lived events, promoted while alive, trigger
+        full collections that walk everything in memory (docs/performance.md).
+        """
+        total = 0
+        with cyclic_gc_paused():
+            while True:
+                try:
+                    count = await self._apply(self._catch_up_events)
+                except CheckpointMoved:
+                    continue
+                if count == 0:
+                    return total
+                total += count
+                if progress is not None:
+                    progress(total, self.position)
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """Apply batches until ``stop`` is set. ``stop`` is checked between batches only, so
+        the batch in progress always finishes: its rows and checkpoint commit together (or, on
+        a failure, roll back together). The log says where it started and where it stopped.
+        Each batch runs with the cyclic garbage collector paused (a cold start loads many rows
+        at once), and it runs between batches."""
+        async with self._engine.connect() as conn:
+            self.position, _ = await read_checkpoint(conn, self.name)
+        log.info("projector: started at position %d", self.position)
+        while not stop.is_set():
+            try:
+                with cyclic_gc_paused():
+                    count = await self.run_once()
+            except CheckpointMoved:
+                log.info("projector: checkpoint moved by another projector; re-reading")
+                continue
+            if count == 0 and not stop.is_set():
+                await self._store.wait_for_new_events(1.0)
+        log.info("projector: stopped at position %d", self.position)
+
+
+async def projection_status(
+    store: EventStore, engine: AsyncEngine, tables: Tables = LIVE
+) -> list[ProjectionStatus]:
+    head = await store.head_position()
+    async with engine.connect() as conn:
+        row = (
+            await conn.execute(
+                text(
+                    "SELECT name, position, events, updated_at FROM projection_checkpoints "
+                    "WHERE name = :n"
+                ),
+                {"n": tables.checkpoint},
+            )
+        ).first()
+    position = int(row.position) if row else 0
+    return [
+        ProjectionStatus(
+            name=tables.checkpoint,
+            position=position,
+            head_position=head,
+            lag=max(0, head - position),
+            events=int(row.events) if row else 0,
+            updated_at=row.updated_at if row else None,
+        )
+    ]
+
