@@ -61,8 +61,8 @@ WITH cp AS (SELECT COALESCE((SELECT position FROM projection_checkpoints WHERE n
 SELECT 0 AS part, h.position, h.document AS body, NULL::TEXT AS type
 FROM proto_headers h WHERE h.key = $1
 UNION ALL SELECT 1, cp.c, NULL, NULL FROM cp
-UNION ALL (SELECT 2, e.position, e.data, e.type FROM events e, cp
-           WHERE e.position > cp.c ORDER BY e.position LIMIT 500)
+UNION ALL (SELECT 2, e.position, e.data, e.type FROM events e
+           WHERE e.position > (SELECT c FROM cp) ORDER BY e.position LIMIT 500)
 """
 
 
@@ -104,7 +104,7 @@ async def _prepare(dsn: str) -> None:
             ],
         )
         await conn.execute(
-            "INSERT INTO projection_checkpoints (name, position) VALUES ('proto', 0)"
+            "INSERT INTO projection_checkpoints (name, position, updated_at) VALUES ('proto', 0, '')"
         )
     finally:
         await conn.close()
@@ -131,7 +131,12 @@ _item_decoder = msgspec.json.Decoder(Item)
 
 
 async def _writer(
-    pool: asyncpg.Pool, index: int, inline: bool, until: float, latencies: list[float]
+    pool: asyncpg.Pool,
+    index: int,
+    inline: bool,
+    until: float,
+    latencies: list[float],
+    round_: int,
 ) -> int:
     count = 0
     versions: dict[str, int] = {}
@@ -140,7 +145,7 @@ async def _writer(
         programme, item = n % PROGRAMMES, (n // PROGRAMMES) % ITEMS
         n += WRITERS
         item_id = _item_id(programme, item)
-        stream = f"proto-{'inline' if inline else 'plain'}:{item_id}"
+        stream = f"proto-{round_}:{item_id}"
         expected = versions.get(stream, 0)
         started = time.perf_counter()
         async with pool.acquire() as conn:
@@ -173,12 +178,14 @@ async def _writer(
     return count
 
 
-async def _appends(pool: asyncpg.Pool, inline: bool, seconds: float) -> tuple[float, list[float]]:
+async def _appends(
+    pool: asyncpg.Pool, inline: bool, seconds: float, round_: int
+) -> tuple[float, list[float]]:
     latencies: list[float] = []
     until = time.perf_counter() + seconds
     started = time.perf_counter()
     counts = await asyncio.gather(
-        *(_writer(pool, i, inline, until, latencies) for i in range(WRITERS))
+        *(_writer(pool, i, inline, until, latencies, round_) for i in range(WRITERS))
     )
     return sum(counts) / (time.perf_counter() - started), latencies
 
@@ -231,8 +238,8 @@ async def run(admin_dsn: str, seconds: float) -> list[str]:
         await _prepare(dsn)
         pool = await asyncpg.create_pool(dsn, min_size=WRITERS, max_size=WRITERS + 2)
         try:
-            for inline in (False, True, False, True):
-                rate, lat = await _appends(pool, inline, seconds)
+            for round_, inline in enumerate((False, True, False, True)):
+                rate, lat = await _appends(pool, inline, seconds, round_)
                 label = "(a) append + item row + header, one transaction" if inline else (
                     "(b) plain append (tracker_append)"
                 )

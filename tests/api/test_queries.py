@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from tests.api.builders import ADVISER, LEAD, OUTSIDER, SPONSOR, given_deliverable, given_programme
+from tests.api.builders import (
+    ADVISER,
+    DEPUTY,
+    LEAD,
+    OUTSIDER,
+    SPONSOR,
+    given_deliverable,
+    given_programme,
+)
 from tests.api.client import Api, running_api
 
 
@@ -130,3 +138,33 @@ async def test_the_event_stream_sends_positions_as_ids_and_resumes_after_last_ev
     )
     again = [int(line[4:]) for line in resumed.text.splitlines() if line.startswith("id: ")]
     assert again == ids[3:]
+
+
+async def test_a_deputy_reads_only_while_a_delegation_covers_today(api: Api) -> None:
+    key = await given_programme(api)
+    admin = await api.admin()
+    today = date.today()
+    path = f"/api/v1/programmes/{key}/delegations"
+    ended = {
+        "deputy": DEPUTY,
+        "for": SPONSOR,
+        "starts": (today - timedelta(days=400)).isoformat(),
+        "ends": (today - timedelta(days=30)).isoformat(),
+    }
+    assert (await api.post(path, admin, ended)).status_code == 201
+    deputy = await api.as_(DEPUTY)
+    report = f"/api/v1/programmes/{key}/signoffs"
+    assert (await api.get(report, deputy)).status_code == 403
+    # Asking about the days the delegation covered does not borrow its authority now.
+    then = {"as_of": (today - timedelta(days=60)).isoformat()}
+    assert (await api.get(report, deputy, params=then)).status_code == 403
+    assert (await api.get("/api/v1/portfolio", deputy, params=then)).json()["programmes"] == []
+    later = {**ended, "starts": (today + timedelta(days=7)).isoformat()}
+    later["ends"] = (today + timedelta(days=60)).isoformat()
+    assert (await api.post(path, admin, later)).status_code == 201
+    assert (await api.get(report, deputy)).status_code == 403
+    current = {**ended, "ends": (today + timedelta(days=1)).isoformat()}
+    assert (await api.post(path, admin, current)).status_code == 201
+    assert (await api.get(report, deputy)).status_code == 200
+    listed = (await api.get("/api/v1/portfolio", deputy)).json()["programmes"]
+    assert [p["key"] for p in listed] == [key]

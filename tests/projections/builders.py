@@ -71,10 +71,11 @@ def month(year: int, number: int) -> DateValue:
 class Script:
     """The events of one programme, in the order they will be stored."""
 
-    def __init__(self, key: str = "test-transition") -> None:
+    def __init__(self, key: str = "test-transition", *, first_id: int = 0) -> None:
         self.key = key
         self.entries: list[tuple[str, NewEvent]] = []
-        self._ids = 0
+        self._ids = first_id
+        """Ids are ``UUID(int=first_id + n)``: give scripts sharing a store distinct ranges."""
 
     @property
     def stream(self) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 
 import pytest
@@ -353,3 +353,25 @@ async def test_a_crash_between_acceptance_and_record_resends_with_the_same_messa
     assert len(again) == 2  # the documented window: one e-mail, sent twice
     assert again[0].message["Message-ID"] == again[1].message["Message-ID"]
     assert server.handler.count() == 6
+
+
+async def test_a_pass_for_today_reads_the_rows_and_the_events_beyond_them(
+    read_side: ReadSide, clock: FixedClock, server: MailServer
+) -> None:
+    store = read_side.store
+    ids = await given_the_scenario(store, clock)
+    await read_side.project()
+    # Answered after the projector's last batch: Gabby approves D2, which signs it off.
+    late = Script("digital-transition")
+    late.approve(ids.d2, GABBY, MONDAY)
+    late.signed_off(ids.d2, [GABBY], MONDAY)
+    for stream, event in late.entries:
+        await append_one(store, stream, event)
+    settings = settings_for(server.url)
+    clock.set(datetime(2021, 3, 15, 7, 59, tzinfo=UTC))  # the pass runs on the day itself
+    today = await run_pass(read_side.reader, None, today=MONDAY, clock=clock, settings=settings)
+    clock.set(datetime(2026, 11, 26, 12, tzinfo=UTC))  # the same day asked later: time travel
+    later = await run_pass(read_side.reader, None, today=MONDAY, clock=clock, settings=settings)
+    assert today == later
+    planned = [s for d in today.deliveries for s in d.summaries]
+    assert planned and not any("Key staff gaps filled" in s for s in planned)

@@ -235,8 +235,9 @@ def _current_sql(conn: AsyncConnection, tables: Tables, one: bool) -> str:
         UNION ALL
         SELECT 2, NULL, cp.head, NULL, {null_event} FROM cp
         UNION ALL
-        SELECT 3, NULL, e.position, NULL, {_EVENT} FROM events e, cp
-        WHERE e.position > cp.c AND e.position <= cp.c + :window {mine}
+        SELECT 3, NULL, e.position, NULL, {_EVENT} FROM events e
+        WHERE e.position > (SELECT c FROM cp) AND e.position <= (SELECT c FROM cp) + :window
+        {mine}
         ORDER BY 1, 3
     """
 
