@@ -104,7 +104,8 @@ async def _prepare(dsn: str) -> None:
             ],
         )
         await conn.execute(
-            "INSERT INTO projection_checkpoints (name, position, updated_at) VALUES ('proto', 0, '')"
+            "INSERT INTO projection_checkpoints (name, position, updated_at) "
+            "VALUES ('proto', 0, '')"
         )
     finally:
         await conn.close()

@@ -115,6 +115,13 @@ class Shape:
     programmes: int
     events_per_programme: int = 2000
     order: Order = "interleaved"
+    open_every: int = 0
+    """When > 0, every ``open_every``-th programme (0, n, 2n...) is still closing at the end:
+    its closure report submitted and endorsed but not approved, its RAID items half open (two
+    more update lines take the place of the approval and the closing)."""
+
+    def is_open(self, programme: int) -> bool:
+        return self.open_every > 0 and programme % self.open_every == 0
 
     @property
     def events(self) -> int:
@@ -144,6 +151,10 @@ def _id(kind: int, programme: int, number: int) -> UUID:
     return UUID(int=(kind << 96) | (programme << 32) | number)
 
 
+def raid_id(programme: int, number: int) -> UUID:
+    return _id(3, programme, number)
+
+
 def deliverable_id(programme: int, number: int) -> UUID:
     return _id(1, programme, number)
 
@@ -156,8 +167,9 @@ def _person(number: int) -> PersonRef:
 class _Life:
     """Builds one programme's entries, keeping each stream's version for the closure pin."""
 
-    def __init__(self, programme: int, padding: int) -> None:
+    def __init__(self, programme: int, padding: int, *, closing: bool = False) -> None:
         self.p = programme
+        self.closing = closing
         self.key = programme_key(programme)
         self.stream = programme_stream(programme)
         self.padding = padding
@@ -540,6 +552,19 @@ class _Life:
                 ClosureReportEndorsed(programme_key=self.key, revision=1, actor=person.email),
                 person,
             )
+        if self.closing:
+            for n in range(2):
+                stream, uid = self.raid(1 + 2 * n)
+                yield self.entry(
+                    stream,
+                    RiskUpdateLogged(
+                        item_id=uid,
+                        programme_key=self.key,
+                        logged_on=self.start + timedelta(days=700 + n),
+                        text="Awaiting the sponsor's approval of the closure report",
+                    ),
+                )
+            return
         yield self.entry(
             self.stream,
             ClosureReportApproved(
@@ -562,24 +587,30 @@ def base_events_per_programme() -> int:
     return sum(1 for _ in _Life(0, 0).entries())
 
 
-def programme_entries(programme: int, events_per_programme: int) -> Iterator[Entry]:
-    """Exactly ``events_per_programme`` entries of programme ``programme``, in order."""
+def programme_entries(
+    programme: int, events_per_programme: int, *, closing: bool = False
+) -> Iterator[Entry]:
+    """Exactly ``events_per_programme`` entries of programme ``programme``, in order
+    (``closing``: the closure report not yet approved, see ``Shape.open_every``)."""
     padding = events_per_programme - base_events_per_programme()
     if padding < 0:
         raise ValueError(
             f"a programme's life takes at least {base_events_per_programme()} events, "
             f"not {events_per_programme}"
         )
-    return _Life(programme, padding).entries()
+    return _Life(programme, padding, closing=closing).entries()
 
 
 def ordered_entries(shape: Shape) -> Iterator[Entry]:
     """Every entry of the portfolio in position order."""
     if shape.order == "grouped":
         for p in range(shape.programmes):
-            yield from programme_entries(p, shape.events_per_programme)
+            yield from programme_entries(p, shape.events_per_programme, closing=shape.is_open(p))
         return
-    lives = [programme_entries(p, shape.events_per_programme) for p in range(shape.programmes)]
+    lives = [
+        programme_entries(p, shape.events_per_programme, closing=shape.is_open(p))
+        for p in range(shape.programmes)
+    ]
     for _ in range(shape.events_per_programme):
         for life in lives:
             yield next(life)

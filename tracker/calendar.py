@@ -54,6 +54,9 @@ class _Year(NamedTuple):
     dates: frozenset[date]
 
 
+_MEMO_SIZE = 65536
+
+
 @dataclass(frozen=True)
 class WorkingCalendar:
     """England and Wales working days. Immutable; bank holidays are computed once per year."""
@@ -62,6 +65,10 @@ class WorkingCalendar:
     _years: dict[int, _Year] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
+    _between: dict[tuple[date, date], int] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
+    """Answers of ``working_days_between``: reports ask the same few pairs again and again."""
 
     def bank_holidays(self, year: int) -> tuple[BankHoliday, ...]:
         """The bank holidays that are days off in ``year``, in date order.
@@ -135,10 +142,18 @@ class WorkingCalendar:
         Exactly ``W(b) - W(a)`` with ``W(d)`` the count of working days on or before ``d``:
         Monday to the next Monday is 5; Friday to Monday is 1; Monday back to Friday is -1.
         """
+        found = self._between.get((a, b))
+        if found is not None:
+            return found
         if b < a:
-            return -self.working_days_between(b, a)
-        weekdays = _weekdays_up_to(b) - _weekdays_up_to(a)
-        return weekdays - self._bank_holidays_after_up_to(a, b)
+            found = -self.working_days_between(b, a)
+        else:
+            weekdays = _weekdays_up_to(b) - _weekdays_up_to(a)
+            found = weekdays - self._bank_holidays_after_up_to(a, b)
+        if len(self._between) >= _MEMO_SIZE:
+            self._between.clear()
+        self._between[(a, b)] = found
+        return found
 
     def _bank_holidays_after_up_to(self, a: date, b: date) -> int:
         """Bank holidays (weekdays) in the half-open range (a, b]."""

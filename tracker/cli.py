@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import math
 import signal
@@ -102,6 +103,12 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         signal.signal(signum, _exit_cleanly)
     print(f"tracker on http://{args.host}:{args.port} (database {settings.database_url})")
     app = create_app(settings, run_projector=not args.no_projector, api_settings=api_settings)
+    # What start-up made (modules, the app, its routes, the OpenAPI document) lives as long as
+    # the process: moved out of the cyclic collector's way, a full collection walks only what
+    # requests make. Measured on as-of closure reports: full collections of 36-40 ms every
+    # 20-30 requests, 0.3 ms once frozen (docs/performance.md).
+    gc.collect()
+    gc.freeze()
     uvicorn.run(
         app,
         host=args.host,

@@ -30,7 +30,10 @@ def format_instant(at: datetime) -> str:
 
 
 def parse_instant(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    """An instant as ``format_instant`` wrote it. ``fromisoformat`` reads that form (the
+    ``Z`` included, Python 3.11) about 50 times faster than ``strptime``, which was half of
+    the time SQLite spent reading events (docs/performance.md)."""
+    return datetime.fromisoformat(text)
 
 
 def event_hash(

@@ -67,15 +67,21 @@ def history_of(events: Iterable[StoredEvent]) -> History:
     return history
 
 
+def digest_sent_that_week(history: History, programme_key: str, day: date) -> bool:
+    """Whether this recipient already had the programme's weekly digest in ``day``'s week."""
+    last = history.digests.get(programme_key)
+    return last is not None and same_week(last.day, day)
+
+
 def still_due(reminder: Reminder, history: History) -> bool:
     if reminder.key in history.sent_keys:
         return False
     if reminder.kind in ONCE_ONLY and (reminder.kind, reminder.item) in history.once_sent:
         return False
-    if reminder.kind == "weekly_digest":
-        last = history.digests.get(reminder.programme_key)
-        if last is not None and same_week(last.day, reminder.day):
-            return False
+    if reminder.kind == "weekly_digest" and digest_sent_that_week(
+        history, reminder.programme_key, reminder.day
+    ):
+        return False
     return True
 
 
@@ -93,6 +99,7 @@ def with_previous(reminder: Reminder, history: History) -> Reminder:
 __all__ = [
     "History",
     "LastDigest",
+    "digest_sent_that_week",
     "history_of",
     "reminder_stream",
     "still_due",

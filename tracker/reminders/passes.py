@@ -15,7 +15,7 @@ failing then) sends that one e-mail again on the next pass, with the same Messag
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from uuid import uuid4
 
@@ -28,16 +28,19 @@ from tracker.events.reminders import ReminderSendFailed, ReminderSent, ReminderS
 from tracker.events.store import EventStore, StreamState
 from tracker.ids import deterministic_uuid
 from tracker.projections.read_model.reader import Reader
+from tracker.projections.read_model.views import ProgrammeView
 from tracker.rag import RagThresholds
 from tracker.reminders.compose import compose
 from tracker.reminders.digest import digest_day
 from tracker.reminders.history import (
     History,
+    digest_sent_that_week,
     history_of,
     reminder_stream,
     still_due,
     with_previous,
 )
+from tracker.reminders.items import members
 from tracker.reminders.lock import Lock, LockLost
 from tracker.reminders.mailer import Mailer, SendFailed
 from tracker.reminders.model import Recipient, Reminder, policy_from
@@ -120,13 +123,45 @@ async def _skip(
     return Delivery(person=who.who, status="skipped", keys=[r.key for r in items], detail=reason)
 
 
-async def histories_of(store: EventStore, people: Sequence[str]) -> dict[str, History]:
-    """Every recipient's history, by reminder stream, read in one query."""
-    streams = list(dict.fromkeys(reminder_stream(who) for who in people))
-    grouped: dict[str, list[StoredEvent]] = {stream: [] for stream in streams}
-    for stored in await store.read_streams(streams):
-        grouped[stored.stream_id].append(stored)
-    return {stream: history_of(events) for stream, events in grouped.items()}
+class Histories:
+    """Recipients' histories, read in one query for many people, each person once a pass."""
+
+    def __init__(self, store: EventStore) -> None:
+        self._store = store
+        self._found: dict[str, History] = {}
+
+    async def read(self, people: Iterable[str]) -> None:
+        streams = [
+            s for s in dict.fromkeys(reminder_stream(who) for who in people) if s not in self._found
+        ]
+        if not streams:
+            return
+        grouped: dict[str, list[StoredEvent]] = {stream: [] for stream in streams}
+        for stored in await self._store.read_streams(streams):
+            grouped[stored.stream_id].append(stored)
+        for stream, events in grouped.items():
+            self._found[stream] = history_of(events)
+
+    def of(self, who: str) -> History:
+        return self._found[reminder_stream(who)]
+
+
+async def _digests_due(
+    views: Iterable[ProgrammeView], histories: Histories, today: date
+) -> set[str]:
+    """Programmes whose weekly digest some sponsor has not had this week: only those are read
+    whole (a digest describes the whole programme)."""
+    sponsors = {
+        view.key: [r.who for r in members(view, "A")]
+        for view in views
+        if view.lifecycle != "closed"
+    }
+    await histories.read(who for people in sponsors.values() for who in people)
+    return {
+        key
+        for key, people in sponsors.items()
+        if any(not digest_sent_that_week(histories.of(who), key, today) for who in people)
+    }
 
 
 async def run_pass(
@@ -147,12 +182,11 @@ async def run_pass(
     if not report.working_day:
         return report
     policy = policy_from(settings)
-    views = await programmes_for(
-        reader,
-        today,
-        now=today_in(settings, clock),
-        whole=digest_day(today, calendar, policy.digest_weekday) <= today,
-    )
+    reading = await programmes_for(reader, today, now=today_in(settings, clock))
+    histories = Histories(store)
+    if digest_day(today, calendar, policy.digest_weekday) <= today:
+        await reading.complete(await _digests_due(reading.views.values(), histories, today))
+    views = reading.ordered()
     due, report.muted = due_reminders(
         views,
         today,
@@ -163,10 +197,10 @@ async def run_pass(
     )
     report.due = len(due)
     recipients = by_recipient(due)
-    histories = await histories_of(store, [who.who for who, _ in recipients.values()])
+    await histories.read([who.who for who, _ in recipients.values()])
     for who, items in recipients.values():
         stream = reminder_stream(who.who)
-        history = histories[stream]
+        history = histories.of(who.who)
         pending = [with_previous(r, history) for r in items if still_due(r, history)]
         report.already_sent += len(items) - len(pending)
         if not pending:
@@ -248,4 +282,4 @@ async def _deliver(
     return Delivery(person=who.who, status="sent", keys=keys, message_id=message_id)
 
 
-__all__ = ["Delivery", "PassReport", "histories_of", "run_pass"]
+__all__ = ["Delivery", "Histories", "PassReport", "run_pass"]

@@ -12,16 +12,15 @@ has not (docs/projections.md).
   position of its first event (the order reports list items in); ``state`` is what reminders
   select on (a deliverable's state; ``open``/``achieved`` for a milestone; ``open``/``closed``
   for a RAID item).
-- ``read_snapshots``: a programme's whole view at a position, with the latest ``occurred_at``
-  and ``recorded_at`` it holds (microseconds since 1970 UTC): a snapshot can answer an
-  ``as_of`` at or after the first and a ``known_at`` at or after the second.
+- ``read_snapshots``: a programme's whole view at a position (msgpack, deflated), with the
+  latest ``occurred_at`` and ``recorded_at`` it holds (microseconds since 1970 UTC): a snapshot
+  can answer an ``as_of`` at or after the first and a ``known_at`` at or after the second.
 
 Revision ID: 0005
 Revises: 0004
 """
 
 from alembic import op
-from sqlalchemy import text
 
 revision = "0005"
 down_revision = "0004"
@@ -72,16 +71,8 @@ def upgrade() -> None:
     for statement in _tables("BYTEA" if postgres else "BLOB"):
         op.execute(statement)
     if postgres:
-        lz4 = bind.execute(
-            text(
-                "SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
-                "WHERE name = 'default_toast_compression'"
-            )
-        ).scalar()
-        if lz4:
-            # Snapshots are large and written once: lz4 compresses them about 3x faster than
-            # the default pglz (measured for the old view documents, docs/performance.md).
-            op.execute("ALTER TABLE read_snapshots ALTER COLUMN document SET COMPRESSION lz4")
+        # Snapshots arrive deflated: PostgreSQL need not try to compress them again.
+        op.execute("ALTER TABLE read_snapshots ALTER COLUMN document SET STORAGE EXTERNAL")
     op.execute("DROP TABLE programme_views")
     op.execute("DELETE FROM projection_checkpoints WHERE name LIKE 'programme_views%'")
 

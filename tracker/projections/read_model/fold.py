@@ -14,6 +14,7 @@ name first.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from uuid import UUID
 
@@ -124,6 +125,13 @@ def programme_key_of(event: StoredEvent) -> str | None:
     return key if isinstance(key, str) else None
 
 
+@functools.lru_cache(maxsize=1 << 17)
+def _text(identifier: object) -> str:
+    """An id as the views key it: ``str(UUID)`` costs about a microsecond, and a fold asks
+    for the same few thousand ids again and again."""
+    return str(identifier)
+
+
 ItemRef = tuple[str, str]
 """(kind, id) of an item row: kind ``deliverable``, ``milestone`` or ``raid``."""
 
@@ -132,11 +140,11 @@ def item_ref(event: StoredEvent) -> ItemRef | None:
     """The item an item-stream event acts on (None for programme-stream events)."""
     category = event.stream_id.partition(":")[0]
     if category == "deliverable":
-        return ("deliverable", str(getattr(event.data, "deliverable_id", "")))
+        return ("deliverable", _text(getattr(event.data, "deliverable_id", "")))
     if category == "milestone":
-        return ("milestone", str(getattr(event.data, "milestone_id", "")))
+        return ("milestone", _text(getattr(event.data, "milestone_id", "")))
     if category == "risk":
-        return ("raid", str(getattr(event.data, "item_id", "")))
+        return ("raid", _text(getattr(event.data, "item_id", "")))
     return None
 
 
@@ -311,7 +319,7 @@ def _listed(
 ) -> None:
     """An item listed in the programme stream: its own stream is unopened until its first
     event is folded (the two are one append, but a page of the log may end between them)."""
-    if str(item_id) not in items:
+    if _text(item_id) not in items:
         name = stream(item_id)
         if name not in view.unopened:
             view.unopened.append(name)
@@ -333,7 +341,38 @@ def _name_count(view: ProgrammeView, refs: Iterable[PersonRef], step: int) -> No
             view.named.pop(email, None)
 
 
+_CREATES = frozenset({DeliverablePlanned, MilestoneBaselined, RiskRaised})
+"""The events that create an item (its stream's first event)."""
+
+
 def _apply_item(view: ProgrammeView, event: StoredEvent) -> None:
+    data = event.data
+    if type(data) in _CREATES:
+        _create(view, event)
+        return
+    deliverable_id = getattr(data, "deliverable_id", None)
+    if deliverable_id is not None:
+        deliverable = view.deliverables.get(_text(deliverable_id))
+        if deliverable is not None:
+            _apply_deliverable(view, deliverable, event)
+            deliverable.version = event.version
+            return
+    milestone_id = getattr(data, "milestone_id", None)
+    if milestone_id is not None:
+        milestone = view.milestones.get(_text(milestone_id))
+        if milestone is not None:
+            _apply_milestone(milestone, event)
+            milestone.version = event.version
+            return
+    item_id = getattr(data, "item_id", None)
+    if item_id is not None:
+        raid = view.raid.get(_text(item_id))
+        if raid is not None:
+            _apply_raid(view, raid, event)
+            raid.version = event.version
+
+
+def _create(view: ProgrammeView, event: StoredEvent) -> None:
     data = event.data
     on = event.occurred_at.date()
     match data:
@@ -341,8 +380,8 @@ def _apply_item(view: ProgrammeView, event: StoredEvent) -> None:
             _learn(view, (*data.approvers, *data.endorsers))
             _opened(view, event)
             _name_count(view, (*data.approvers, *data.endorsers), +1)
-            view.deliverables[str(data.deliverable_id)] = DeliverableView(
-                id=str(data.deliverable_id),
+            view.deliverables[_text(data.deliverable_id)] = DeliverableView(
+                id=_text(data.deliverable_id),
                 title=data.title,
                 due_on=data.due_on,
                 approvers=list(data.approvers),
@@ -353,11 +392,10 @@ def _apply_item(view: ProgrammeView, event: StoredEvent) -> None:
                 provenance=_provenance(event),
                 version=event.version,
             )
-            return
         case MilestoneBaselined():
             _opened(view, event)
-            view.milestones[str(data.milestone_id)] = MilestoneView(
-                id=str(data.milestone_id),
+            view.milestones[_text(data.milestone_id)] = MilestoneView(
+                id=_text(data.milestone_id),
                 title=data.title,
                 original_baseline=data.baseline,
                 baseline=data.baseline,
@@ -366,12 +404,11 @@ def _apply_item(view: ProgrammeView, event: StoredEvent) -> None:
                 provenance=_provenance(event),
                 version=event.version,
             )
-            return
         case RiskRaised():
             _learn(view, (data.owner,))
             _opened(view, event)
-            view.raid[str(data.item_id)] = RaidView(
-                id=str(data.item_id),
+            view.raid[_text(data.item_id)] = RaidView(
+                id=_text(data.item_id),
                 ref=data.ref,
                 kind=data.kind,
                 description=data.description,
@@ -383,29 +420,8 @@ def _apply_item(view: ProgrammeView, event: StoredEvent) -> None:
                 provenance=_provenance(event),
                 version=event.version,
             )
-            return
         case _:
             pass
-    deliverable_id = getattr(data, "deliverable_id", None)
-    if deliverable_id is not None:
-        deliverable = view.deliverables.get(str(deliverable_id))
-        if deliverable is not None:
-            _apply_deliverable(view, deliverable, event)
-            deliverable.version = event.version
-            return
-    milestone_id = getattr(data, "milestone_id", None)
-    if milestone_id is not None:
-        milestone = view.milestones.get(str(milestone_id))
-        if milestone is not None:
-            _apply_milestone(milestone, event)
-            milestone.version = event.version
-            return
-    item_id = getattr(data, "item_id", None)
-    if item_id is not None:
-        raid = view.raid.get(str(item_id))
-        if raid is not None:
-            _apply_raid(view, raid, event)
-            raid.version = event.version
 
 
 def _apply_deliverable(view: ProgrammeView, item: DeliverableView, event: StoredEvent) -> None:

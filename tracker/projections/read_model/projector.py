@@ -33,7 +33,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from tracker.clock import Clock, SystemClock
 from tracker.db import WRITE_OPTION
 from tracker.events.base import StoredEvent
+from tracker.events.deliverables import DeliverablePlanned
+from tracker.events.milestones import MilestoneBaselined
 from tracker.events.programmes import ProgrammeRegistered
+from tracker.events.risks import RiskRaised
 from tracker.events.store import EventStore
 from tracker.projections.read_model import rows
 from tracker.projections.read_model.fold import ItemRef, apply, item_ref
@@ -46,6 +49,9 @@ NAME = LIVE.checkpoint
 SNAPSHOT_EVERY = 250
 """Events of a programme between two snapshots: an as-of question folds at most this many
 events after the snapshot it starts from (docs/performance.md has the trade-off)."""
+Touch = tuple[str, ItemRef | None]
+"""What an event acts on: its programme, and its item (None for the programme stream)."""
+_CREATIONS = (DeliverablePlanned, MilestoneBaselined, RiskRaised)
 MAX_CACHED_ITEMS = 100_000
 """Items kept in memory between batches; past this the cache is dropped after a commit."""
 
@@ -136,7 +142,6 @@ class Projector:
         self._snapshot_events: dict[str, int] = {}
         self._complete: set[str] = set()
         """Programmes whose every item is in memory."""
-        self._cached_items = 0
         self.position = 0
 
     @property
@@ -147,50 +152,48 @@ class Projector:
         self._views.clear()
         self._snapshot_events.clear()
         self._complete.clear()
-        self._cached_items = 0
 
-    async def _load(self, page: Sequence[StoredEvent]) -> list[tuple[str | None, ItemRef | None]]:
-        """Bring into memory every header and item the page's events act on."""
-        found: list[tuple[str | None, ItemRef | None]] = []
+    async def _load(self, page: Sequence[StoredEvent]) -> list[Touch | None]:
+        """Bring into memory every header and item the page's events act on. An item is not
+        looked for when its event creates it, nor in a programme whose every item is in
+        memory already (a rebuild from zero never looks for one)."""
+        found: list[Touch | None] = []
         keys: set[str] = set()
         wanted: dict[str, None] = {}
+        views, complete = self._views, self._complete
         for event in page:
             key = rows.belongs_to(event)
-            ref = item_ref(event) if key is not None else None
-            found.append((key, ref))
             if key is None:
+                found.append(None)
                 continue
-            if key not in self._views:
+            ref = item_ref(event)
+            found.append((key, ref))
+            view = views.get(key)
+            if view is None:
                 keys.add(key)
-            if ref is not None and not self._has(key, ref):
+            if ref is None or key in complete or isinstance(event.data, _CREATIONS):
+                continue
+            if view is None or ref[1] not in _kind_items(view, ref[0]):
                 wanted[ref[1]] = None
         if not keys and not wanted:
             return found
         loaded = await rows.load(self._engine, self._tables, sorted(keys), list(wanted))
         for key in keys:
             header, snapshot_events = loaded.headers.get(key, (None, 0))
-            self._views[key] = header if header is not None else ProgrammeView(key=key)
+            views[key] = header if header is not None else ProgrammeView(key=key)
             self._snapshot_events[key] = snapshot_events
         for item_id, (key, kind, item) in loaded.items.items():
-            view = self._views.get(key)
-            if view is not None and item_id not in _kind_items(view, kind):
-                _kind_items(view, kind)[item_id] = item
-                self._cached_items += 1
+            view = views.get(key)
+            if view is not None:
+                _kind_items(view, kind).setdefault(item_id, item)
         return found
-
-    def _has(self, key: str, ref: ItemRef) -> bool:
-        view = self._views.get(key)
-        return view is not None and ref[1] in _kind_items(view, ref[0])
 
     async def _complete_view(self, key: str) -> ProgrammeView:
         """The programme's whole view, in creation order (reading the rows not in memory)."""
         view = self._views[key]
         if key not in self._complete:
             for kind, item in await rows.load_items(self._engine, self._tables, key):
-                items = _kind_items(view, kind)
-                if item.id not in items:
-                    items[item.id] = item
-                    self._cached_items += 1
+                _kind_items(view, kind).setdefault(item.id, item)
             self._complete.add(key)
         whole = rows.header_of(view)
         ordered = sorted(rows.items_of(view), key=lambda pair: rows.ordinal(pair[1]))
@@ -199,32 +202,39 @@ class Projector:
         return whole
 
     async def _fold(self, page: Sequence[StoredEvent], batch: _Batch) -> None:
-        for event, (key, ref) in zip(page, await self._load(page), strict=True):
-            if key is None:
+        views, snapshots, every = self._views, self._snapshot_events, self._snapshot_every
+        headers, items = batch.headers, batch.items
+        for event, touch in zip(page, await self._load(page), strict=True):
+            if touch is None:
                 continue
-            view = self._views[key]
-            if isinstance(event.data, ProgrammeRegistered) and view.events == 0:
+            key, ref = touch
+            view = views[key]
+            if view.events == 0 and isinstance(event.data, ProgrammeRegistered):
                 self._complete.add(key)  # every item it will have passes through here
-            before = len(_kind_items(view, ref[0])) if ref is not None else 0
             apply(view, event)
-            batch.headers.add(key)
-            if ref is not None and ref[1] in _kind_items(view, ref[0]):
-                batch.items[(key, ref[0], ref[1])] = None
-                self._cached_items += len(_kind_items(view, ref[0])) - before
-            if view.events - self._snapshot_events.get(key, 0) >= self._snapshot_every:
+            headers.add(key)
+            if ref is not None:
+                items[(key, ref[0], ref[1])] = None
+            if view.events - snapshots.get(key, 0) >= every:
                 batch.snapshots.append(rows.snapshot_row(await self._complete_view(key)))
-                self._snapshot_events[key] = view.events
+                snapshots[key] = view.events
 
     def _rows(self, batch: _Batch) -> tuple[list[rows.HeaderRow], list[rows.ItemRow]]:
         headers = [
             rows.header_row(self._views[key], self._snapshot_events.get(key, 0))
             for key in sorted(batch.headers)
         ]
-        items = [
-            rows.item_row(key, kind, _kind_items(self._views[key], kind)[item_id])
-            for key, kind, item_id in batch.items
-        ]
+        items = []
+        for key, kind, item_id in batch.items:
+            item = _kind_items(self._views[key], kind).get(item_id)
+            if item is not None:  # an event of an item never created changes no row
+                items.append(rows.item_row(key, kind, item))
         return headers, items
+
+    def _cached(self) -> int:
+        return sum(
+            len(v.deliverables) + len(v.milestones) + len(v.raid) for v in self._views.values()
+        )
 
     async def run_once(self) -> int:
         """Apply one batch. Returns the number of events read (0 when caught up)."""
@@ -246,17 +256,23 @@ class Projector:
             self.position = checkpoint
         after, count = checkpoint, 0
         batch = _Batch()
+        reading: asyncio.Future[list[StoredEvent]] | None = None
         try:
-            while count < max_events:
-                limit = min(self._batch_size, max_events - count)
-                page = await self._store.read_all(after, limit)
+            limit = min(self._batch_size, max_events)
+            reading = asyncio.ensure_future(self._store.read_all(after, limit))
+            while reading is not None:
+                page = await reading
+                reading = None
                 if not page:
                     break
-                await self._fold(page, batch)
                 count += len(page)
                 after = page[-1].position
-                if len(page) < limit:
-                    break  # the head: nothing more to read now
+                if len(page) == limit and count < max_events:
+                    # Read the next page while this one is folded: the database works on the
+                    # other core meanwhile.
+                    limit = min(self._batch_size, max_events - count)
+                    reading = asyncio.ensure_future(self._store.read_all(after, limit))
+                await self._fold(page, batch)
             if count == 0:
                 return 0
             headers, items = self._rows(batch)
@@ -271,10 +287,12 @@ class Projector:
             finally:
                 await conn.close()
         except BaseException:
+            if reading is not None:
+                reading.cancel()
             self._forget()  # what is in memory holds a batch that did not commit
             raise
         self.position = after
-        if self._cached_items > self._max_cached_items:
+        if self._cached() > self._max_cached_items:
             self._forget()
         return count
 

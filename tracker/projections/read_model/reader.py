@@ -11,10 +11,11 @@ the tail is not read whole and the view is folded from the newest snapshot inste
 
 **Then** (``view_at``): the newest snapshot the question allows (one that holds nothing that
 happened after ``as_of`` nor anything recorded after ``known_at``), then the events after it:
-the programme stream read up to ``known_at`` (its listings name the item streams that came
-later), and every item stream from the version the snapshot holds, with both limits, in one
-query; folded in store position order onto a copy of the snapshot. Without a usable snapshot
-it is the same fold from the start, which is the reference every other path must equal.
+with the programme stream read up to ``known_at`` in the same statement (its listings name the
+item streams that came later), then every item stream from the version the snapshot holds, with
+both limits, in one query; folded in store position order onto the decoded snapshot. Without a
+usable snapshot it is the same fold from the start, which is the reference every other path
+must equal.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from tracker.programmes import programme_stream
 from tracker.projections.read_model import rows
 from tracker.projections.read_model.digest import Digest, digest
 from tracker.projections.read_model.fold import apply, fold
-from tracker.projections.read_model.rows import LIVE, NO_LIMIT, Tables, micros
+from tracker.projections.read_model.rows import LIVE, Tables
 from tracker.projections.read_model.views import ProgrammeView
 from tracker.risks import risk_stream
 
@@ -200,29 +201,26 @@ class Reader:
         """The programme as of ``as_of`` (effective) and as known at ``known_at`` (recorded):
         both timezone-aware instants, or None for no limit. NotFound when nothing of the
         programme was recorded by ``known_at``."""
-        snapshot = await rows.best_snapshot(
-            self.engine,
-            self.tables,
-            key,
-            micros(as_of) if as_of is not None else NO_LIMIT,
-            micros(known_at) if known_at is not None else NO_LIMIT,
+        since = await rows.read_since_snapshot(
+            self.engine, self.tables, key, as_of=as_of, known_at=known_at
         )
-        base = snapshot.view if snapshot is not None else ProgrammeView(key=key)
-        return await fold_tail(self.store, base, as_of=as_of, known_at=known_at)
+        base = since.view if since.view is not None else ProgrammeView(key=key)
+        return await fold_tail(self.store, base, since.index, as_of=as_of, known_at=known_at)
 
 
 async def fold_tail(
     store: EventStore,
     base: ProgrammeView,
+    index: list[StoredEvent],
     *,
     as_of: datetime | None = None,
     known_at: datetime | None = None,
 ) -> ProgrammeView:
     """Fold onto ``base`` (changed in place) every event of its programme after what it holds,
-    within ``as_of`` and ``known_at``. ``base`` may be empty: then this is the full fold."""
+    within ``as_of`` and ``known_at``; ``index``: the programme stream's events after the
+    version ``base`` holds, as known at ``known_at``. ``base`` may be empty: then this is the
+    full fold."""
     key = base.key
-    stream = programme_stream(key)
-    index = await store.read_streams([stream], known_at=known_at, after=[base.version])
     if not index and base.events == 0:
         raise _not_found(key, known_at)
     streams: dict[str, int] = {name: 0 for name in base.unopened}
@@ -255,4 +253,5 @@ async def fold_from_store(
     known_at: datetime | None = None,
 ) -> ProgrammeView:
     """The reference answer: the programme folded from its first event (no read model)."""
-    return await fold_tail(store, fold(key, []), as_of=as_of, known_at=known_at)
+    index = await store.read_streams([programme_stream(key)], known_at=known_at)
+    return await fold_tail(store, fold(key, []), index, as_of=as_of, known_at=known_at)

@@ -341,13 +341,17 @@ def closure_report(
             )
         )
         deliverables.extend(_deliverable_row(view, i, rated[i.id]) for i in items)
+    milestone_rags = {
+        m.id: rate_milestone(m, today, calendar, thresholds) for m in view.milestones.values()
+    }
     milestones = [
-        milestone_row(view, m, today, calendar, thresholds) for m in view.milestones.values()
+        milestone_row(view, m, today, calendar, thresholds, milestone_rags[m.id])
+        for m in view.milestones.values()
     ]
     raid = [raid_row(view, r, thresholds) for r in view.raid.values()]
     programme_parts: list[Rated] = [
         *(rated[i] for i in view.deliverables),
-        *(rate_milestone(m, today, calendar, thresholds) for m in view.milestones.values()),
+        *milestone_rags.values(),
         *(rate_raid(r, thresholds) for r in view.raid.values() if r.is_open),
     ]
     label = view.name or view.key

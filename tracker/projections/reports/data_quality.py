@@ -157,14 +157,12 @@ def _named(view: ProgrammeView) -> Iterable[tuple[str, str, str]]:
 
 
 def name_variants(view: ProgrammeView) -> list[Finding]:
-    names: dict[str, dict[str, list[str]]] = {}
+    names: dict[str, dict[str, dict[str, None]]] = {}
     for email, name, item_id in _named(view):
         if not name.strip():
             continue
         by_name = names.setdefault(email.lower(), {})
-        ids = by_name.setdefault(_normal(name), [])
-        if item_id not in ids:
-            ids.append(item_id)
+        by_name.setdefault(_normal(name), {})[item_id] = None
     found: list[Finding] = []
     for email, by_name in names.items():
         if len(by_name) < 2:

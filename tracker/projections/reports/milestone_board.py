@@ -107,9 +107,12 @@ def milestone_row(
     today: date,
     calendar: WorkingCalendar,
     thresholds: RagThresholds,
+    rated: MilestoneRagResult | None = None,
 ) -> MilestoneRow:
+    """``rated``: the milestone's RAG when the caller has it already."""
     reached = item.actual or item.forecast
-    rated = rate_milestone(item, today, calendar, thresholds)
+    if rated is None:
+        rated = rate_milestone(item, today, calendar, thresholds)
     dates = [item.original_baseline, item.baseline, item.forecast]
     if item.actual:
         dates.append(item.actual)
