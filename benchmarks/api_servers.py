@@ -15,6 +15,7 @@ database).
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import AsyncIterator
@@ -82,6 +83,8 @@ def main(argv: list[str]) -> int:
         from api.app import create_app
 
         app = create_app(settings, run_projector=False)
+        gc.collect()
+        gc.freeze()  # as ``tracker serve`` does after start-up
     print(f"{which} serving on {port} (pid {os.getpid()})", flush=True)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
     return 0

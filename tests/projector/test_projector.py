@@ -27,7 +27,7 @@ from tracker.events.programmes import DeliverableListed, ProgrammeRegistered
 from tracker.events.store import EventStore, StreamState
 from tracker.events.values import PersonRef
 from tracker.projections.read_model import rows
-from tracker.projections.read_model.fold import fold
+from tracker.projections.read_model.fold import belongs_to, fold
 from tracker.projections.read_model.projector import (
     CheckpointMoved,
     Projector,
@@ -139,9 +139,9 @@ def _lifecycle(key: str, deliverable_id: UUID, number: int, day: object) -> list
 
 async def fresh_fold(store: EventStore) -> dict[str, bytes]:
     events = await store.read_all(0, 1_000_000)
-    keys = sorted({rows.belongs_to(e) or "" for e in events} - {""})
+    keys = sorted({belongs_to(e) or "" for e in events} - {""})
     return {
-        key: msgspec.json.encode(fold(key, [e for e in events if rows.belongs_to(e) == key]))
+        key: msgspec.json.encode(fold(key, [e for e in events if belongs_to(e) == key]))
         for key in keys
     }
 

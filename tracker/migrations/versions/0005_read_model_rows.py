@@ -12,7 +12,7 @@ has not (docs/projections.md).
   position of its first event (the order reports list items in); ``state`` is what reminders
   select on (a deliverable's state; ``open``/``achieved`` for a milestone; ``open``/``closed``
   for a RAID item).
-- ``read_snapshots``: a programme's whole view at a position (msgpack, deflated), with the
+- ``read_snapshots``: a programme's whole view at a position (msgpack, LZ4-compressed), with the
   latest ``occurred_at`` and ``recorded_at`` it holds (microseconds since 1970 UTC): a snapshot
   can answer an ``as_of`` at or after the first and a ``known_at`` at or after the second.
 
@@ -71,7 +71,7 @@ def upgrade() -> None:
     for statement in _tables("BYTEA" if postgres else "BLOB"):
         op.execute(statement)
     if postgres:
-        # Snapshots arrive deflated: PostgreSQL need not try to compress them again.
+        # Snapshots arrive compressed: PostgreSQL need not try to compress them again.
         op.execute("ALTER TABLE read_snapshots ALTER COLUMN document SET STORAGE EXTERNAL")
     op.execute("DROP TABLE programme_views")
     op.execute("DELETE FROM projection_checkpoints WHERE name LIKE 'programme_views%'")

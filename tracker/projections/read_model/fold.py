@@ -5,7 +5,7 @@ events does not copy a programme per event. Callers that need an unchanged view 
 (``copy_view``).
 
 The same ``apply`` serves every path: a full fold from the store, the projector (on a *partial*
-view: the header plus the items its batch touches, ``item_refs`` says which), a snapshot plus
+view: the header plus the items its batch touches, ``touch`` says which), a snapshot plus
 the events after it, and the read model's rows plus the events the projector has not folded
 yet. An item event whose item is not in the view changes only the header's bookkeeping
 (position, counts, times), so a caller folding a partial view must load every item the events
@@ -119,12 +119,6 @@ them has a case in ``apply``'s match, which would send them to ``_apply_item`` a
 them first skips the match. A type missing here still works (through the match), only slower."""
 
 
-def programme_key_of(event: StoredEvent) -> str | None:
-    """The programme an event belongs to, or None for events of no programme (people)."""
-    key = getattr(event.data, "programme_key", None)
-    return key if isinstance(key, str) else None
-
-
 @functools.lru_cache(maxsize=1 << 17)
 def _text(identifier: object) -> str:
     """An id as the views key it: ``str(UUID)`` costs about a microsecond, and a fold asks
@@ -132,20 +126,41 @@ def _text(identifier: object) -> str:
     return str(identifier)
 
 
-ItemRef = tuple[str, str]
+ItemRef = tuple[str, UUID]
 """(kind, id) of an item row: kind ``deliverable``, ``milestone`` or ``raid``."""
 
+Touch = tuple[str, ItemRef | None]
+"""What an event acts on: its programme, and its item (None for the programme stream)."""
 
-def item_ref(event: StoredEvent) -> ItemRef | None:
-    """The item an item-stream event acts on (None for programme-stream events)."""
+_ITEM_STREAMS: dict[str, tuple[str, str]] = {
+    "deliverable": ("deliverable", "deliverable_id"),
+    "milestone": ("milestone", "milestone_id"),
+    "risk": ("raid", "item_id"),
+}
+"""Item stream category: (item kind, the id field of its events)."""
+
+
+def touch(event: StoredEvent) -> Touch | None:
+    """The programme whose history an event is part of, and the item it acts on; None for an
+    event of no programme (people, tokens, and the reminder and mute streams, which carry a
+    programme key but are not its history)."""
     category = event.stream_id.partition(":")[0]
-    if category == "deliverable":
-        return ("deliverable", _text(getattr(event.data, "deliverable_id", "")))
-    if category == "milestone":
-        return ("milestone", _text(getattr(event.data, "milestone_id", "")))
-    if category == "risk":
-        return ("raid", _text(getattr(event.data, "item_id", "")))
-    return None
+    key = getattr(event.data, "programme_key", None)
+    if not isinstance(key, str):
+        return None
+    if category == "programme":
+        return (key, None)
+    found = _ITEM_STREAMS.get(category)
+    if found is None:
+        return None
+    kind, field = found
+    return (key, (kind, getattr(event.data, field)))
+
+
+def belongs_to(event: StoredEvent) -> str | None:
+    """The programme an event is part of the history of, or None (see ``touch``)."""
+    found = touch(event)
+    return found[0] if found is not None else None
 
 
 def fold(key: str, events: Iterable[StoredEvent]) -> ProgrammeView:

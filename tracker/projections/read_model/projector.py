@@ -25,6 +25,7 @@ import gc
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC
+from uuid import UUID
 
 import msgspec
 from sqlalchemy import text
@@ -39,7 +40,7 @@ from tracker.events.programmes import ProgrammeRegistered
 from tracker.events.risks import RiskRaised
 from tracker.events.store import EventStore
 from tracker.projections.read_model import rows
-from tracker.projections.read_model.fold import ItemRef, apply, item_ref
+from tracker.projections.read_model.fold import Touch, apply, touch
 from tracker.projections.read_model.rows import LIVE, ItemView, Tables
 from tracker.projections.read_model.views import ProgrammeView
 
@@ -49,9 +50,9 @@ NAME = LIVE.checkpoint
 SNAPSHOT_EVERY = 250
 """Events of a programme between two snapshots: an as-of question folds at most this many
 events after the snapshot it starts from (docs/performance.md has the trade-off)."""
-Touch = tuple[str, ItemRef | None]
-"""What an event acts on: its programme, and its item (None for the programme stream)."""
 _CREATIONS = (DeliverablePlanned, MilestoneBaselined, RiskRaised)
+Progress = Callable[[int, int], None]
+"""Called after each page is folded: (events folded so far, the page's last position)."""
 MAX_CACHED_ITEMS = 100_000
 """Items kept in memory between batches; past this the cache is dropped after a commit."""
 
@@ -108,7 +109,7 @@ class _Batch:
 
     def __init__(self) -> None:
         self.headers: set[str] = set()
-        self.items: dict[tuple[str, str, str], None] = {}
+        self.items: dict[tuple[str, str, UUID], None] = {}
         self.snapshots: list[rows.SnapshotRow] = []
 
 
@@ -127,7 +128,10 @@ class Projector:
         max_cached_items: int = MAX_CACHED_ITEMS,
         crash_hook: Callable[[str], None] | None = None,
         clock: Clock | None = None,
+        empty: bool = False,
     ) -> None:
+        """``empty``: the tables hold nothing yet (a rebuild's): the first commit copies its
+        rows in rather than upserting them."""
         self._store = store
         self._engine = engine
         self._tables = tables
@@ -137,6 +141,7 @@ class Projector:
         self._max_cached_items = max_cached_items
         self._crash_hook = crash_hook
         self._clock = clock or SystemClock()
+        self._empty = empty
         self._views: dict[str, ProgrammeView] = {}
         """Partial views: the header, and the items in memory."""
         self._snapshot_events: dict[str, int] = {}
@@ -162,19 +167,19 @@ class Projector:
         wanted: dict[str, None] = {}
         views, complete = self._views, self._complete
         for event in page:
-            key = rows.belongs_to(event)
-            if key is None:
-                found.append(None)
+            acted = touch(event)
+            found.append(acted)
+            if acted is None:
                 continue
-            ref = item_ref(event)
-            found.append((key, ref))
+            key, ref = acted
             view = views.get(key)
             if view is None:
                 keys.add(key)
             if ref is None or key in complete or isinstance(event.data, _CREATIONS):
                 continue
-            if view is None or ref[1] not in _kind_items(view, ref[0]):
-                wanted[ref[1]] = None
+            item_id = str(ref[1])
+            if view is None or item_id not in _kind_items(view, ref[0]):
+                wanted[item_id] = None
         if not keys and not wanted:
             return found
         loaded = await rows.load(self._engine, self._tables, sorted(keys), list(wanted))
@@ -204,10 +209,10 @@ class Projector:
     async def _fold(self, page: Sequence[StoredEvent], batch: _Batch) -> None:
         views, snapshots, every = self._views, self._snapshot_events, self._snapshot_every
         headers, items = batch.headers, batch.items
-        for event, touch in zip(page, await self._load(page), strict=True):
-            if touch is None:
+        for event, acted in zip(page, await self._load(page), strict=True):
+            if acted is None:
                 continue
-            key, ref = touch
+            key, ref = acted
             view = views[key]
             if view.events == 0 and isinstance(event.data, ProgrammeRegistered):
                 self._complete.add(key)  # every item it will have passes through here
@@ -225,8 +230,8 @@ class Projector:
             for key in sorted(batch.headers)
         ]
         items = []
-        for key, kind, item_id in batch.items:
-            item = _kind_items(self._views[key], kind).get(item_id)
+        for key, kind, uid in batch.items:
+            item = _kind_items(self._views[key], kind).get(str(uid))
             if item is not None:  # an event of an item never created changes no row
                 items.append(rows.item_row(key, kind, item))
         return headers, items
@@ -240,7 +245,9 @@ class Projector:
         """Apply one batch. Returns the number of events read (0 when caught up)."""
         return await self._apply(self._batch_size)
 
-    async def _apply(self, max_events: int) -> int:
+    async def _apply(
+        self, max_events: int, *, keep: bool = False, progress: Progress | None = None
+    ) -> int:
         """Fold up to ``max_events`` events (pages of ``batch_size``, stopping early at the
         head), then write what they changed and move the checkpoint in one transaction.
 
@@ -273,6 +280,8 @@ class Projector:
                     limit = min(self._batch_size, max_events - count)
                     reading = asyncio.ensure_future(self._store.read_all(after, limit))
                 await self._fold(page, batch)
+                if progress is not None:
+                    progress(count, after)
             if count == 0:
                 return 0
             headers, items = self._rows(batch)
@@ -280,7 +289,9 @@ class Projector:
             conn = await conn.execution_options(**{WRITE_OPTION: True})
             try:
                 async with conn.begin():
-                    await rows.write(conn, self._tables, headers, items, batch.snapshots)
+                    await rows.write(
+                        conn, self._tables, headers, items, batch.snapshots, empty=self._empty
+                    )
                     if self._crash_hook is not None:
                         self._crash_hook("rows-written")
                     await self._move_checkpoint(conn, checkpoint, after, count)
@@ -292,7 +303,8 @@ class Projector:
             self._forget()  # what is in memory holds a batch that did not commit
             raise
         self.position = after
-        if self._cached() > self._max_cached_items:
+        self._empty = False
+        if not keep and self._cached() > self._max_cached_items:
             self._forget()
         return count
 
@@ -318,29 +330,36 @@ class Projector:
         if moved.rowcount != 1:
             raise CheckpointMoved(f"{self.name}: checkpoint is no longer {old}")
 
-    async def catch_up(self, *, progress: Callable[[int, int], None] | None = None) -> int:
+    async def catch_up(self, *, progress: Progress | None = None) -> int:
         """Apply every event up to the head.
 
         Each transaction covers up to ``catch_up_events`` events read in pages of
         ``batch_size``: far behind, every page touches most programmes, and one transaction
-        per page would write the same headers again and again.
+        per page would write the same headers again and again. What it folds stays in memory
+        until it has caught up (``max_cached_items`` applies between live batches): dropped
+        between transactions, every item would be read back from its row, and every snapshot
+        would read its programme's rows again. The process holds the whole read model
+        meanwhile (docs/performance.md has the figure).
 
         The cyclic garbage collector is paused meanwhile (and restored after): folding creates
         no reference cycles, but each page's short-lived events, promoted while alive, trigger
         full collections that walk everything in memory (docs/performance.md).
         """
         total = 0
+
+        def folded(count: int, position: int) -> None:
+            if progress is not None:
+                progress(total + count, position)
+
         with cyclic_gc_paused():
             while True:
                 try:
-                    count = await self._apply(self._catch_up_events)
+                    count = await self._apply(self._catch_up_events, keep=True, progress=folded)
                 except CheckpointMoved:
                     continue
                 if count == 0:
                     return total
                 total += count
-                if progress is not None:
-                    progress(total, self.position)
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Apply batches until ``stop`` is set. ``stop`` is checked between batches only, so

@@ -36,7 +36,7 @@ from tracker.milestones import milestone_stream
 from tracker.programmes import programme_stream
 from tracker.projections.read_model import rows
 from tracker.projections.read_model.digest import Digest, digest
-from tracker.projections.read_model.fold import apply, fold
+from tracker.projections.read_model.fold import apply, belongs_to, fold
 from tracker.projections.read_model.rows import LIVE, Tables
 from tracker.projections.read_model.views import ProgrammeView
 from tracker.risks import risk_stream
@@ -124,7 +124,7 @@ class Reader:
         found = await rows.read_current(self.engine, self.tables, self.window)
         tails: dict[str, list[StoredEvent]] = {}
         for event in found.tail:
-            owner = rows.belongs_to(event)
+            owner = belongs_to(event)
             if owner is not None:
                 tails.setdefault(owner, []).append(event)
         keys = sorted(set(found.digests) | set(tails))

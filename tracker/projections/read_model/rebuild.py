@@ -26,6 +26,8 @@ from tracker.projections.read_model.projector import Projector
 from tracker.projections.read_model.rows import LIVE, SHADOW, Tables
 
 ITEMS_INDEX = "read_items_programme"
+REBUILD_TRANSACTION = 1 << 62
+"""Events per transaction of a rebuild's catch-up: all of them."""
 
 
 class RebuildReport(msgspec.Struct, frozen=True, kw_only=True):
@@ -111,7 +113,18 @@ async def rebuild(
             text("DELETE FROM projection_checkpoints WHERE name = :n"), {"n": SHADOW.checkpoint}
         )
     started = time.perf_counter()
-    projector = Projector(store, engine, tables=SHADOW, batch_size=batch_size, clock=clock)
+    # One transaction for the whole catch-up: the shadow tables are the rebuild's alone, and
+    # in an interleaved log every few hundred thousand events touch nearly every item again,
+    # so committing along the way would write every item row several times.
+    projector = Projector(
+        store,
+        engine,
+        tables=SHADOW,
+        batch_size=batch_size,
+        catch_up_events=REBUILD_TRANSACTION,
+        clock=clock,
+        empty=True,
+    )
     count = await projector.catch_up(progress=progress)
     seconds = time.perf_counter() - started
     conn = await (await engine.connect()).execution_options(**{WRITE_OPTION: True})
