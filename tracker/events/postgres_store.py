@@ -11,7 +11,7 @@ commits later. Only open appends hold readers back; other open transactions do n
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -91,35 +91,66 @@ def _stored(row: asyncpg.Record) -> StoredEvent:
     )
 
 
+async def _no_session_state(conn: asyncpg.Connection) -> None:
+    """The read pool's reset: nothing to undo (asyncpg has rolled back any open transaction)."""
+
+
 class PostgresEventStore:
     def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
         self._settings = settings
         self._clock = clock or SystemClock()
         self._dsn = asyncpg_dsn(settings.database_url)
         self._pool: asyncpg.Pool | None = None
+        self._read_pool: asyncpg.Pool | None = None
         self._pool_lock = asyncio.Lock()
         self._listener: asyncpg.Connection | None = None
         self._changed = asyncio.Event()
 
     async def _get_pool(self) -> asyncpg.Pool:
+        """The pool appends (and what may take locks) use. A connection returned to it is
+        reset in full (``pg_advisory_unlock_all`` among the rest): an append cancelled
+        mid-statement would otherwise carry the critical section's session lock back."""
         if self._pool is None:
             async with self._pool_lock:
                 if self._pool is None:
-                    try:
-                        self._pool = await asyncpg.create_pool(
-                            self._dsn,
-                            min_size=1,
-                            max_size=20,
-                            timeout=10,
-                            server_settings={
-                                "lock_timeout": f"{self._settings.lock_timeout_ms}ms",
-                                "statement_timeout": "60s",
-                                "application_name": "tracker-store",
-                            },
-                        )
-                    except _UNAVAILABLE as exc:
-                        raise StoreUnavailable(f"PostgreSQL is unavailable: {exc}") from exc
+                    self._pool = await self._create_pool(20, application="tracker-store")
         return self._pool
+
+    async def _get_read_pool(self) -> asyncpg.Pool:
+        """The pool reads use. Reads change no session state and take no lock, so a connection
+        goes back without the reset statement: that round trip cost a sixth of a GET's time at
+        64 connections (docs/performance.md)."""
+        if self._read_pool is None:
+            async with self._pool_lock:
+                if self._read_pool is None:
+                    self._read_pool = await self._create_pool(
+                        20, application="tracker-store-reads", reset=_no_session_state
+                    )
+        return self._read_pool
+
+    async def _create_pool(
+        self,
+        size: int,
+        *,
+        application: str,
+        reset: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
+    ) -> asyncpg.Pool:
+        try:
+            pool: asyncpg.Pool = await asyncpg.create_pool(
+                self._dsn,
+                min_size=1,
+                max_size=size,
+                timeout=10,
+                reset=reset,
+                server_settings={
+                    "lock_timeout": f"{self._settings.lock_timeout_ms}ms",
+                    "statement_timeout": "60s",
+                    "application_name": application,
+                },
+            )
+        except _UNAVAILABLE as exc:
+            raise StoreUnavailable(f"PostgreSQL is unavailable: {exc}") from exc
+        return pool
 
     async def close(self) -> None:
         if self._listener is not None:
@@ -128,6 +159,9 @@ class PostgresEventStore:
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+        if self._read_pool is not None:
+            await self._read_pool.close()
+            self._read_pool = None
 
     async def append(
         self,
@@ -375,7 +409,7 @@ class PostgresEventStore:
     async def _fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         """A read, tried once more on another connection when the first one turns out to
         have been closed by the server (a restart or ``pg_terminate_backend``)."""
-        pool = await self._get_pool()
+        pool = await self._get_read_pool()
         try:
             try:
                 return list(await pool.fetch(sql, *args))
@@ -383,6 +417,12 @@ class PostgresEventStore:
                 return list(await pool.fetch(sql, *args))
         except _UNAVAILABLE as exc:
             raise StoreUnavailable(f"PostgreSQL is unavailable: {exc}") from exc
+
+    async def query(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        """A read-only statement on the store's pool, for the read model's one-statement reads
+        (``tracker/projections/read_model/rows.py``): one round trip, a prepared statement, and
+        the store's handling of lost connections (tried once more; else StoreUnavailable)."""
+        return await self._fetch(sql, *args)
 
     async def stream_version(self, stream_id: str) -> int:
         check_stream_id(stream_id)

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tracker.deliverables import deliverable_stream
 from tracker.errors import NotFound
 from tracker.events.base import StoredEvent
+from tracker.events.postgres_store import PostgresEventStore
 from tracker.events.programmes import DeliverableListed, MilestoneListed, RaidRefReserved
 from tracker.events.store import EventStore
 from tracker.milestones import milestone_stream
@@ -104,11 +105,14 @@ class Reader:
         self.engine = engine
         self.tables = tables
         self.window = window
+        self._query = store.query if isinstance(store, PostgresEventStore) else None
 
     # Now.
 
     async def glance(self, key: str) -> Glance:
-        found = await rows.read_current(self.engine, self.tables, self.window, key)
+        found = await rows.read_current(
+            self.engine, self.tables, self.window, key, query=self._query
+        )
         position, stored = found.digests.get(key, (0, None))
         return Glance(
             key=key,
@@ -121,7 +125,7 @@ class Reader:
 
     async def glance_all(self) -> list[Glance]:
         """Every programme, in key order (those registered after the checkpoint included)."""
-        found = await rows.read_current(self.engine, self.tables, self.window)
+        found = await rows.read_current(self.engine, self.tables, self.window, query=self._query)
         tails: dict[str, list[StoredEvent]] = {}
         for event in found.tail:
             owner = belongs_to(event)

@@ -12,13 +12,14 @@ Rows are msgpack: they are read on every request and decode about twice as fast 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
 import lz4.block
 import msgspec
-from sqlalchemy import bindparam, text
+from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tracker.events.base import StoredEvent
@@ -152,23 +153,6 @@ def _instant(value: datetime | str) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
-def stored_event(row: Any) -> StoredEvent:
-    """An event row read by a statement of this module (either database)."""
-    return decode_stored(
-        position=row.position,
-        event_id=row.event_id,
-        stream_id=row.stream_id,
-        version=row.version,
-        type_name=row.type,
-        schema_version=row.schema_version,
-        data=row.data,
-        metadata=row.metadata,
-        occurred_at=_instant(row.occurred_at),
-        recorded_at=_instant(row.recorded_at),
-        hash_=row.hash,
-    )
-
-
 # Reading what a consistent read starts with.
 
 
@@ -208,13 +192,15 @@ def _types(conn: AsyncConnection) -> dict[str, str]:
     }
 
 
-def _current_sql(conn: AsyncConnection, tables: Tables, one: bool) -> str:
-    t = _types(conn)
-    null_event = _NULL_EVENT.format(**t)
+def _current_sql(tables: Tables, one: bool, postgres: bool) -> str:
+    """The statement a consistent read starts with (``$n`` parameters for asyncpg)."""
+    null_event = _NULL_EVENT.format(
+        uuid="UUID" if postgres else "TEXT", instant="TIMESTAMPTZ" if postgres else "TEXT"
+    )
     which = "WHERE p.key = :key" if one else ""
     mine = "AND e.data LIKE :pattern ESCAPE '!'" if one else ""
-    return f"""
-        WITH cp AS MATERIALIZED (
+    sql = f"""
+        WITH cp AS {"MATERIALIZED" if postgres else ""} (
             SELECT COALESCE((SELECT position FROM projection_checkpoints WHERE name = :name), 0)
                        AS c,
                    COALESCE((SELECT max(position) FROM events), 0) AS head
@@ -231,6 +217,20 @@ def _current_sql(conn: AsyncConnection, tables: Tables, one: bool) -> str:
         {mine}
         ORDER BY 1, 3
     """
+    if postgres:
+        for n, name in enumerate(("name", "window", "key", "pattern"), start=1):
+            sql = sql.replace(f":{name}", f"${n}")
+    return sql
+
+
+@functools.lru_cache(maxsize=16)
+def _current_statement(tables: Tables, one: bool, postgres: bool) -> str:
+    return _current_sql(tables, one, postgres)
+
+
+@functools.lru_cache(maxsize=16)
+def _current_text(tables: Tables, one: bool) -> TextClause:
+    return text(_current_sql(tables, one, False))
 
 
 def _pattern(key: str) -> str:
@@ -240,35 +240,73 @@ def _pattern(key: str) -> str:
     return f'%"programme_key":"{escaped}"%'
 
 
-def _materialized(sql: str, conn: AsyncConnection) -> str:
-    return sql if conn.dialect.name == "postgresql" else sql.replace("AS MATERIALIZED", "AS")
+Query = Callable[..., Awaitable[Sequence[Any]]]
+"""A read on the driver directly: ``query(sql, *args)``, ``$n`` parameters (PostgreSQL)."""
 
 
 async def read_current(
-    engine: AsyncEngine, tables: Tables, window: int, key: str | None = None
+    engine: AsyncEngine,
+    tables: Tables,
+    window: int,
+    key: str | None = None,
+    *,
+    query: Query | None = None,
 ) -> Current:
     """Digests (of ``key``, or of every programme), the checkpoint, the head and the events
-    after the checkpoint (of ``key`` only, when given), up to ``window`` positions past it."""
-    async with engine.connect() as conn:
-        sql = _materialized(_current_sql(conn, tables, key is not None), conn)
+    after the checkpoint (of ``key`` only, when given), up to ``window`` positions past it.
+
+    ``query``: PostgreSQL's pool, used directly. Every request starts with this statement, and
+    through SQLAlchemy it cost a BEGIN and a ROLLBACK round trip besides its own: a third of the
+    API process's CPU at 64 connections (docs/performance.md)."""
+    one = key is not None
+    if query is not None:
+        args: list[object] = [tables.checkpoint, window]
+        if key is not None:
+            args += [key, _pattern(key)]
+        rows = list(await query(_current_statement(tables, one, True), *args))
+    else:
         params: dict[str, object] = {"name": tables.checkpoint, "window": window}
         if key is not None:
             params |= {"key": key, "pattern": _pattern(key)}
-        rows = (await conn.execute(text(sql), params)).all()
+        async with engine.connect() as conn:
+            rows = list((await conn.execute(_current_text(tables, one), params)).all())
     current = Current(digests={}, checkpoint=0, head=0, tail=[], complete=True)
     for row in rows:
-        if row.part == 0:
-            current.digests[row.key] = (int(row.position), decode_digest(bytes(row.body)))
-        elif row.part == 1:
-            current.checkpoint = int(row.position)
-        elif row.part == 2:
-            current.head = int(row.position)
+        part = row[0]
+        if part == 0:
+            current.digests[row[1]] = (int(row[2]), decode_digest(bytes(row[3])))
+        elif part == 1:
+            current.checkpoint = int(row[2])
+        elif part == 2:
+            current.head = int(row[2])
         else:
-            event = stored_event(row)
+            event = _event_at(row, 2, 4)
             if key is None or belongs_to(event) == key:
                 current.tail.append(event)
     current.complete = current.head <= current.checkpoint + window
     return current
+
+
+def _event_at(row: Sequence[Any], position: int, first: int) -> StoredEvent:
+    """An event from a row of these statements: its position in column ``position``, then the
+    event's columns in ``_EVENT``'s order from column ``first``."""
+    event_id, stream_id, version, type_name, schema_version, data, metadata = row[
+        first : first + 7
+    ]
+    occurred_at, recorded_at, hash_ = row[first + 7 : first + 10]
+    return decode_stored(
+        position=row[position],
+        event_id=event_id,
+        stream_id=stream_id,
+        version=version,
+        type_name=type_name,
+        schema_version=schema_version,
+        data=data,
+        metadata=metadata,
+        occurred_at=_instant(occurred_at),
+        recorded_at=_instant(recorded_at),
+        hash_=hash_,
+    )
 
 
 class Stored(msgspec.Struct, kw_only=True):
@@ -435,7 +473,7 @@ async def read_since_snapshot(
         if row.part == 0:
             since.view = decode_snapshot(bytes(row.body))
         else:
-            since.index.append(stored_event(row))
+            since.index.append(_event_at(row, 1, 3))
     return since
 
 
