@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from benchmarks import projection_data as data
 from tracker.clock import FixedClock
 from tracker.events.base import NewEvent
+from tracker.events.postgres_store import PostgresEventStore
 from tracker.events.risks import RiskUpdateLogged
 from tracker.events.store import EventStore
 from tracker.projections.read_model.reader import Reader
@@ -114,12 +115,18 @@ class Prober:
         self.found.tail_events.append(len(glance.tail))
 
     async def _check_cost(self) -> None:
+        """The same driver path for both: the store's read pool on PostgreSQL."""
         key = data.programme_key(self.random.randrange(self.programmes))
         started = time.perf_counter()
-        async with self.engine.connect() as conn:
-            await conn.execute(
-                text("SELECT position, digest FROM read_programmes WHERE key = :k"), {"k": key}
+        if isinstance(self.store, PostgresEventStore):
+            await self.store.query(
+                "SELECT position, digest FROM read_programmes WHERE key = $1", key
             )
+        else:
+            async with self.engine.connect() as conn:
+                await conn.execute(
+                    text("SELECT position, digest FROM read_programmes WHERE key = :k"), {"k": key}
+                )
         self.found.header_ms.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
         await self.reader.glance(key)

@@ -206,7 +206,7 @@ class Reader:
         both timezone-aware instants, or None for no limit. NotFound when nothing of the
         programme was recorded by ``known_at``."""
         since = await rows.read_since_snapshot(
-            self.engine, self.tables, key, as_of=as_of, known_at=known_at
+            self.engine, self.tables, key, as_of=as_of, known_at=known_at, query=self._query
         )
         base = since.view if since.view is not None else ProgrammeView(key=key)
         return await fold_tail(self.store, base, since.index, as_of=as_of, known_at=known_at)

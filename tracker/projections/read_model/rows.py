@@ -428,6 +428,36 @@ class SinceSnapshot(msgspec.Struct, kw_only=True):
     index: list[StoredEvent]
 
 
+def _since_sql(tables: Tables, known: bool, postgres: bool) -> str:
+    null_event = _NULL_EVENT.format(
+        uuid="UUID" if postgres else "TEXT", instant="TIMESTAMPTZ" if postgres else "TEXT"
+    )
+    recorded = "AND e.recorded_at <= :known_at" if known else ""
+    sql = f"""
+        WITH snap AS (
+            SELECT position, programme_version, document FROM {tables.snapshots}
+            WHERE programme_key = :key AND occurred_until <= :o AND recorded_until <= :r
+            ORDER BY position DESC LIMIT 1
+        )
+        SELECT 0 AS part, snap.position AS position, snap.document AS body, {null_event}
+        FROM snap
+        UNION ALL
+        SELECT 1, e.position, NULL, {_EVENT} FROM events e
+        WHERE e.stream_id = :stream
+          AND e.version > COALESCE((SELECT programme_version FROM snap), 0) {recorded}
+        ORDER BY 1, 2
+    """
+    if postgres:
+        for n, name in enumerate(("key", "o", "r", "stream", "known_at"), start=1):
+            sql = sql.replace(f":{name}", f"${n}")
+    return sql
+
+
+@functools.lru_cache(maxsize=16)
+def _since_statement(tables: Tables, known: bool, postgres: bool) -> str:
+    return _since_sql(tables, known, postgres)
+
+
 async def read_since_snapshot(
     engine: AsyncEngine,
     tables: Tables,
@@ -435,43 +465,33 @@ async def read_since_snapshot(
     *,
     as_of: datetime | None,
     known_at: datetime | None,
+    query: Query | None = None,
 ) -> SinceSnapshot:
     """One statement: the newest snapshot of ``key`` holding nothing that happened after
     ``as_of`` nor anything recorded after ``known_at``, and the events of the programme stream
     after the version it holds, recorded by ``known_at`` (the listings there name the item
-    streams that came later)."""
-    async with engine.connect() as conn:
-        t = _types(conn)
-        postgres = conn.dialect.name == "postgresql"
-        recorded = "AND e.recorded_at <= :known_at" if known_at is not None else ""
-        sql = f"""
-            WITH snap AS (
-                SELECT position, programme_version, document FROM {tables.snapshots}
-                WHERE programme_key = :key AND occurred_until <= :o AND recorded_until <= :r
-                ORDER BY position DESC LIMIT 1
-            )
-            SELECT 0 AS part, snap.position AS position, snap.document AS body,
-                   {_NULL_EVENT.format(**t)}
-            FROM snap
-            UNION ALL
-            SELECT 1, e.position, NULL, {_EVENT} FROM events e
-            WHERE e.stream_id = :stream
-              AND e.version > COALESCE((SELECT programme_version FROM snap), 0) {recorded}
-            ORDER BY 1, 2
-        """
-        params: dict[str, object] = {
-            "key": key,
-            "stream": f"programme:{key}",
-            "o": micros(as_of) if as_of is not None else NO_LIMIT,
-            "r": micros(known_at) if known_at is not None else NO_LIMIT,
-        }
+    streams that came later). ``query``: PostgreSQL's pool, used directly."""
+    values: list[object] = [
+        key,
+        micros(as_of) if as_of is not None else NO_LIMIT,
+        micros(known_at) if known_at is not None else NO_LIMIT,
+        f"programme:{key}",
+    ]
+    if query is not None:
         if known_at is not None:
-            params["known_at"] = known_at if postgres else format_instant(known_at)
-        found = (await conn.execute(text(sql), params)).all()
+            values.append(known_at)
+        found = list(await query(_since_statement(tables, known_at is not None, True), *values))
+    else:
+        params = dict(zip(("key", "o", "r", "stream"), values, strict=True))
+        if known_at is not None:
+            params["known_at"] = format_instant(known_at)
+        statement = text(_since_statement(tables, known_at is not None, False))
+        async with engine.connect() as conn:
+            found = list((await conn.execute(statement, params)).all())
     since = SinceSnapshot(view=None, index=[])
     for row in found:
-        if row.part == 0:
-            since.view = decode_snapshot(bytes(row.body))
+        if row[0] == 0:
+            since.view = decode_snapshot(bytes(row[2]))
         else:
             since.index.append(_event_at(row, 1, 3))
     return since
