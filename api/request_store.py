@@ -26,6 +26,7 @@ class RequestStore:
         self._store = store
         self._shared = shared
         self._streams: dict[str, list[StoredEvent]] = {}
+        self._versions: dict[str, int] = {}
         self.pinned: tuple[str, int] | None = None
 
     def pin(self, stream_id: str, version: int) -> None:
@@ -41,6 +42,7 @@ class RequestStore:
     ) -> AppendResult:
         self._check_pin(stream_id, expected_version)
         self._streams.pop(stream_id, None)
+        self._versions.pop(stream_id, None)
         result = await self._store.append(
             stream_id, events, expected_version, idempotency_key=idempotency_key
         )
@@ -53,6 +55,7 @@ class RequestStore:
         for part in appends:
             self._check_pin(part.stream_id, part.expected_version)
             self._streams.pop(part.stream_id, None)
+            self._versions.pop(part.stream_id, None)
         results = await self._store.append_streams(appends, idempotency_key=idempotency_key)
         count_appended(results)
         return results
@@ -69,7 +72,16 @@ class RequestStore:
                 raise StreamConflict(stream_id, wanted, actual)
 
     async def stream_version(self, stream_id: str) -> int:
-        return await self._store.stream_version(stream_id)
+        """Asked once a request per stream (an append to it forgets it)."""
+        found = self._versions.get(stream_id)
+        if found is None:
+            cached = self._streams.get(stream_id)
+            if cached is not None:
+                found = cached[-1].version if cached else 0
+            else:
+                found = await self._store.stream_version(stream_id)
+            self._versions[stream_id] = found
+        return found
 
     async def read_stream(
         self,
@@ -93,7 +105,7 @@ class RequestStore:
         shared = self._shared
         if shared is None or not stream_id.startswith(CACHED_PREFIX):
             return await self._store.read_stream(stream_id)
-        kept = shared.events(stream_id, await self._store.stream_version(stream_id))
+        kept = shared.events(stream_id, await self.stream_version(stream_id))
         if kept is not None:
             return kept
         found = await self._store.read_stream(stream_id)
