@@ -125,7 +125,8 @@ def render(r: Results) -> str:
         f"{args['repeats']} round(s), median kept. Closure report: "
         "`GET /api/v1/programmes/bench-0000/closure-report` (100 deliverables, 60 milestones, "
         "80 RAID items; about 226 KB of JSON, 20-odd KB gzipped) with a reader token and "
-        "`Accept-Encoding: gzip` as browsers and HTTP libraries send it, live read model; one "
+        "`Accept-Encoding: gzip` as browsers and HTTP libraries send it, answered now (the "
+        "consistent read: one statement, then the report kept in memory for its content); one "
         "more run without it.",
         "- Approve: 16 connections, each POST approving the next distinct submitted deliverable "
         "(the approval signs it off: two events in one append). Counted from the events "

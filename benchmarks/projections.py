@@ -1027,7 +1027,8 @@ def section(results: Results, *, command: str, date: str, machine: list[str], no
         "signed off, one in five returned and resubmitted first; 60 milestones baselined, "
         "re-forecast, re-baselined, achieved; 80 RAID items with update logs, half closed; "
         "close-out notes and the closure report submitted (every stream pinned), endorsed, "
-        f"approved, the programme closed. Order: **{shape.order}**"
+        "approved, the programme closed (every other programme still closing: not approved). "
+        f"Order: **{shape.order}**"
         + (
             " (all programmes run over the same two years, so every page of the log touches "
             "every programme)"
@@ -1045,8 +1046,9 @@ def section(results: Results, *, command: str, date: str, machine: list[str], no
             else "."
         ),
         "Catch-up: `tracker.projections.read_model.rebuild.rebuild(store, engine)` timed whole "
-        "(shadow tables, `Projector.catch_up` reading pages of 5,000 and committing rows, "
-        f"snapshots and checkpoint every {_CATCH_UP_EVENTS:,} events, compare, swap). Raw "
+        "(shadow tables, `Projector.catch_up` reading pages of 5,000, its rows, snapshots and "
+        "checkpoint written in one transaction by COPY, index, compare in the database, swap "
+        "by rename). Raw "
         "read: one asyncpg connection, `SELECT position, type, data ... WHERE position > $1 "
         "ORDER BY position LIMIT 5000`, `msgspec.json.Decoder(<event type>)` per row, a count "
         "per programme; run before and after the rebuild, the ratio is against the faster. "
@@ -1058,7 +1060,9 @@ def section(results: Results, *, command: str, date: str, machine: list[str], no
         "snapshot holds in one query, fold, render), "
         f"{len(results.closure[0].runs_ms) if results.closure else 0} "
         "timed runs after 3 warm-ups, for the middle programme as of its last event (the whole "
-        "2,000 events) and as of half-way. PostgreSQL: the catch-up database. SQLite: a fresh "
+        "2,000 events) and as of the worst point between snapshots (half-way plus 249 events: "
+        "the most a question can leave to fold), the process's start-up objects frozen as "
+        "`tracker serve` freezes them. PostgreSQL: the catch-up database. SQLite: a fresh "
         f"file holding {sq.events:,} events ({sq.programmes} programmes, same generator"
         + (
             f", imported and projected in {results.sqlite_fill_seconds:.0f} s"
