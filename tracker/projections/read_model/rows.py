@@ -316,6 +316,20 @@ class Stored(msgspec.Struct, kw_only=True):
     views: dict[str, ProgrammeView]
 
 
+def _stored(rows: Iterable[Any]) -> Stored:
+    """Views from rows of (part, key, ordinal, kind, body): headers (0), the checkpoint (1),
+    items (2, in ordinal order)."""
+    stored = Stored(checkpoint=0, views={})
+    for row in rows:
+        if row.part == 0:
+            stored.views[row.key] = decode_header(bytes(row.body))
+        elif row.part == 1:
+            stored.checkpoint = int(row.ordinal)
+        else:
+            add_item(stored.views[row.key], row.kind, decode_item(row.kind, bytes(row.body)))
+    return stored
+
+
 async def read_views(engine: AsyncEngine, tables: Tables, keys: Sequence[str]) -> Stored:
     """Whole views of ``keys`` (those the read model has), with the checkpoint they are at."""
     if not keys:
@@ -337,15 +351,7 @@ async def read_views(engine: AsyncEngine, tables: Tables, keys: Sequence[str]) -
         rows = (
             await conn.execute(statement, {"keys": list(keys), "name": tables.checkpoint})
         ).all()
-    stored = Stored(checkpoint=0, views={})
-    for row in rows:
-        if row.part == 0:
-            stored.views[row.key] = decode_header(bytes(row.body))
-        elif row.part == 1:
-            stored.checkpoint = int(row.ordinal)
-        else:
-            add_item(stored.views[row.key], row.kind, decode_item(row.kind, bytes(row.body)))
-    return stored
+    return _stored(rows)
 
 
 async def keys(engine: AsyncEngine, tables: Tables) -> list[str]:
@@ -394,15 +400,7 @@ async def read_due_items(
         params[f"states{n}"] = list(states[kind])
     async with engine.connect() as conn:
         rows = (await conn.execute(statement, params)).all()
-    stored = Stored(checkpoint=0, views={})
-    for row in rows:
-        if row.part == 0:
-            stored.views[row.key] = decode_header(bytes(row.body))
-        elif row.part == 1:
-            stored.checkpoint = int(row.ordinal)
-        else:
-            add_item(stored.views[row.key], row.kind, decode_item(row.kind, bytes(row.body)))
-    return stored
+    return _stored(rows)
 
 
 async def item_owner(engine: AsyncEngine, tables: Tables, item_id: str) -> str | None:
