@@ -55,6 +55,4 @@ async def read_item(
         raise NotFound(f"{what} does not exist", code=code)
     view = (await readable_view(request.user, services, key, When())).view
     body, version = make(Found(view, services))
-    return Response(
-        body, headers={"ETag": f'"{version}"', "Tracker-Position": str(view.position)}
-    )
+    return Response(body, headers={"ETag": f'"{version}"', "Tracker-Position": str(view.position)})

@@ -178,9 +178,7 @@ class Reads:
             for g, view in zip(chunk, await self.reader.views(chunk), strict=True):
                 self._digests[g.key] = (g.identity, digest_of(view))
 
-    async def stream(
-        self, glances: Sequence[Glance], when: When
-    ) -> AsyncIterator[Seen]:
+    async def stream(self, glances: Sequence[Glance], when: When) -> AsyncIterator[Seen]:
         """The views of ``glances`` in key order, a chunk at a time (never all in memory)."""
         ordered = sorted(glances, key=lambda g: g.key)
         if not when.live:

@@ -241,8 +241,10 @@ async def run(admin_dsn: str, seconds: float) -> list[str]:
         try:
             for round_, inline in enumerate((False, True, False, True)):
                 rate, lat = await _appends(pool, inline, seconds, round_)
-                label = "(a) append + item row + header, one transaction" if inline else (
-                    "(b) plain append (tracker_append)"
+                label = (
+                    "(a) append + item row + header, one transaction"
+                    if inline
+                    else ("(b) plain append (tracker_append)")
                 )
                 lines.append(_line(label, rate, lat, "appends"))
 
@@ -256,8 +258,10 @@ async def run(admin_dsn: str, seconds: float) -> list[str]:
 
             head = await pool.fetchval("SELECT max(position) FROM events")
             await pool.execute("UPDATE projection_checkpoints SET position = $1", head)
-            for label, read in (("(a) header row by primary key", header),
-                                ("(b) header + checkpoint + tail of 0", tail)):
+            for label, read in (
+                ("(a) header row by primary key", header),
+                ("(b) header + checkpoint + tail of 0", tail),
+            ):
                 rate, lat = await _reads(pool, read, seconds)
                 lines.append(_line(label, rate, lat, "reads"))
             await pool.execute("UPDATE projection_checkpoints SET position = $1", head - 25)

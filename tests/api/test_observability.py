@@ -334,9 +334,7 @@ async def test_ready_is_503_while_the_projector_lags_beyond_the_threshold(
             assert body["head_position"] == body["committed_head_position"] == 2
             assert body["max_lag_seconds"] == 30
             metrics = await scrape(api)
-            lag_seconds = sample(
-                metrics, "tracker_projection_lag_seconds", projection="read_model"
-            )
+            lag_seconds = sample(metrics, "tracker_projection_lag_seconds", projection="read_model")
             assert lag_seconds is not None and lag_seconds >= 120
             assert sample(metrics, "tracker_projection_lag_positions") == 2
             # The projector catches up: ready again.

@@ -78,9 +78,7 @@ def script_of(key: str, first_id: int, chosen: list[Step]) -> Script:
         who = PEOPLE[which % len(PEOPLE)]
         if what in ("deliverable", "submit", "approve", "return", "defer"):
             if what == "deliverable" or which >= len(deliverables):
-                deliverables.append(
-                    script.deliverable(f"D{n}", on + timedelta(days=30), [who], on)
-                )
+                deliverables.append(script.deliverable(f"D{n}", on + timedelta(days=30), [who], on))
                 continue
             item = deliverables[which]
             match what:

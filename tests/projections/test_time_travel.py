@@ -80,9 +80,7 @@ async def test_closure_report_as_of_each_step_equals_the_report_captured_then(
         assert await closure(store, KEY, as_of=on, known_at=then, today=on) == (
             known_at(as_of_then, then)
         )
-        assert await closure(store, KEY, known_at=then, today=on) == known_at(
-            latest_then, then
-        )
+        assert await closure(store, KEY, known_at=then, today=on) == known_at(latest_then, then)
 
     # Bitemporal: as of 10 March, D3 was signed off, but that was not known until later.
     on, then = date(2021, 3, 10), captured[-3][1]

@@ -422,4 +422,3 @@ async def projection_status(
             updated_at=row.updated_at if row else None,
         )
     ]
-

@@ -152,4 +152,3 @@ async def rebuild(
         unchanged=len(both - changed),
         snapshots=int(snapshots),
     )
-

@@ -290,9 +290,7 @@ async def read_current(
 def _event_at(row: Sequence[Any], position: int, first: int) -> StoredEvent:
     """An event from a row of these statements: its position in column ``position``, then the
     event's columns in ``_EVENT``'s order from column ``first``."""
-    event_id, stream_id, version, type_name, schema_version, data, metadata = row[
-        first : first + 7
-    ]
+    event_id, stream_id, version, type_name, schema_version, data, metadata = row[first : first + 7]
     occurred_at, recorded_at, hash_ = row[first + 7 : first + 10]
     return decode_stored(
         position=row[position],
@@ -613,9 +611,7 @@ async def load(
     return loaded
 
 
-async def load_items(
-    engine: AsyncEngine, tables: Tables, key: str
-) -> list[tuple[str, ItemView]]:
+async def load_items(engine: AsyncEngine, tables: Tables, key: str) -> list[tuple[str, ItemView]]:
     """Every item row of one programme, as (kind, item), in ordinal order."""
     async with engine.connect() as conn:
         rows = (

@@ -35,8 +35,9 @@ REPORTS: Final[tuple[ReportName, ...]] = (
 
 
 @overload
-def render(report: Literal["signoffs"], view: ProgrammeView, question: Question) -> SignOffStatus:
-    ...
+def render(
+    report: Literal["signoffs"], view: ProgrammeView, question: Question
+) -> SignOffStatus: ...
 
 
 @overload
