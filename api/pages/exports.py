@@ -7,28 +7,26 @@
   approve, who has, who is missing, dates, RAG and reasons.
 
 A spreadsheet would run a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a formula: such
-text is written as text (XLSX) or with a leading apostrophe (the deliverables CSV).
+text is written as text (XLSX) or with a leading apostrophe (every CSV, through
+``tracker.projections.reports.csv_cells``).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Final
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from tracker.projections.reports.csv_cells import Cell, write_csv
 from tracker.projections.reports.signoff_status import SignOffItem, SignOffStatus
 
 XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV: Final = "text/csv"
-FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
-
-Cell = str | int | float | date | datetime | None
 
 DELIVERABLE_COLUMNS: Final = (
     "id",
@@ -92,22 +90,8 @@ def deliverable_rows(status: SignOffStatus, outcomes: dict[int, str]) -> list[li
     ]
 
 
-def _csv_text(value: Cell) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    text = str(value)
-    return "'" + text if isinstance(value, str) and text.startswith(FORMULA_START) else text
-
-
 def deliverables_csv(status: SignOffStatus, outcomes: dict[int, str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(DELIVERABLE_COLUMNS)
-    for row in deliverable_rows(status, outcomes):
-        writer.writerow([_csv_text(v) for v in row])
-    return buffer.getvalue()
+    return write_csv(DELIVERABLE_COLUMNS, deliverable_rows(status, outcomes))
 
 
 def sheet(

@@ -24,6 +24,7 @@ from tracker.migrations import upgrade_async
 from tracker.projections.read_model.reader import fold_from_store
 from tracker.projections.reports import ask, render
 from tracker.projections.reports.closure_report import ClosureReport
+from tracker.projections.reports.csv_cells import cell_text
 from tracker.projections.reports.signoff_status import SignOffStatus
 from tracker.settings import Settings
 
@@ -101,8 +102,10 @@ def test_the_deliverables_exports_list_every_signature_and_who_is_missing(
 
 
 def test_text_that_looks_like_a_formula_stays_text() -> None:
-    assert exports._csv_text('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
-    assert exports._csv_text("+1") == "'+1" and exports._csv_text("plain") == "plain"
+    assert cell_text('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
+    assert cell_text("+1") == "'+1" and cell_text("plain") == "plain"
+    assert cell_text("\t=1") == "'\t=1" and cell_text("\r@x") == "'\r@x"
+    assert cell_text(-3) == "-3" and cell_text(None) == ""
     made = exports.book("t")
     exports.sheet(made, "S", ("a",), [("=1+1",)])
     cell = made["S"]["A2"]

@@ -3,13 +3,12 @@ deliverables table). Content hashes are ``sealing.py``'s."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 
 import msgspec
 
 from tracker.projections.reports.closure_report import ClosureReport
+from tracker.projections.reports.csv_cells import write_csv
 from tracker.projections.reports.raid_log import RaidRow
 
 CSV_COLUMNS: tuple[str, ...] = (
@@ -236,12 +235,11 @@ def to_markdown(report: ClosureReport) -> str:
 
 def to_csv(report: ClosureReport) -> str:
     """The deliverables table, one row per deliverable, each with the report's position and
-    content hash."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for d in report.deliverables:
-        writer.writerow(
+    content hash; text a spreadsheet would run as a formula is written as text
+    (``csv_cells``)."""
+    return write_csv(
+        CSV_COLUMNS,
+        (
             (
                 d.id,
                 f"{d.outcome_number}. {d.outcome_title}" if d.outcome_number is not None else "",
@@ -255,8 +253,9 @@ def to_csv(report: ClosureReport) -> str:
                 report.position,
                 report.content_hash,
             )
-        )
-    return buffer.getvalue()
+            for d in report.deliverables
+        ),
+    )
 
 
 __all__ = [
