@@ -5,12 +5,13 @@ programme stood then (docs/projections.md)."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Final
 
 import msgspec
 
 from api.errors import ApiProblem, FieldError
+from api.schemas.bodies import in_range
 from tracker.projections.reports.question import effective_until
 
 DATE: Final = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -45,6 +46,16 @@ def _instant(name: str, raw: str) -> datetime:
     return value
 
 
+def _bounded(name: str, value: date | datetime) -> date | datetime:
+    try:
+        in_range(name, value.astimezone(UTC) if isinstance(value, datetime) else value)
+    except OverflowError as exc:  # 9999-12-31T23:59:59-14:00 is past year 9999 in UTC
+        raise _bad(name, f"{value.isoformat()} is outside the dates the tracker takes") from exc
+    except ValueError as exc:
+        raise _bad(name, str(exc)) from exc
+    return value
+
+
 def parse_when(as_of: str | None, known_at: str | None) -> When:
     effective: date | datetime | None = None
     if as_of is not None:
@@ -55,5 +66,9 @@ def parse_when(as_of: str | None, known_at: str | None) -> When:
                 raise _bad("as_of", f"{as_of!r} is not a calendar date") from exc
         else:
             effective = _instant("as_of", as_of)
+    if effective is not None:
+        effective = _bounded("as_of", effective)
     recorded = _instant("known_at", known_at) if known_at is not None else None
+    if recorded is not None:
+        _bounded("known_at", recorded)
     return When(as_of=effective_until(effective), known_at=recorded)

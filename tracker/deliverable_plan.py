@@ -29,7 +29,7 @@ from tracker.events.deliverables import (
 from tracker.events.programmes import DeliverableListed
 from tracker.events.values import PersonRef
 from tracker.ids import person_id
-from tracker.programmes import ProgrammeEvent, ProgrammeState, required_text
+from tracker.programmes import ProgrammeEvent, ProgrammeState, one_line, required_text
 
 
 def signatories(
@@ -94,7 +94,7 @@ def decide_plan(
     planned = DeliverablePlanned(
         deliverable_id=new_id,
         programme_key=programme.key,
-        title=required_text(command.title, "deliverable title"),
+        title=one_line(command.title, "deliverable title"),
         due_on=command.due_on,
         approvers=approvers,
         endorsers=endorsers,

@@ -37,7 +37,7 @@ from tracker.events.milestones import (
 )
 from tracker.events.programmes import MilestoneListed
 from tracker.events.values import DateValue
-from tracker.programmes import ProgrammeEvent, ProgrammeState, required_text
+from tracker.programmes import ProgrammeEvent, ProgrammeState, one_line, required_text
 
 MilestoneEvent = MilestoneBaselined | MilestoneReforecast | MilestoneRebaselined | MilestoneAchieved
 MILESTONE_EVENT_TYPES = (
@@ -150,7 +150,7 @@ def decide_baseline(
     baselined = MilestoneBaselined(
         milestone_id=new_id,
         programme_key=programme.key,
-        title=required_text(command.title, "milestone title"),
+        title=one_line(command.title, "milestone title"),
         baseline=checked_date(command.baseline, "baseline"),
         workstream=command.workstream,
     )

@@ -16,7 +16,7 @@ from tracker.events.programmes import (
     WorkstreamAdded,
 )
 from tracker.ids import programme_key as check_programme_key
-from tracker.programmes import ProgrammeEvent, ProgrammeState, required_text
+from tracker.programmes import ProgrammeEvent, ProgrammeState, one_line, required_text
 
 
 def decide_register(
@@ -33,7 +33,7 @@ def decide_register(
     return [
         ProgrammeRegistered(
             programme_key=key,
-            name=required_text(command.name, "programme name"),
+            name=one_line(command.name, "programme name"),
             starts_on=command.starts_on,
             planned_end_on=command.planned_end_on,
             registered_on=context.on,
@@ -51,7 +51,7 @@ def decide_describe(
     state.require_open("describing the programme")
     event = ProgrammeDescribed(
         programme_key=state.key,
-        name=required_text(command.name, "programme name"),
+        name=one_line(command.name, "programme name"),
         purpose=command.purpose.strip(),
         scope=command.scope.strip(),
         governance=command.governance.strip(),
@@ -72,7 +72,7 @@ def decide_add_workstream(
         raise RuleBroken("duplicate_workstream", f"workstream {key!r} already exists")
     return [
         WorkstreamAdded(
-            programme_key=state.key, workstream=key, title=required_text(command.title, "title")
+            programme_key=state.key, workstream=key, title=one_line(command.title, "title")
         )
     ]
 
@@ -93,6 +93,6 @@ def decide_define_outcome(
         OutcomeDefined(
             programme_key=state.key,
             number=command.number,
-            title=required_text(command.title, "outcome title"),
+            title=one_line(command.title, "outcome title"),
         )
     ]

@@ -7,6 +7,7 @@ closed programme refuses plan changes, naming its state.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Literal, assert_never
 from uuid import UUID
@@ -292,4 +293,16 @@ def required_text(value: str, what: str) -> str:
     cleaned = value.strip()
     if not cleaned:
         raise InvalidInput(f"{what} must not be blank")
+    return cleaned
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(value: str, what: str) -> str:
+    """A name or title: not blank, and one line with no control character (a CR or LF in a
+    name or title ends up in e-mail headers and page titles, where it would break them)."""
+    cleaned = required_text(value, what)
+    if _CONTROL.search(cleaned):
+        raise InvalidInput(f"{what} must be one line of text, with no control characters")
     return cleaned

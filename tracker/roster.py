@@ -32,7 +32,7 @@ from tracker.events.programmes import (
     RosterMemberRevoked,
 )
 from tracker.ids import person_id
-from tracker.programmes import ProgrammeEvent, ProgrammeState, RosterMember, required_text
+from tracker.programmes import ProgrammeEvent, ProgrammeState, RosterMember, one_line
 from tracker.raci import parse_raci
 
 
@@ -68,8 +68,8 @@ def decide_assign_member(
         RosterMemberAssigned(
             programme_key=state.key,
             email=email,
-            name=required_text(command.name, "name"),
-            role_title=required_text(command.role_title, "role title"),
+            name=one_line(command.name, "name"),
+            role_title=one_line(command.role_title, "role title"),
             raci=raci,
         )
     ]
@@ -89,11 +89,11 @@ def decide_change_member(
     state.require_open("changing the roster")
     member = _require_member(state, person_id(command.email))
     raci = member.raci if command.raci is None else parse_raci(command.raci)
-    name = member.name if command.name is None else required_text(command.name, "name")
+    name = member.name if command.name is None else one_line(command.name, "name")
     role_title = (
         member.role_title
         if command.role_title is None
-        else required_text(command.role_title, "role title")
+        else one_line(command.role_title, "role title")
     )
     if (raci, name, role_title) == (member.raci, member.name, member.role_title):
         return []

@@ -17,11 +17,26 @@ from msgspec import Meta
 
 EMAIL: Final = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
 SLUG: Final = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
-MILESTONE_DATE: Final = r"^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$"
+MILESTONE_DATE: Final = r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$"
+FIRST_DAY: Final = date(1900, 1, 1)
+LAST_DAY: Final = date(2199, 12, 31)
+"""Every date and instant the API takes lies within these days (docs/api.md, "Limits"): a
+year 9999 or 0001 once broke every report of its programme for everyone."""
+
+NO_CONTROL: Final = r"^[^\x00-\x1f\x7f]*$"
+"""No control character: a CR or LF in a name or title would end an e-mail header."""
+ONE_LINE: Final = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+"""One line of text with something in it: no control character, not only spaces."""
 
 Email = Annotated[str, Meta(pattern=EMAIL, max_length=254, description="an e-mail address")]
-Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"\S")]
-Title = Annotated[str, Meta(min_length=1, max_length=500, pattern=r"\S")]
+Name = Annotated[
+    str,
+    Meta(min_length=1, max_length=200, pattern=ONE_LINE, description="one line, no controls"),
+]
+Title = Annotated[
+    str,
+    Meta(min_length=1, max_length=500, pattern=ONE_LINE, description="one line, no controls"),
+]
 Text = Annotated[str, Meta(max_length=10_000)]
 Reason = Annotated[str, Meta(min_length=1, max_length=2_000, pattern=r"\S")]
 Score = Annotated[int, Meta(ge=1, le=5)]
@@ -39,13 +54,30 @@ OccurredAt = Annotated[
 ]
 
 
+def in_range(name: str, value: date) -> None:
+    """Refuse a date or instant outside ``FIRST_DAY`` .. ``LAST_DAY`` (ValueError: 400)."""
+    day = value.date() if isinstance(value, datetime) else value
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(
+            f"{name} {value.isoformat()} is outside the dates the tracker takes "
+            f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})"
+        )
+
+
 class Body(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     occurred_at: OccurredAt | None = None
+
+    def __post_init__(self) -> None:
+        """Every date and instant of every body within the range (``in_range``)."""
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            if isinstance(value, date):
+                in_range(name, value)
 
 
 class PersonIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     email: Email
-    name: Annotated[str, Meta(max_length=200)] = ""
+    name: Annotated[str, Meta(max_length=200, pattern=NO_CONTROL)] = ""
 
 
 Person = Email | PersonIn
@@ -77,7 +109,7 @@ class DelegationIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     for_: Email = msgspec.field(name="for")
     starts: date
     ends: date
-    deputy_name: Annotated[str, Meta(max_length=200)] = ""
+    deputy_name: Annotated[str, Meta(max_length=200, pattern=NO_CONTROL)] = ""
 
 
 class WorkstreamIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -174,19 +206,19 @@ class CloseRiskIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
 class LearningPointIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     description: Annotated[str, Meta(min_length=1, max_length=10_000, pattern=r"\S")]
     recommendation: Text = ""
-    responsible: Annotated[str, Meta(max_length=200)] = ""
+    responsible: Annotated[str, Meta(max_length=200, pattern=NO_CONTROL)] = ""
     number: Annotated[int, Meta(ge=1, le=10_000)] | None = None
 
 
 class RecommendationIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     description: Annotated[str, Meta(min_length=1, max_length=10_000, pattern=r"\S")]
-    responsible: Annotated[str, Meta(max_length=200)] = ""
+    responsible: Annotated[str, Meta(max_length=200, pattern=NO_CONTROL)] = ""
     number: Annotated[int, Meta(ge=1, le=10_000)] | None = None
 
 
 class NextStepIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     description: Annotated[str, Meta(min_length=1, max_length=10_000, pattern=r"\S")]
-    responsible: Annotated[str, Meta(max_length=200)] = ""
+    responsible: Annotated[str, Meta(max_length=200, pattern=NO_CONTROL)] = ""
     number: Annotated[int, Meta(ge=1, le=10_000)] | None = None
     deliverable: UUID | None = None
 
@@ -203,4 +235,4 @@ class ClosureApproveIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=Tr
 class TokenIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     email: Email
     scope: Literal["admin", "member", "reader"] = "member"
-    name: Annotated[str, Meta(max_length=200)] = ""
+    name: Annotated[str, Meta(max_length=200, pattern=NO_CONTROL)] = ""

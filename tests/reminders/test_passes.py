@@ -9,7 +9,7 @@ from email.message import EmailMessage
 import pytest
 
 from tests.conftest import ReadSide
-from tests.projections.builders import Script, append_all, append_one, day
+from tests.projections.builders import Script, append_all, append_one, day, person
 from tests.reminders.expected import BASE_URL, SUBJECTS, monday_texts
 from tests.reminders.scenario import (
     ANDREW,
@@ -19,6 +19,7 @@ from tests.reminders.scenario import (
     MIKE,
     MONDAY,
     Ids,
+    d,
     digital_transition,
     easter_cutover,
     payroll_transition,
@@ -375,3 +376,43 @@ async def test_a_pass_for_today_reads_the_rows_and_the_events_beyond_them(
     assert today == later
     planned = [s for d in today.deliveries for s in d.summaries]
     assert planned and not any("Key staff gaps filled" in s for s in planned)
+
+
+EVE = person("eve.lowe@lcc.example", "Eve Lowe\r\nBcc: mallory@evil.example")
+"""Stored before the API refused control characters in names (finding 4)."""
+JOSE = person("josé.ruiz@lcc.example", "José Ruiz")
+"""An address the mail library cannot put in a header without SMTPUTF8."""
+
+
+def a_programme_with_bad_records() -> Script:
+    s = Script("bad-records")
+    s.register(
+        "Bad records", d("2021-01-04"), starts_on=d("2021-01-04"), planned_end_on=d("2021-06-30")
+    )
+    s.member(EVE, "Sponsor", "A", d("2021-01-04"))
+    s.member(JOSE, "Finance Lead", "A", d("2021-01-04"))
+    for approver, title in ((EVE, "Plan\r\nBcc: mallory@evil.example"), (JOSE, "Budget")):
+        item = s.deliverable(title, d("2021-03-31"), [approver], d("2021-01-05"))
+        s.submit(item, d("2021-03-01"))
+    return s
+
+
+async def test_finding_4_a_crlf_in_a_name_or_title_neither_stops_the_pass_nor_adds_a_header(
+    read_side: ReadSide, clock: FixedClock, server: MailServer
+) -> None:
+    store = read_side.store
+    await given_the_scenario(store, clock)
+    await append_all(store, a_programme_with_bad_records(), clock)
+    report = await run(read_side, clock, server.url, MONDAY)
+
+    # Everyone in the scenario still gets their e-mail, and so does Eve, on one-line headers.
+    assert {r.recipients[0] for r in server.handler.received} == PEOPLE | {EVE.email}
+    [eve] = server.handler.to(EVE.email)
+    assert eve.message["To"] == '"Eve Lowe Bcc: mallory@evil.example" <eve.lowe@lcc.example>'
+    assert "Bcc" not in eve.message and "mallory@evil.example" not in eve.recipients
+    assert "\n" not in str(eve.message["Subject"])
+    # The one record the mail library refuses fails alone, recorded, and is not retried.
+    [failed] = [d for d in report.deliveries if d.status == "failed"]
+    assert failed.person == JOSE.email and "ascii" in failed.detail
+    [event] = await recorded(store, JOSE.email)
+    assert isinstance(event, ReminderSendFailed) and event.permanent

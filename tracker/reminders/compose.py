@@ -10,6 +10,7 @@ Message-ID; each ``ReminderSent`` records it, so the keys of any message can be 
 from __future__ import annotations
 
 import hashlib
+import re
 import textwrap
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -65,6 +66,16 @@ def message_id(keys: Sequence[str], sender: str) -> str:
 
 def link(base_url: str, path: str) -> str:
     return base_url.rstrip("/") + quote(path, safe="/:@-._~")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def header_text(value: str) -> str:
+    """Text for a header: control characters and Unicode line breaks (a CR or LF would end
+    the header and start another) become one space. The API refuses them in names and titles;
+    this keeps data stored before that, or from elsewhere, from breaking an e-mail."""
+    return _CONTROL.sub(" ", value).strip()
 
 
 def subject(reminders: Sequence[Reminder], day: date) -> str:
@@ -150,8 +161,8 @@ def compose(
     keys = [r.key for r in reminders]
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = formataddr((who.name, who.email))
-    message["Subject"] = subject(reminders, day)
+    message["To"] = formataddr((header_text(who.name), header_text(who.email)))
+    message["Subject"] = header_text(subject(reminders, day))
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id(keys, sender)
     message["Auto-Submitted"] = "auto-generated"
@@ -165,6 +176,7 @@ __all__ = [
     "SECTIONS",
     "SUBJECTS",
     "compose",
+    "header_text",
     "link",
     "message_id",
     "render_html",

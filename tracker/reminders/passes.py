@@ -223,6 +223,34 @@ async def run_pass(
     return report
 
 
+async def _failed(
+    store: EventStore,
+    stream: str,
+    who: Recipient,
+    keys: list[str],
+    today: date,
+    clock: Clock,
+    message_id: str,
+    error: object,
+    *,
+    permanent: bool,
+    attempts: int = 0,
+) -> Delivery:
+    event = ReminderSendFailed(
+        person=who.who,
+        working_day=today,
+        keys=tuple(keys),
+        message_id=message_id,
+        attempts=attempts,
+        error=str(error),
+        permanent=permanent,
+    )
+    await _append(store, stream, event, clock, None)
+    return Delivery(
+        person=who.who, status="failed", keys=keys, message_id=message_id, detail=str(error)
+    )
+
+
 async def _deliver(
     store: EventStore,
     mailer: Mailer,
@@ -234,37 +262,37 @@ async def _deliver(
     settings: ReminderSettings,
     lock: Lock | None,
 ) -> Delivery:
-    message = compose(
-        who,
-        items,
-        day=today,
-        sender=settings.mail_from,
-        base_url=settings.base_url,
-        now=clock.now(),
-    )
-    message_id = str(message["Message-ID"])
     keys = [r.key for r in items]
+    try:
+        message = compose(
+            who,
+            items,
+            day=today,
+            sender=settings.mail_from,
+            base_url=settings.base_url,
+            now=clock.now(),
+        )
+    except ValueError as exc:
+        # One bad record (an address or text the mail library refuses) fails this person's
+        # e-mail, recorded as failed, and the pass goes on with everyone else.
+        return await _failed(store, stream, who, keys, today, clock, "", exc, permanent=True)
+    message_id = str(message["Message-ID"])
     if lock is not None and not await lock.held():
         raise LockLost("the reminders pass lost its lock: stopping before sending more")
     try:
         await mailer.send(message)
     except SendFailed as failure:
-        event = ReminderSendFailed(
-            person=who.who,
-            working_day=today,
-            keys=tuple(keys),
-            message_id=message_id,
-            attempts=failure.attempts,
-            error=failure.message,
+        return await _failed(
+            store,
+            stream,
+            who,
+            keys,
+            today,
+            clock,
+            message_id,
+            failure.message,
             permanent=failure.permanent,
-        )
-        await _append(store, stream, event, clock, None)
-        return Delivery(
-            person=who.who,
-            status="failed",
-            keys=keys,
-            message_id=message_id,
-            detail=failure.message,
+            attempts=failure.attempts,
         )
     for r in items:
         sent = ReminderSent(
