@@ -289,5 +289,14 @@ def handle_exception(request: Request[object, object, State], exc: Exception) ->
         return _http_problem(exc)
     if is_unavailable(exc):
         return unavailable_response(exc)
+    if isinstance(exc, RecursionError):
+        # The JSON decoder gives up on a body nested deeper than the interpreter's stack; no
+        # body the API takes nests more than a few levels, so this is a malformed request.
+        return problem_response(
+            400,
+            "invalid_json",
+            "the request body is nested too deeply: no body of this API nests more than a few "
+            "levels",
+        )
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(500, "internal_error", "an internal error occurred; it has been logged")
