@@ -9,7 +9,7 @@ rights the programme's roster gives them:
 | read the programme | any letter, a delegation there (as deputy), or named on a deliverable |
 | change the plan (items, notes, submit, closure submit) | R or A |
 | change the roster | A |
-| appoint a deputy | A, or being the person deputised for (on the roster) |
+| appoint a deputy | A; or R or C appointing their own deputy (I cannot: they sign nothing) |
 | endorse a deliverable | R, A or C, or being its named endorser, or a deputy there |
 | approve a deliverable | R or A, or being its named approver, or a deputy there |
 | return a deliverable | R, A or C, or being named on it, or a deputy there |
@@ -66,6 +66,9 @@ LETTERS: Final[dict[Action, frozenset[str]]] = {
     Action.CLOSURE_APPROVE: frozenset("A"),
     Action.ADMIN: frozenset(),
 }
+
+SIGNERS: Final = frozenset("RAC")
+"""The letters that endorse or approve."""
 
 DEPUTY_MAY: Final = frozenset(
     {
@@ -135,7 +138,9 @@ def allowed(
         case Action.RETURN:
             return who.named_anywhere
         case Action.DELEGATE:
-            return who.letter is not None and deputising_for == principal.person
+            # Only those who sign have anything to delegate; an I member appointing a
+            # "deputy" would only be handing an outsider read access.
+            return who.letter in SIGNERS and deputising_for == principal.person
         case _:
             return False
 

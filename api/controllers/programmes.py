@@ -188,7 +188,7 @@ async def revoke_roster_member(
 
 @post(
     "/programmes/{key:str}/delegations",
-    summary="Appoint a deputy (the person deputised for, the programme's A, or admin)",
+    summary="Appoint a registered person deputy (the A, or an R or C for themselves; admin)",
     responses=documented(201, WriteResult, CREATED, *WRITE_PROBLEMS),
 )
 async def appoint_deputy(
@@ -196,14 +196,22 @@ async def appoint_deputy(
 ) -> Response[bytes]:
     principal = email("for", data.for_)
     deputy = email("deputy", data.deputy)
-    deputy_name = data.deputy_name or await registered_name(writer.store, deputy) or ""
+    known = await registered_name(writer.store, deputy)
+    deputy_name = data.deputy_name or known or ""
     new_id = writer.new_uuid()
-    plan = Plan(
-        ref=targets.programme(key),
-        action=Action.DELEGATE,
-        deputising_for=principal,
-        created=True,
-        build=lambda actor, _: c.AppointDeputy(
+
+    def build(actor: str, _: targets.Target) -> c.Command:
+        if known is None:
+            # A delegation gives its deputy read access: only someone the tracker already
+            # knows (a token was issued to them) can be made one, not any address typed in.
+            raise ApiProblem(
+                422,
+                "deputy_not_registered",
+                f"{deputy} is not registered with the tracker: issue them a token first "
+                "(tracker token issue --email ...), then appoint them",
+                errors=[FieldError(field="deputy", message="not registered")],
+            )
+        return c.AppointDeputy(
             programme_key=key,
             deputy_email=deputy,
             for_email=principal,
@@ -213,7 +221,14 @@ async def appoint_deputy(
             delegation_id=new_id,
             actor=actor,
             occurred_at=data.occurred_at,
-        ),
+        )
+
+    plan = Plan(
+        ref=targets.programme(key),
+        action=Action.DELEGATE,
+        deputising_for=principal,
+        created=True,
+        build=build,
     )
     return await writer.run(data, plan)
 

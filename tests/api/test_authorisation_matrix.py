@@ -22,7 +22,7 @@ action              admin  reader  A    R    C    I    deputy  outsider
 read                ok     ok      ok   ok   ok   ok   ok      403
 roster              ok     403     ok   403  403  403  403     403
 delegate_for_lead   ok     403     ok   ok   403  403  403     403
-delegate_for_self   ok     403     ok   ok   ok   ok   403     403
+delegate_for_self   ok     403     ok   ok   ok   403  403     403
 plan_deliverable    ok     403     ok   ok   403  403  403     403
 submit              ok     403     ok   ok   403  403  403     403
 replan              ok     403     ok   ok   403  403  403     403
@@ -85,6 +85,9 @@ async def test_each_actor_gets_exactly_the_checked_in_row(api: Api, actor: str) 
         "starts": "2020-01-06",
         "ends": "2099-12-31",
     }
+    # Only people registered with the tracker (issued a token) can be made deputies.
+    for someone in (DEPUTY, person("Cover One"), person("Cover Two")):
+        await api.token(someone)
     await api.post(f"/api/v1/programmes/{key}/delegations", admin, deputy_for_sponsor)
     who, email = await _who(api, actor)
     p = f"/api/v1/programmes/{key}"

@@ -119,6 +119,7 @@ async def test_a_delegation_is_made_by_the_person_delegating_the_a_or_an_admin(a
     key = await given_programme(api)
     path = f"/api/v1/programmes/{key}/delegations"
     for_lead = {"deputy": OUTSIDER, "for": LEAD, "starts": "2021-01-01", "ends": "2021-06-30"}
+    await api.token(OUTSIDER)  # a deputy must be registered with the tracker
     by_self = await api.post(path, await api.as_(LEAD), for_lead)
     assert by_self.status_code == 201
     by_a = await api.post(path, await api.as_(SPONSOR), for_lead)

@@ -151,8 +151,8 @@ async def test_a_deputy_reads_only_while_a_delegation_covers_today(api: Api) -> 
         "starts": (today - timedelta(days=400)).isoformat(),
         "ends": (today - timedelta(days=30)).isoformat(),
     }
-    assert (await api.post(path, admin, ended)).status_code == 201
     deputy = await api.as_(DEPUTY)
+    assert (await api.post(path, admin, ended)).status_code == 201
     report = f"/api/v1/programmes/{key}/signoffs"
     assert (await api.get(report, deputy)).status_code == 403
     # Asking about the days the delegation covered does not borrow its authority now.
