@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import NewType
+from typing import Final, NewType
 from uuid import UUID, uuid5
 
 from tracker.errors import InvalidInput
@@ -12,9 +12,12 @@ PersonId = NewType("PersonId", str)
 ProgrammeKey = NewType("ProgrammeKey", str)
 StreamId = NewType("StreamId", str)
 
-_EMAIL = re.compile(
-    r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$"
+EMAIL_PATTERN: Final = (
+    r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$"
 )
+"""What ``person_id`` accepts: also the pattern the API documents for an e-mail in a path."""
+_EMAIL = re.compile(EMAIL_PATTERN)
 _PROGRAMME_KEY = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 _STREAM_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}:[A-Za-z0-9._@+\-:]{1,200}$")
 

@@ -11,10 +11,10 @@ from litestar.params import Parameter
 
 from api.errors import ApiProblem, FieldError, field_problem
 from api.schemas import Person, PersonIn
-from api.schemas.bodies import EMAIL, SLUG
+from api.schemas.bodies import SLUG
 from tracker.errors import InvalidInput
 from tracker.events.values import DateValue, PersonRef
-from tracker.ids import person_id
+from tracker.ids import EMAIL_PATTERN, person_id
 from tracker.raci import parse_raci
 
 T = TypeVar("T")
@@ -23,8 +23,11 @@ ProgrammeKey = Annotated[
     str, Parameter(description="the programme's key (a slug)", pattern=SLUG, max_length=64)
 ]
 EmailPath = Annotated[
-    str, Parameter(description="a person's e-mail address", pattern=EMAIL, max_length=254)
+    str,
+    Parameter(description="a person's e-mail address", pattern=EMAIL_PATTERN, max_length=254),
 ]
+"""The pattern is the one ``person_id`` applies, so what the schema allows the API takes, and
+anything else is a 400 like every parameter that does not decode."""
 
 MONTH_LENGTH: Final = 7
 
@@ -38,6 +41,20 @@ def checked(field: str, parse: Callable[[str], T], value: str) -> T:
 
 def email(field: str, value: str) -> str:
     return checked(field, person_id, value)
+
+
+def email_parameter(field: str, value: str) -> str:
+    """An e-mail in the path or query: one that does not decode is a 400, as documented for
+    every parameter (a 422 is for values in a body the domain refuses)."""
+    try:
+        return person_id(value)
+    except InvalidInput as exc:
+        raise ApiProblem(
+            400,
+            "invalid_parameter",
+            f"{field}: {exc.message}",
+            errors=[FieldError(field=field, message=exc.message)],
+        ) from exc
 
 
 def raci(value: str) -> str:

@@ -12,7 +12,7 @@ from api import targets
 from api.access import readable_view, today_of
 from api.auth import ApiRequest
 from api.authz import Action, readable
-from api.controllers.common import EmailPath, ProgrammeKey, email, raci
+from api.controllers.common import EmailPath, ProgrammeKey, email, email_parameter, raci
 from api.errors import ApiProblem, FieldError
 from api.openapi import READ_PROBLEMS, WRITE_PROBLEMS, documented
 from api.presenters import programme_detail, programme_summary
@@ -160,7 +160,7 @@ async def put_roster_member(
 
 
 def _email_path(value: str) -> str:
-    return email("path.email", value)
+    return email_parameter("path.email", value)
 
 
 @delete(

@@ -17,7 +17,7 @@ from litestar.params import Parameter
 from api.access import readable_view, today_of
 from api.auth import ApiRequest
 from api.authz import readable
-from api.controllers.common import EmailPath, ProgrammeKey, email
+from api.controllers.common import EmailPath, ProgrammeKey, email_parameter
 from api.errors import forbidden
 from api.openapi import READ_PROBLEMS, ClosureReportOperation, documented
 from api.reads import Rendered, cache_key, send_rendered
@@ -220,7 +220,7 @@ async def inbox(
     when: NamedDependency[When],
     email: EmailPath,
 ) -> Response[bytes]:
-    person = _person(email)
+    person = email_parameter("path.email", email)
     principal = request.user
     if principal.scope == "member" and principal.person != person:
         raise forbidden(f"{principal.person} may read only their own inbox, not {person}'s")
@@ -239,10 +239,6 @@ async def inbox(
         )
         found = r.remember(key, _json(report, report.position))
     return _send(found, request)
-
-
-def _person(value: str) -> str:
-    return email("path.email", value)
 
 
 ROUTES = [signoffs, milestone_board, raid_log, closure_report, portfolio, inbox]
