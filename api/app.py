@@ -22,6 +22,7 @@ from api.auth import PUBLIC_PATHS, BearerAuthentication, TokenCache
 from api.controllers import ROUTES
 from api.deps import provide_principal, provide_services, provide_when, provide_writer
 from api.errors import handle_exception
+from api.headers import install as install_api_headers
 from api.idempotency import Idempotency
 from api.metrics import ReminderCounts, metrics
 from api.observability import install as install_observability
@@ -132,4 +133,5 @@ def create_app(
         debug=False,
     )
     add_examples(app.openapi_schema)  # the document is built once and served as it is now
+    install_api_headers(app)  # nosniff and no-store on every /api response
     return install_observability(app)  # request ids, access log, request metrics

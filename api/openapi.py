@@ -1,5 +1,6 @@
-"""OpenAPI 3.1 at /schema (Scalar viewer at /schema, Swagger UI at /schema/swagger, the JSON at
-/schema/openapi.json), with every documented refusal as problem+json."""
+"""OpenAPI 3.1 at /schema (Swagger UI from the package at /schema and /schema/swagger, see
+``api.schema_viewer``; the JSON at /schema/openapi.json), with every documented refusal as
+problem+json."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from typing import Final
 
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import (
     Components,
     OpenAPIMediaType,
@@ -20,7 +20,9 @@ from litestar.openapi.spec import (
 )
 
 from api.errors import PROBLEM_JSON, Problem
+from api.schema_viewer import PackagedSwaggerPlugin, schema_router
 
+SCHEMA_PATH: Final = "/schema"
 BEARER: Final = "bearer"
 SECURITY: Final[list[dict[str, list[str]]]] = [{BEARER: []}]
 
@@ -115,8 +117,9 @@ def openapi_config() -> OpenAPIConfig:
             "on an event-sourced store. Every request under /api/v1 needs "
             "`Authorization: Bearer <token>` (`tracker token issue`). See docs/api.md."
         ),
-        path="/schema",
-        render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        path=SCHEMA_PATH,
+        render_plugins=[PackagedSwaggerPlugin(schema_path=SCHEMA_PATH, path="/swagger")],
+        openapi_router=schema_router(SCHEMA_PATH),
         components=Components(
             security_schemes={
                 BEARER: SecurityScheme(

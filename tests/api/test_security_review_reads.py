@@ -12,9 +12,12 @@ named after it, through HTTP on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from typing import Any
 
-from tests.api.builders import SPONSOR, given_programme
+from tests.api.builders import LEAD, SPONSOR, given_milestone, given_programme
 from tests.api.client import Api
 
 MALFORMED_EMAILS = ["a@b.c!", "someone@-council-.gov.uk", "x@y_z.uk", "x@y..uk"]
@@ -51,3 +54,77 @@ async def test_finding_14_a_malformed_address_in_a_path_is_the_documented_400(ap
             assert "email" in problem["errors"][0]["field"]
     # A well-formed address still reaches the inbox's logic.
     assert (await api.get(f"/api/v1/people/{SPONSOR}/inbox", admin)).status_code == 200
+
+
+SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S)
+STYLESHEET = re.compile(r"<link\b[^>]*rel=\"stylesheet\"[^>]*>")
+ATTRIBUTE = re.compile(r'(\w[\w-]*)="([^"]*)"')
+
+
+async def test_finding_9_the_schema_viewer_is_this_sites_files_with_integrity_under_a_csp(
+    api: Api,
+) -> None:
+    for path in ("/schema", "/schema/swagger"):
+        page = await api.client.get(path)
+        assert page.status_code == 200, path
+        policy = page.headers["content-security-policy"]
+        for directive in (
+            "default-src 'none'",
+            "script-src 'self'",
+            "connect-src 'self'",
+            "frame-ancestors 'none'",
+        ):
+            assert directive in policy, (path, directive)
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+        assert "http" not in page.text and "//" not in page.text, "nothing from elsewhere"
+        scripts = SCRIPT.findall(page.text)
+        sheets = STYLESHEET.findall(page.text)
+        assert scripts and sheets
+        assert not any(inline.strip() for _, inline in scripts), "no inline script"
+        for tag in [attributes for attributes, _ in scripts] + sheets:
+            found = dict(ATTRIBUTE.findall(tag))
+            source = found.get("src") or found["href"]
+            assert source.startswith("/schema/assets/"), source
+            algorithm, _, digest = found["integrity"].partition("-")
+            asset = await api.client.get(source)
+            assert asset.status_code == 200 and asset.headers["x-content-type-options"] == "nosniff"
+            expected = base64.b64encode(hashlib.new(algorithm, asset.content).digest()).decode()
+            assert digest == expected, source
+    assert (await api.client.get("/schema/assets/LICENSE")).status_code == 200
+
+
+async def test_finding_9_api_answers_are_neither_sniffed_nor_stored(api: Api) -> None:
+    key = await given_programme(api)
+    await given_milestone(api, key)
+    sponsor = await api.as_(SPONSOR)
+    answers = {
+        "json": await api.get(f"/api/v1/programmes/{key}", sponsor),
+        "problem": await api.get("/api/v1/programmes/no-such-programme", sponsor),
+        "unauthorised": await api.client.get(f"/api/v1/programmes/{key}"),
+        "unrouted": await api.get("/api/v1/no-such-path", sponsor),
+        "csv": await api.get(
+            f"/api/v1/programmes/{key}/closure-report", sponsor, params={"format": "csv"}
+        ),
+        "ics": await api.get(f"/api/v1/programmes/{key}/milestones.ics", sponsor),
+        "write": await api.post(
+            f"/api/v1/programmes/{key}/milestones",
+            await api.as_(LEAD),
+            {"title": "Cut-over", "baseline": "2021-06"},
+        ),
+    }
+    expected = {
+        "json": 200,
+        "problem": 404,
+        "unauthorised": 401,
+        "unrouted": 404,
+        "csv": 200,
+        "ics": 200,
+        "write": 201,
+    }
+    for kind, answer in answers.items():
+        assert answer.status_code == expected[kind], (kind, answer.text)
+        assert answer.headers["x-content-type-options"] == "nosniff", kind
+        assert answer.headers.get_list("cache-control") == ["no-store"], kind
+    assert answers["problem"].headers["content-type"].startswith("application/problem+json")
+    assert answers["csv"].headers["content-type"].startswith("text/csv")
+    assert answers["ics"].headers["content-type"].startswith("text/calendar")
