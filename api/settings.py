@@ -32,6 +32,8 @@ class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
     idempotency_in_flight_seconds: float = 60.0
     """A first request still marked in flight after this is taken as dead: the key is free."""
     sse_heartbeat_seconds: float = 15.0
+    """An idle event stream sends a keep-alive comment this often; every stream also checks its
+    token again in the database this often, and ends once it is revoked."""
     ready_max_lag_seconds: float = 30.0
     """``/ready`` answers 503 while the oldest event the projector has not folded is older than
     this (``TRACKER_READY_MAX_LAG_SECONDS``)."""

@@ -2,7 +2,12 @@
 stream (``/events/stream``, resumable with ``Last-Event-ID``). Every event carries its position.
 
 The feed holds every programme's events, so it is for ``admin`` and ``reader`` tokens (API
-consumers and dashboards); a ``member`` reads their programmes through the reports instead."""
+consumers and dashboards); a ``member`` reads their programmes through the reports instead.
+
+A stream outlives the check made when it opened, so it checks its token again in the database
+(not the process's token cache) every ``sse_heartbeat_seconds``, and ends as soon as the token
+is revoked (or no longer a feed reader's): revoking a token closes its streams within a
+heartbeat, whichever process or command revoked it."""
 
 from __future__ import annotations
 
@@ -16,13 +21,14 @@ from litestar.di import NamedDependency
 from litestar.params import Parameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
-from api.auth import ApiRequest, Principal
+from api.auth import ApiRequest, Principal, bearer_secret
 from api.errors import ApiProblem, FieldError, forbidden
 from api.openapi import READ_PROBLEMS, EventStreamOperation, documented
 from api.presenters import event_out
 from api.schemas import EventPage
 from api.services import Services
 from api.when import When
+from tracker.auth.tokens import find_token
 from tracker.projections.reports.question import effective_until, recorded_until
 
 PAGE = 500
@@ -60,6 +66,12 @@ async def events(
     )
 
 
+async def _still_a_feed_reader(services: Services, secret: str) -> bool:
+    """The token, read again from the database: still there, not revoked, a feed reader's."""
+    record = await find_token(services.engine, secret)
+    return record is not None and record.scope != "member"
+
+
 def _resume_from(after: int, last_event_id: str | None) -> int:
     if last_event_id is None or not last_event_id.strip():
         return after
@@ -95,14 +107,20 @@ async def event_stream(
 ) -> ServerSentEvent:
     _feed_reader(request.user)
     start = _resume_from(after, last_event_id)
+    secret = bearer_secret(request.headers.get("authorization"))
     store = services.store
     heartbeat = services.api.sse_heartbeat_seconds
 
     async def messages() -> AsyncIterator[ServerSentEventMessage]:
         position = start
-        idle_since = beat = time.monotonic()
+        idle_since = beat = checked = time.monotonic()
         yield ServerSentEventMessage(data=None, comment="tracker events", retry=2000)
         while True:
+            if time.monotonic() - checked >= heartbeat:
+                if not await _still_a_feed_reader(services, secret):
+                    yield ServerSentEventMessage(data=None, comment="token revoked: stream ended")
+                    return
+                checked = time.monotonic()
             page = await store.read_all(position, PAGE)
             for event in page:
                 data = msgspec.json.encode(event_out(event)).decode()
@@ -118,7 +136,7 @@ async def event_stream(
             if now - beat >= heartbeat:
                 beat = now
                 yield ServerSentEventMessage(data=None, comment="keep-alive")
-            wait = min(1.0, heartbeat)
+            wait = min(1.0, heartbeat, max(0.01, checked + heartbeat - now))
             if idle_timeout is not None:
                 wait = max(0.01, min(wait, idle_timeout - (now - idle_since)))
             await store.wait_for_new_events(wait)

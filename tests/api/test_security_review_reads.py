@@ -12,13 +12,24 @@ named after it, through HTTP on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import re
-from typing import Any
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, NamedTuple
 
+import httpx
+import uvicorn
+
+from api.app import create_app
+from api.settings import ApiSettings
 from tests.api.builders import LEAD, SPONSOR, given_milestone, given_programme
 from tests.api.client import Api
+from tests.api.test_serve import free_port
+from tracker.settings import Settings
 
 MALFORMED_EMAILS = ["a@b.c!", "someone@-council-.gov.uk", "x@y_z.uk", "x@y..uk"]
 """Addresses the old path pattern let through to the domain, which refused them with 422."""
@@ -128,3 +139,78 @@ async def test_finding_9_api_answers_are_neither_sniffed_nor_stored(api: Api) ->
     assert answers["problem"].headers["content-type"].startswith("application/problem+json")
     assert answers["csv"].headers["content-type"].startswith("text/csv")
     assert answers["ics"].headers["content-type"].startswith("text/calendar")
+
+
+@asynccontextmanager
+async def served(database_url: str, settings: ApiSettings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app behind a real HTTP server (uvicorn, in this process, on a free port): a stream is
+    read as it arrives, which the ASGI test client cannot do (it waits for the whole body)."""
+    app = create_app(Settings(database_url=database_url), api_settings=settings)
+    port = free_port()
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=1,
+    )
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    try:
+        async with asyncio.timeout(20):
+            while not server.started:
+                assert not serving.done(), "the server did not start"
+                await asyncio.sleep(0.02)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            yield client
+    finally:
+        server.should_exit = True
+        await serving
+
+
+class Open(NamedTuple):
+    """An event stream as the client has it: the response and its lines, read as they come."""
+
+    response: httpx.Response
+    lines: AsyncIterator[str]
+
+
+async def opened(client: httpx.AsyncClient, who: dict[str, str]) -> Open:
+    """An event stream, asked for; when it opened, its first line (a comment) is read."""
+    request = client.build_request("GET", "/api/v1/events/stream", headers=who)
+    response = await client.send(request, stream=True)
+    lines = response.aiter_lines()
+    if response.status_code == 200:
+        assert (await anext(lines)).startswith(":")
+    return Open(response, lines)
+
+
+async def test_finding_5_revoking_a_token_ends_its_open_event_stream_within_a_heartbeat(
+    api: Api,
+) -> None:
+    heartbeat = 0.5
+    reader_email = "dashboard@lancashire.gov.uk"
+    reader = await api.as_(reader_email, "reader")
+    admin = await api.admin()
+    # The token cache would trust the token for a minute: the stream must ask the database.
+    settings = ApiSettings(sse_heartbeat_seconds=heartbeat, token_cache_seconds=60)
+    async with served(api.database_url, settings) as client:
+        stream = await opened(client, reader)
+        assert stream.response.status_code == 200
+        try:
+            listed = await api.get("/api/v1/tokens", admin, params={"person": reader_email})
+            (token,) = listed.json()["items"]
+            # Revoked through another app on the same database, as from another process.
+            revoked = await api.delete(f"/api/v1/tokens/{token['id']}", admin)
+            assert revoked.status_code == 200, revoked.text
+            started = time.monotonic()
+            rest: list[str] = []
+            async with asyncio.timeout(10 * heartbeat):
+                rest.extend([line async for line in stream.lines])
+            ended_after = time.monotonic() - started
+        finally:
+            await stream.response.aclose()
+        print(f"stream ended {ended_after * 1000:.0f} ms after the revocation")
+        assert ended_after < heartbeat + 0.4, ended_after
+        assert ": token revoked: stream ended" in rest
