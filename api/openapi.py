@@ -37,7 +37,8 @@ DESCRIPTIONS: Final[dict[int, str]] = {
     413: "The body is larger than allowed",
     422: "Values the domain cannot accept (per-field errors), or an Idempotency-Key reused "
     "with another body",
-    429: "Rate limit for this token: retry after Retry-After seconds",
+    429: "Rate limit for this token, or (event stream) the most streams it may hold open: "
+    "retry after Retry-After seconds",
     503: "The database is unavailable or busy: retry after Retry-After seconds",
 }
 

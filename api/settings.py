@@ -34,6 +34,10 @@ class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
     sse_heartbeat_seconds: float = 15.0
     """An idle event stream sends a keep-alive comment this often; every stream also checks its
     token again in the database this often, and ends once it is revoked."""
+    streams_per_token: int = 3
+    """Event streams one token may hold open at once (in this process); the next gets 429."""
+    pdf_cache_bytes: int = 32 * 1024 * 1024
+    """Rendered closure report PDFs kept in memory (least recently used first out)."""
     ready_max_lag_seconds: float = 30.0
     """``/ready`` answers 503 while the oldest event the projector has not folded is older than
     this (``TRACKER_READY_MAX_LAG_SECONDS``)."""
@@ -74,6 +78,8 @@ def load_api_settings(env: Mapping[str, str] | None = None) -> ApiSettings:
         sse_heartbeat_seconds=_number(
             env, "TRACKER_API_SSE_HEARTBEAT_SECONDS", d.sse_heartbeat_seconds
         ),
+        streams_per_token=int(_number(env, "TRACKER_API_STREAMS_PER_TOKEN", d.streams_per_token)),
+        pdf_cache_bytes=int(_number(env, "TRACKER_API_PDF_CACHE_BYTES", d.pdf_cache_bytes)),
         ready_max_lag_seconds=_number(
             env, "TRACKER_READY_MAX_LAG_SECONDS", d.ready_max_lag_seconds
         ),

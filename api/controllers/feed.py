@@ -7,7 +7,8 @@ consumers and dashboards); a ``member`` reads their programmes through the repor
 A stream outlives the check made when it opened, so it checks its token again in the database
 (not the process's token cache) every ``sse_heartbeat_seconds``, and ends as soon as the token
 is revoked (or no longer a feed reader's): revoking a token closes its streams within a
-heartbeat, whichever process or command revoked it."""
+heartbeat, whichever process or command revoked it. A token holds at most
+``streams_per_token`` streams at once (``api.stream_slots``)."""
 
 from __future__ import annotations
 
@@ -91,7 +92,12 @@ def _resume_from(after: int, last_event_id: str | None) -> int:
     "/events/stream",
     summary="Server-sent events, live: id is the position; resume with Last-Event-ID",
     responses=documented(
-        200, str, "text/event-stream of events", *READ_PROBLEMS, media_type="text/event-stream"
+        200,
+        str,
+        "text/event-stream of events",
+        *READ_PROBLEMS,
+        429,
+        media_type="text/event-stream",
     ),
     operation_class=EventStreamOperation,
 )
@@ -110,38 +116,46 @@ async def event_stream(
     secret = bearer_secret(request.headers.get("authorization"))
     store = services.store
     heartbeat = services.api.sse_heartbeat_seconds
+    slot = services.stream_slots.take(request.user.token_id)
 
     async def messages() -> AsyncIterator[ServerSentEventMessage]:
         position = start
         idle_since = beat = checked = time.monotonic()
-        yield ServerSentEventMessage(data=None, comment="tracker events", retry=2000)
-        while True:
-            if time.monotonic() - checked >= heartbeat:
-                if not await _still_a_feed_reader(services, secret):
-                    yield ServerSentEventMessage(data=None, comment="token revoked: stream ended")
+        try:
+            yield ServerSentEventMessage(data=None, comment="tracker events", retry=2000)
+            while True:
+                if time.monotonic() - checked >= heartbeat:
+                    if not await _still_a_feed_reader(services, secret):
+                        yield ServerSentEventMessage(
+                            data=None, comment="token revoked: stream ended"
+                        )
+                        return
+                    checked = time.monotonic()
+                page = await store.read_all(position, PAGE)
+                for event in page:
+                    data = msgspec.json.encode(event_out(event)).decode()
+                    yield ServerSentEventMessage(id=event.position, event=event.type, data=data)
+                    position = event.position
+                now = time.monotonic()
+                if page:
+                    idle_since = beat = now
+                    if len(page) == PAGE:
+                        continue
+                if idle_timeout is not None and now - idle_since >= idle_timeout:
                     return
-                checked = time.monotonic()
-            page = await store.read_all(position, PAGE)
-            for event in page:
-                data = msgspec.json.encode(event_out(event)).decode()
-                yield ServerSentEventMessage(id=event.position, event=event.type, data=data)
-                position = event.position
-            now = time.monotonic()
-            if page:
-                idle_since = beat = now
-                if len(page) == PAGE:
-                    continue
-            if idle_timeout is not None and now - idle_since >= idle_timeout:
-                return
-            if now - beat >= heartbeat:
-                beat = now
-                yield ServerSentEventMessage(data=None, comment="keep-alive")
-            wait = min(1.0, heartbeat, max(0.01, checked + heartbeat - now))
-            if idle_timeout is not None:
-                wait = max(0.01, min(wait, idle_timeout - (now - idle_since)))
-            await store.wait_for_new_events(wait)
+                if now - beat >= heartbeat:
+                    beat = now
+                    yield ServerSentEventMessage(data=None, comment="keep-alive")
+                wait = min(1.0, heartbeat, max(0.01, checked + heartbeat - now))
+                if idle_timeout is not None:
+                    wait = max(0.01, min(wait, idle_timeout - (now - idle_since)))
+                await store.wait_for_new_events(wait)
+        finally:
+            slot.release()
 
-    return ServerSentEvent(messages(), headers={"Cache-Control": "no-store"})
+    stream = messages()
+    slot.tie_to(stream)  # a stream whose body never starts gives its slot back too
+    return ServerSentEvent(stream, headers={"Cache-Control": "no-store"})
 
 
 ROUTES = [events, event_stream]

@@ -1,7 +1,9 @@
-"""The Programme Closure Report: as a page (print-ready) and as PDF."""
+"""The Programme Closure Report: as a page (print-ready) and as PDF (made once per content and
+kept, ``api.document_cache``)."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from datetime import datetime
 from typing import Final
 
@@ -11,7 +13,7 @@ from litestar.response import Template
 
 from api.controllers.common import ProgrammeKey
 from api.pages.controllers.programme import AsOf, as_of_query
-from api.pages.pdf import PDF, render_pdf
+from api.pages.pdf import PDF, render_pdf, templates_version
 from api.pages.reading import closure_of, services, when_of
 from api.pages.render import page
 from api.pages.session import PageRequest
@@ -56,12 +58,28 @@ def _pdf_html(request: PageRequest, report: ClosureReport) -> str:
     return html
 
 
+def pdf_key(report: ClosureReport) -> Hashable:
+    """Everything the PDF's bytes depend on. The content hash covers the whole report (its
+    programme, as-of, known-at and position included); the rest is said outright."""
+    return (
+        "closure-report.pdf",
+        report.key,
+        report.as_of,
+        report.known_at,
+        report.content_hash,
+        templates_version(),
+    )
+
+
 @get("/programmes/{key:str}/closure-report.pdf")
 async def closure_pdf(
     request: PageRequest, key: ProgrammeKey, as_of: AsOf = None
 ) -> Response[bytes]:
-    report = await closure_of(request.user, services(request), key, when_of(request, as_of))
-    body = await render_pdf(_pdf_html(request, report))
+    found = services(request)
+    report = await closure_of(request.user, found, key, when_of(request, as_of))
+    body = await found.pdfs.get_or_make(
+        pdf_key(report), lambda: render_pdf(_pdf_html(request, report))
+    )
     return download(body, PDF, file_name(key, "closure-report", report.as_of, "pdf"), inline=True)
 
 
