@@ -66,10 +66,11 @@ def build_services(settings: Settings, api_settings: ApiSettings, clock: Clock) 
         calendar=calendar,
         tokens=TokenCache(engine, api_settings.token_cache_seconds),
         limiter=RateLimiter(
+            engine,
             {
                 "write": api_settings.writes_per_minute,
                 "token": api_settings.token_issues_per_minute,
-            }
+            },
         ),
         idempotency=Idempotency(engine, api_settings, clock),
         reads=Reads(store, engine, clock, calendar, api_settings),

@@ -113,7 +113,7 @@ class Writer:
         principal = self.principal
         if principal.scope == "reader":
             raise forbidden(f"{principal.person} has a read-only token: it cannot write")
-        self.services.limiter.hit(principal.token_id, plan.bucket)
+        await self.services.limiter.hit(principal.token_id, plan.bucket)
         if_match = parse_if_match(self.if_match_header)
         key = parse_key(self.key_header)
         if key is not None:

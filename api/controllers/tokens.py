@@ -44,8 +44,8 @@ async def issue(
     request: ApiRequest, services: NamedDependency[Services], data: JSONBody[TokenIn]
 ) -> Response[IssuedTokenOut]:
     _admin(request.user)
-    services.limiter.hit(request.user.token_id, "write")
-    services.limiter.hit(request.user.token_id, "token")
+    await services.limiter.hit(request.user.token_id, "write")
+    await services.limiter.hit(request.user.token_id, "token")
     issued = await issue_token(
         services.engine,
         services.store,
@@ -91,7 +91,7 @@ async def revoke(
     token_id: Annotated[str, Parameter(max_length=64)],
 ) -> TokenList:
     _admin(request.user)
-    services.limiter.hit(request.user.token_id, "write")
+    await services.limiter.hit(request.user.token_id, "write")
     revoked = await revoke_tokens(services.engine, services.clock, token_id=token_id)
     services.tokens.forget({r.token_id for r in revoked})
     return TokenList(items=[_out(r) for r in revoked])
