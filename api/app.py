@@ -64,7 +64,7 @@ def build_services(settings: Settings, api_settings: ApiSettings, clock: Clock) 
         engine=engine,
         clock=clock,
         calendar=calendar,
-        tokens=TokenCache(engine, api_settings.token_cache_seconds),
+        tokens=TokenCache(engine, api_settings.token_cache_seconds, clock),
         limiter=RateLimiter(
             engine,
             {

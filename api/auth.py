@@ -1,7 +1,8 @@
 """Authentication: ``Authorization: Bearer <token>`` on every request but the process endpoints.
 
 A token found in the database is trusted in this process for ``token_cache_seconds``; revoking
-through the API drops it from the cache at once (see docs/api.md).
+through the API drops it from the cache at once (see docs/api.md). Its expiry is compared with
+the clock on every request, cached or not: a token is never accepted past ``expires_at``.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from litestar.middleware.authentication import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.errors import unauthorised
-from tracker.auth.tokens import Scope, TokenRecord, find_token, hash_token
+from api.errors import ApiProblem, unauthorised
+from tracker.auth.tokens import Scope, TokenRecord, hash_token, lookup_token
+from tracker.clock import Clock
 
 PUBLIC_PATHS: Final = ["^/health$", "^/ready$", "^/metrics$", "^/schema"]
 """No token needed: process probes, metrics, and the API's description."""
@@ -46,36 +48,63 @@ ApiRequest = Request[Principal, str, State]
 class TokenCache:
     """Checked tokens by hash, each trusted until its deadline."""
 
-    def __init__(self, engine: AsyncEngine, seconds: float, *, size: int = 10_000) -> None:
+    def __init__(
+        self, engine: AsyncEngine, seconds: float, clock: Clock, *, size: int = 10_000
+    ) -> None:
         self._engine = engine
         self._seconds = seconds
+        self.clock = clock
         self._size = size
         self._entries: dict[str, tuple[float, TokenRecord]] = {}
 
     async def principal(self, secret: str) -> Principal | None:
+        """Who the token speaks for; None when it is unknown, revoked or expired."""
+        record = await self.record(secret)
+        if record is None or record.expired(self.clock.now()):
+            return None
+        return as_principal(record)
+
+    async def record(self, secret: str) -> TokenRecord | None:
+        """The unrevoked token with this secret, expired or not (see ``TokenRecord.expired``)."""
         digest = hash_token(secret)
         now = time.monotonic()
         cached = self._entries.get(digest)
         if cached is not None and cached[0] > now:
             record: TokenRecord | None = cached[1]
         else:
-            record = await find_token(self._engine, secret)
+            record = await lookup_token(self._engine, secret)
             if record is not None and self._seconds > 0:
                 if len(self._entries) >= self._size:
                     self._entries.clear()
                 self._entries[digest] = (now + self._seconds, record)
             else:
                 self._entries.pop(digest, None)
-        if record is None:
-            return None
-        return Principal(
-            token_id=record.token_id, person=record.person, name=record.name, scope=record.scope
-        )
+        return record
 
     def forget(self, token_ids: set[str]) -> None:
         """Drop revoked tokens now (this process); other processes within the cache time."""
         for digest in [d for d, (_, r) in self._entries.items() if r.token_id in token_ids]:
             del self._entries[digest]
+
+
+def as_principal(record: TokenRecord) -> Principal:
+    return Principal(
+        token_id=record.token_id, person=record.person, name=record.name, scope=record.scope
+    )
+
+
+def token_expired(record: TokenRecord) -> ApiProblem:
+    when = record.expires.strftime("%Y-%m-%d %H:%M UTC")
+    return ApiProblem(
+        401,
+        "token_expired",
+        f"this token ({record.prefix}...) expired on {when}: ask an admin for a new one "
+        "(tracker token issue, or POST /api/v1/tokens)",
+        headers={
+            "WWW-Authenticate": 'Bearer realm="tracker", error="invalid_token", '
+            'error_description="the token expired"'
+        },
+    )
 
 
 def bearer_secret(header: str | None) -> str:
@@ -91,7 +120,10 @@ class BearerAuthentication(AbstractAuthenticationMiddleware):
     async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:  # type: ignore[type-arg]
         secret = bearer_secret(connection.headers.get("authorization"))
         tokens: TokenCache = connection.app.state.services.tokens
-        principal = await tokens.principal(secret)
-        if principal is None:
+        record = await tokens.record(secret)
+        if record is None:
             raise unauthorised("the token is unknown or revoked: ask for a new one")
+        if record.expired(tokens.clock.now()):
+            raise token_expired(record)
+        principal = as_principal(record)
         return AuthenticationResult(user=principal, auth=principal.token_id)

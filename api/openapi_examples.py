@@ -88,6 +88,7 @@ BODIES: Final[dict[str, dict[str, Any]]] = {
         "email": "rob.cathey@lancashire.example",
         "scope": "member",
         "name": "Rob Cathey",
+        "expires_in_days": 90,
     },
 }
 

@@ -1,9 +1,11 @@
 """Tokens through the API (admin): issue, list, revoke. The command line does the same
 (``tracker token ...``). A token's secret is answered once and never stored; Idempotency-Key is
-not honoured here, because replaying the answer would mean keeping the secret."""
+not honoured here, because replaying the answer would mean keeping the secret. Every token
+expires: ``expires_in_days`` (1 to 366, default 90) when issued."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from litestar import Response, delete, get, post
@@ -16,14 +18,14 @@ from api.openapi import READ_PROBLEMS, WRITE_PROBLEMS, documented
 from api.schemas import IssuedTokenOut, TokenIn, TokenList, TokenOut
 from api.schemas.bodies import EMAIL
 from api.services import Services
-from tracker.auth.tokens import TokenRecord, issue_token, list_tokens, revoke_tokens
+from tracker.auth.tokens import TokenRecord, issue_token, list_tokens, revoke_tokens, stamp
 
 
 def _admin(principal: Principal) -> None:
     require(principal, Action.ADMIN, Involvement(), "tokens")
 
 
-def _out(record: TokenRecord) -> TokenOut:
+def _out(record: TokenRecord, now: datetime) -> TokenOut:
     return TokenOut(
         id=record.token_id,
         prefix=record.prefix,
@@ -32,6 +34,8 @@ def _out(record: TokenRecord) -> TokenOut:
         scope=record.scope,
         created_at=record.created_at,
         revoked_at=record.revoked_at,
+        expires_at=stamp(record.expires),
+        expired=record.expired(now),
     )
 
 
@@ -53,19 +57,21 @@ async def issue(
         email=data.email,
         name=data.name or None,
         scope=data.scope,
+        expires_at=services.clock.now() + timedelta(days=data.expires_in_days),
     )
     body = IssuedTokenOut(
         id=issued.record.token_id,
         token=issued.secret,
         person=issued.record.person,
         scope=issued.record.scope,
+        expires_at=stamp(issued.record.expires),
     )
     return Response(body, status_code=201, headers={"Cache-Control": "no-store"})
 
 
 @get(
     "/tokens",
-    summary="Every token (admin): who, scope, when issued and revoked; never the secret",
+    summary="Every token (admin): who, scope, when issued, expiring and revoked; never the secret",
     responses=documented(200, TokenList, "Tokens", *READ_PROBLEMS, 422),
 )
 async def tokens(
@@ -76,7 +82,9 @@ async def tokens(
     ] = None,
 ) -> TokenList:
     _admin(request.user)
-    return TokenList(items=[_out(r) for r in await list_tokens(services.engine, person=person)])
+    now = services.clock.now()
+    records = await list_tokens(services.engine, person=person)
+    return TokenList(items=[_out(r, now) for r in records])
 
 
 @delete(
@@ -94,7 +102,8 @@ async def revoke(
     await services.limiter.hit(request.user.token_id, "write")
     revoked = await revoke_tokens(services.engine, services.clock, token_id=token_id)
     services.tokens.forget({r.token_id for r in revoked})
-    return TokenList(items=[_out(r) for r in revoked])
+    now = services.clock.now()
+    return TokenList(items=[_out(r, now) for r in revoked])
 
 
 ROUTES = [issue, tokens, revoke]

@@ -236,3 +236,6 @@ class TokenIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     email: Email
     scope: Literal["admin", "member", "reader"] = "member"
     name: Annotated[str, Meta(max_length=200, pattern=NO_CONTROL)] = ""
+    expires_in_days: Annotated[
+        int, Meta(ge=1, le=366, description="days until the token expires (default 90)")
+    ] = 90

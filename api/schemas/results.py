@@ -152,6 +152,9 @@ class TokenOut(msgspec.Struct, frozen=True, kw_only=True):
     scope: str
     created_at: str
     revoked_at: str | None
+    expires_at: str
+    """When it stops working (UTC); refused after with 401 ``token_expired``."""
+    expired: bool
 
 
 class IssuedTokenOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -160,6 +163,7 @@ class IssuedTokenOut(msgspec.Struct, frozen=True, kw_only=True):
     """Shown once: only its hash is stored."""
     person: str
     scope: str
+    expires_at: str
 
 
 class TokenList(msgspec.Struct, frozen=True, kw_only=True):

@@ -10,16 +10,162 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from alembic import command
 from sqlalchemy import text
 
 from api.errors import ApiProblem
 from api.ratelimit import RateLimiter
 from api.settings import ApiSettings
-from tests.api.client import running_api
+from tests.api.builders import LEAD, OUTSIDER
+from tests.api.client import ADMIN, Api, running_api
+from tests.api.test_security_review_reads import opened, served
+from tests.api.test_serve import tracker
+from tracker.auth.tokens import IssuedToken, issue_token
+from tracker.clock import FixedClock, SystemClock
 from tracker.db import create_engine
+from tracker.events.open import open_store
+from tracker.migrations import alembic_config, upgrade_async
 from tracker.settings import Settings
+
+
+async def issued(
+    database_url: str, email: str, *, at: datetime | None = None, scope: str = "member"
+) -> IssuedToken:
+    """A token issued ``at`` (default now) for the default 90 days."""
+    settings = Settings(database_url=database_url)
+    store, engine = open_store(settings), create_engine(settings)
+    clock = SystemClock() if at is None else FixedClock(at)
+    try:
+        return await issue_token(engine, store, clock, email=email, scope=scope)
+    finally:
+        await store.close()
+        await engine.dispose()
+
+
+# Finding 7: tokens expire.
+
+
+async def test_finding_7_an_expired_token_is_refused_with_a_token_expired_problem(
+    api: Api,
+) -> None:
+    old = await issued(api.database_url, LEAD, at=datetime.now(UTC) - timedelta(days=91))
+    answer = await api.get("/api/v1/programmes", {"Authorization": f"Bearer {old.secret}"})
+    assert answer.status_code == 401
+    assert answer.headers["content-type"] == "application/problem+json"
+    problem = answer.json()
+    assert problem["code"] == "token_expired"
+    when = old.record.expires.strftime("%Y-%m-%d %H:%M UTC")
+    assert when in problem["detail"] and "new one" in problem["detail"]
+    assert 'error="invalid_token"' in answer.headers["www-authenticate"]
+
+
+async def test_finding_7_a_cached_token_is_not_accepted_past_its_expiry(database_url: str) -> None:
+    almost = datetime.now(UTC) - timedelta(days=90) + timedelta(seconds=2)
+    made = await issued(database_url, LEAD, at=almost)
+    bearer = {"Authorization": f"Bearer {made.secret}"}
+    cached = ApiSettings(token_cache_seconds=600)
+    async with running_api(database_url, api_settings=cached) as api:
+        assert (await api.get("/api/v1/programmes", bearer)).status_code == 200
+        await asyncio.sleep(max(0.0, (made.record.expires - datetime.now(UTC)).total_seconds()))
+        await asyncio.sleep(0.1)
+        answer = await api.get("/api/v1/programmes", bearer)
+        assert answer.status_code == 401 and answer.json()["code"] == "token_expired"
+
+
+async def test_finding_7_an_open_event_stream_ends_once_its_token_expires(
+    database_url: str,
+) -> None:
+    almost = datetime.now(UTC) - timedelta(days=90) + timedelta(seconds=1.5)
+    made = await issued(database_url, "dashboard@lancashire.gov.uk", at=almost, scope="reader")
+    settings = ApiSettings(sse_heartbeat_seconds=0.3, token_cache_seconds=60)
+    async with served(database_url, settings) as client:
+        stream = await opened(client, {"Authorization": f"Bearer {made.secret}"})
+        assert stream.response.status_code == 200
+        try:
+            async with asyncio.timeout(10):
+                rest = [line async for line in stream.lines]
+        finally:
+            await stream.response.aclose()
+    assert datetime.now(UTC) >= made.record.expires
+    assert any("stream ended" in line for line in rest)
+
+
+async def test_finding_7_tokens_expire_after_90_days_by_default_and_the_api_says_when(
+    api: Api,
+) -> None:
+    admin = await api.admin()
+    before = datetime.now(UTC)
+    default = await api.post("/api/v1/tokens", admin, {"email": OUTSIDER})
+    week = await api.post("/api/v1/tokens", admin, {"email": OUTSIDER, "expires_in_days": 7})
+    assert default.status_code == 201 and week.status_code == 201
+    expires = datetime.fromisoformat(default.json()["expires_at"])
+    assert timedelta(days=90) <= expires - before < timedelta(days=90, minutes=1)
+    expires = datetime.fromisoformat(week.json()["expires_at"])
+    assert timedelta(days=7) <= expires - before < timedelta(days=7, minutes=1)
+    listed = await api.get("/api/v1/tokens", admin, params={"person": OUTSIDER})
+    shown = {t["id"]: t for t in listed.json()["items"]}
+    assert shown[week.json()["id"]]["expires_at"] == week.json()["expires_at"]
+    assert not shown[week.json()["id"]]["expired"]
+    for days in (0, 367, -1):
+        refused = await api.post(
+            "/api/v1/tokens", admin, {"email": OUTSIDER, "expires_in_days": days}
+        )
+        assert refused.status_code == 400, days
+
+
+async def test_finding_7_token_issue_takes_expires_and_token_list_shows_it(
+    database_url: str,
+) -> None:
+    code, out, _ = await tracker(
+        database_url, "token", "issue", "--email", "ada@lancashire.gov.uk", "--expires", "30"
+    )
+    in_30_days = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%d")
+    assert code == 0 and f"expires {in_30_days}" in out
+    on = (datetime.now(UTC) + timedelta(days=10)).date()
+    code, out, _ = await tracker(
+        database_url, "token", "issue", "--email", "bo@lancashire.gov.uk", "--expires", str(on)
+    )
+    assert code == 0 and f"expires {on + timedelta(days=1)} 00:00 UTC" in out
+    code, out, _ = await tracker(database_url, "token", "list")
+    assert code == 0 and f"expires {in_30_days}" in out and "active" in out
+    for bad in ("400", "0", "soon", "2001-01-01"):
+        code, _, err = await tracker(
+            database_url, "token", "issue", "--email", "cy@lancashire.gov.uk", "--expires", bad
+        )
+        assert code == 2 and "expire" in err, bad
+    _, out, _ = await tracker(database_url, "token", "list", "--email", "cy@lancashire.gov.uk")
+    assert "no tokens" in out
+
+
+async def test_finding_7_tokens_issued_before_the_upgrade_get_an_expiry(database_url: str) -> None:
+    await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0005")
+    now = datetime.now(UTC)
+    recent, old = now - timedelta(days=10), now - timedelta(days=200)
+    engine = create_engine(Settings(database_url=database_url))
+    try:
+        async with engine.begin() as conn:
+            for token_id, created in (("recent", recent), ("old", old)):
+                await conn.execute(
+                    text(
+                        "INSERT INTO api_tokens (token_id, token_hash, prefix, person, name, "
+                        "scope, created_at) VALUES (:t, :t, 'trk_x', :p, 'P', 'member', :c)"
+                    ),
+                    {"t": token_id, "p": ADMIN, "c": created.isoformat()},
+                )
+        await upgrade_async(database_url)
+        async with engine.connect() as conn:
+            rows = dict(
+                (await conn.execute(text("SELECT token_id, expires_at FROM api_tokens"))).all()
+            )
+    finally:
+        await engine.dispose()
+    assert datetime.fromisoformat(rows["recent"]) == recent + timedelta(days=90)
+    grace = datetime.fromisoformat(rows["old"]) - now  # not locked out by the upgrade itself
+    assert timedelta(days=30) <= grace < timedelta(days=30, minutes=5)
+
 
 # Finding 11: one write limit for every API process.
 

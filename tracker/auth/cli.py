@@ -1,34 +1,48 @@
 """``tracker token issue|revoke|list``: API bearer tokens from the command line.
 
 ``issue`` prints the new token as its last line (and nothing else on that line), so a script can
-take it with ``tail -n 1``.
+take it with ``tail -n 1``. ``--expires`` takes days (``30``) or a date (``2027-03-31``, to the
+end of that day, UTC); by default a token lasts 90 days, at most 366.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+from datetime import UTC, datetime
 
 from tracker.settings import Settings
 
 
 def issue_command(args: argparse.Namespace, settings: Settings) -> int:
-    from tracker.auth.tokens import issue_token
+    from tracker.auth.tokens import expiry, issue_token, parse_expiry
     from tracker.clock import SystemClock
     from tracker.db import create_engine
     from tracker.events.open import open_store
+
+    clock = SystemClock()
+    now = clock.now()
+    # Checked before anything is written, so a bad --expires registers nobody.
+    expires = expiry(now) if args.expires is None else parse_expiry(args.expires, now)
 
     async def main() -> str:
         store, engine = open_store(settings), create_engine(settings)
         try:
             issued = await issue_token(
-                engine, store, SystemClock(), email=args.email, name=args.name, scope=args.scope
+                engine,
+                store,
+                clock,
+                email=args.email,
+                name=args.name,
+                scope=args.scope,
+                expires_at=expires,
             )
         finally:
             await store.close()
             await engine.dispose()
         record = issued.record
         print(f"token {record.token_id} for {record.name} <{record.person}>, scope {record.scope}")
+        print(f"expires {_shown(record.expires)}")
         print("keep it secret: only its hash is stored, it cannot be shown again")
         return issued.secret
 
@@ -60,7 +74,10 @@ def revoke_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def list_command(args: argparse.Namespace, settings: Settings) -> int:
     from tracker.auth.tokens import list_tokens
+    from tracker.clock import SystemClock
     from tracker.db import create_engine
+
+    now = SystemClock().now()
 
     async def main() -> int:
         engine = create_engine(settings)
@@ -69,16 +86,25 @@ def list_command(args: argparse.Namespace, settings: Settings) -> int:
         finally:
             await engine.dispose()
         for r in records:
-            state = f"revoked {r.revoked_at}" if r.revoked_at else "active"
+            if r.revoked_at:
+                state = f"revoked {r.revoked_at}"
+            elif r.expired(now):
+                state = "expired"
+            else:
+                state = "active"
             print(
                 f"{r.token_id}  {r.prefix}...  {r.scope:<6}  {r.person} ({r.name})  "
-                f"issued {r.created_at}  {state}"
+                f"issued {r.created_at}  expires {_shown(r.expires)}  {state}"
             )
         if not records:
             print("no tokens")
         return 0
 
     return asyncio.run(main())
+
+
+def _shown(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def add_token_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -93,12 +119,19 @@ def add_token_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     issue.add_argument(
         "--scope", default="member", choices=["admin", "member", "reader"], help="default: member"
     )
+    issue.add_argument(
+        "--expires",
+        default=None,
+        metavar="DAYS|DATE",
+        help="days from now (1 to 366) or a date YYYY-MM-DD (to the end of that day, UTC); "
+        "default: 90 days",
+    )
     issue.set_defaults(handler=issue_command)
     revoke = token.add_parser("revoke", help="revoke one token, or every token of a person")
     which = revoke.add_mutually_exclusive_group(required=True)
     which.add_argument("token", nargs="?", default=None, help="the token id (or its prefix)")
     which.add_argument("--email", default=None, help="revoke every token of this person")
     revoke.set_defaults(handler=revoke_command)
-    listing = token.add_parser("list", help="every token: who, scope, issued, revoked")
+    listing = token.add_parser("list", help="every token: who, scope, issued, expires, revoked")
     listing.add_argument("--email", default=None, help="only this person's")
     listing.set_defaults(handler=list_command)

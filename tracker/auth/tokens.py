@@ -7,6 +7,9 @@
   each programme), ``reader`` (read-only, for API consumers).
 - Issuing a token for an e-mail nobody has used yet registers the person (``PersonRegistered``
   in the stream ``person:<email>``): people are facts of the log, tokens are not.
+- Every token expires: ``expires_at``, by default 90 days after issue, at most 366 (an admin
+  issues a new one; nothing renews a token). A row without one expires 90 days after
+  ``created_at``. Expired and revoked tokens are refused the same way, with their own problem.
 - Revoking sets ``revoked_at``; rows are kept so ``tracker token list`` shows the history.
 """
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Final, Literal, get_args
 from uuid import uuid4
 
@@ -21,7 +25,7 @@ import msgspec
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from tracker.clock import Clock
+from tracker.clock import Clock, SystemClock
 from tracker.db import WRITE_OPTION
 from tracker.errors import InvalidInput, NotFound, StreamConflict
 from tracker.events.base import NewEvent
@@ -33,6 +37,20 @@ Scope = Literal["admin", "member", "reader"]
 SCOPES: Final[tuple[str, ...]] = get_args(Scope)
 PREFIX: Final = "trk_"
 SHOWN_PREFIX_LENGTH: Final = 10
+DEFAULT_DAYS: Final = 90
+"""How long a token lasts unless its issuer says otherwise."""
+MAX_DAYS: Final = 366
+"""The longest a token may last: a year, leap days included."""
+
+
+def stamp(at: datetime) -> str:
+    """A UTC instant as stored: one fixed ISO 8601 shape, so text order is time order."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def instant(stored: str) -> datetime:
+    found = datetime.fromisoformat(stored)
+    return found if found.tzinfo is not None else found.replace(tzinfo=UTC)
 
 
 class TokenRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -44,10 +62,21 @@ class TokenRecord(msgspec.Struct, frozen=True, kw_only=True):
     scope: Scope
     created_at: str
     revoked_at: str | None = None
+    expires_at: str | None = None
+    """``None`` only on a row written by hand: it then expires ``DEFAULT_DAYS`` after issue."""
 
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def expires(self) -> datetime:
+        if self.expires_at is not None:
+            return instant(self.expires_at)
+        return instant(self.created_at) + timedelta(days=DEFAULT_DAYS)
+
+    def expired(self, now: datetime) -> bool:
+        return now >= self.expires
 
 
 class IssuedToken(msgspec.Struct, frozen=True, kw_only=True):
@@ -104,11 +133,48 @@ async def ensure_person(store: EventStore, clock: Clock, email: str, name: str |
     return shown
 
 
+def expiry(now: datetime, *, days: int | None = None, on: date | None = None) -> datetime:
+    """When a token issued ``now`` expires: after ``days`` days, or at the end of the day ``on``
+    (UTC); by default ``DEFAULT_DAYS``. Refused unless it falls in the next ``MAX_DAYS``."""
+    if days is not None and on is not None:
+        raise InvalidInput("give the expiry in days or as a date, not both")
+    if on is not None:
+        chosen = datetime.combine(on + timedelta(days=1), time(), tzinfo=UTC)
+    else:
+        chosen = now + timedelta(days=DEFAULT_DAYS if days is None else days)
+    return checked_expiry(now, chosen)
+
+
+def checked_expiry(now: datetime, chosen: datetime) -> datetime:
+    if chosen <= now or chosen > now + timedelta(days=MAX_DAYS):
+        raise InvalidInput(
+            f"a token must expire within the next {MAX_DAYS} days, not at {stamp(chosen)}",
+            code="invalid_expiry",
+        )
+    return chosen
+
+
+def parse_expiry(raw: str, now: datetime) -> datetime:
+    """``tracker token issue --expires``: a number of days (``30``) or a date (``2027-03-31``,
+    the token works to the end of that day, UTC)."""
+    given = raw.strip()
+    if given.isdigit():
+        return expiry(now, days=int(given))
+    try:
+        on = date.fromisoformat(given)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"--expires must be a number of days or a date (YYYY-MM-DD), got {raw!r}",
+            code="invalid_expiry",
+        ) from exc
+    return expiry(now, on=on)
+
+
 def _record(row: object) -> TokenRecord:
     return msgspec.convert(row, TokenRecord, from_attributes=True)
 
 
-_COLUMNS = "token_id, prefix, person, name, scope, created_at, revoked_at"
+_COLUMNS = "token_id, prefix, person, name, scope, created_at, revoked_at, expires_at"
 
 
 async def _write(engine: AsyncEngine) -> AsyncConnection:
@@ -124,8 +190,12 @@ async def issue_token(
     email: str,
     name: str | None = None,
     scope: str = "member",
+    expires_at: datetime | None = None,
 ) -> IssuedToken:
+    """``expires_at``: by default ``DEFAULT_DAYS`` from now; see ``expiry``."""
     checked_scope = parse_scope(scope)
+    now = clock.now()
+    expires = expiry(now) if expires_at is None else checked_expiry(now, expires_at)
     person = person_id(email)
     shown = await ensure_person(store, clock, person, name)
     secret = PREFIX + secrets.token_urlsafe(32)
@@ -135,7 +205,8 @@ async def issue_token(
         person=person,
         name=shown,
         scope=checked_scope,
-        created_at=clock.now().isoformat(),
+        created_at=now.isoformat(),
+        expires_at=stamp(expires),
     )
     conn = await _write(engine)
     try:
@@ -143,8 +214,8 @@ async def issue_token(
             await conn.execute(
                 text(
                     "INSERT INTO api_tokens (token_id, token_hash, prefix, person, name, scope, "
-                    "created_at) VALUES (:token_id, :hash, :prefix, :person, :name, :scope, "
-                    ":created_at)"
+                    "created_at, expires_at) VALUES (:token_id, :hash, :prefix, :person, :name, "
+                    ":scope, :created_at, :expires_at)"
                 ),
                 {**msgspec.structs.asdict(record), "hash": hash_token(secret)},
             )
@@ -153,8 +224,9 @@ async def issue_token(
     return IssuedToken(record=record, secret=secret)
 
 
-async def find_token(engine: AsyncEngine, secret: str) -> TokenRecord | None:
-    """The active token with this secret, or None (unknown, malformed or revoked)."""
+async def lookup_token(engine: AsyncEngine, secret: str) -> TokenRecord | None:
+    """The unrevoked token with this secret, or None (unknown, malformed or revoked). It may
+    have expired: the caller compares ``expires`` with its clock, every time it uses it."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
     async with engine.connect() as conn:
@@ -167,6 +239,18 @@ async def find_token(engine: AsyncEngine, secret: str) -> TokenRecord | None:
     if row is None or row.revoked_at is not None:
         return None
     return _record(row)
+
+
+async def find_token(
+    engine: AsyncEngine, secret: str, now: datetime | None = None
+) -> TokenRecord | None:
+    """The active token with this secret, or None (unknown, malformed, revoked, or expired at
+    ``now``, by default the system clock's)."""
+    record = await lookup_token(engine, secret)
+    moment = SystemClock().now() if now is None else now
+    if record is None or record.expired(moment):
+        return None
+    return record
 
 
 async def list_tokens(engine: AsyncEngine, *, person: str | None = None) -> list[TokenRecord]:
