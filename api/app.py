@@ -29,6 +29,7 @@ from api.observability import install as install_observability
 from api.openapi import SECURITY, openapi_config
 from api.openapi_examples import add_examples
 from api.pages import pages
+from api.pages.settings import PageSettings
 from api.ratelimit import RateLimiter
 from api.readiness import ready
 from api.reads import Reads
@@ -70,6 +71,7 @@ def build_services(settings: Settings, api_settings: ApiSettings, clock: Clock) 
             {
                 "write": api_settings.writes_per_minute,
                 "token": api_settings.token_issues_per_minute,
+                "expensive": api_settings.expensive_reads_per_minute,
             },
         ),
         idempotency=Idempotency(engine, api_settings, clock),
@@ -84,8 +86,10 @@ def create_app(
     run_projector: bool = True,
     api_settings: ApiSettings | None = None,
     clock: Clock | None = None,
+    page_settings: PageSettings | None = None,
 ) -> Litestar:
-    """``run_projector``: keep the read models current in this process (the default)."""
+    """``run_projector``: keep the read models current in this process (the default).
+    ``page_settings``: by default from the environment (``api.pages.settings``)."""
     resolved = settings or load_settings()
     limits = api_settings or load_api_settings()
     time_source: Clock = clock or SystemClock()
@@ -121,7 +125,7 @@ def create_app(
         security=SECURITY,
         tags=["api"],
     )
-    site = pages()  # server-rendered pages, outside /api/v1 (docs/pages.md)
+    site = pages(page_settings)  # server-rendered pages, outside /api/v1 (docs/pages.md)
     app = Litestar(
         route_handlers=[health, ready, metrics, api, site.router],
         template_config=site.templates,

@@ -36,6 +36,8 @@ class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
     token again in the database this often, and ends once it is revoked."""
     streams_per_token: int = 3
     """Event streams one token may hold open at once (in this process); the next gets 429."""
+    expensive_reads_per_minute: int = 30
+    """Per token: closure report PDFs and XLSX workbooks made for the pages."""
     pdf_cache_bytes: int = 32 * 1024 * 1024
     """Rendered closure report PDFs kept in memory (least recently used first out)."""
     ready_max_lag_seconds: float = 30.0
@@ -79,6 +81,9 @@ def load_api_settings(env: Mapping[str, str] | None = None) -> ApiSettings:
             env, "TRACKER_API_SSE_HEARTBEAT_SECONDS", d.sse_heartbeat_seconds
         ),
         streams_per_token=int(_number(env, "TRACKER_API_STREAMS_PER_TOKEN", d.streams_per_token)),
+        expensive_reads_per_minute=int(
+            _number(env, "TRACKER_API_EXPENSIVE_READS_PER_MINUTE", d.expensive_reads_per_minute)
+        ),
         pdf_cache_bytes=int(_number(env, "TRACKER_API_PDF_CACHE_BYTES", d.pdf_cache_bytes)),
         ready_max_lag_seconds=_number(
             env, "TRACKER_READY_MAX_LAG_SECONDS", d.ready_max_lag_seconds

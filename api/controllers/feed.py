@@ -6,9 +6,9 @@ consumers and dashboards); a ``member`` reads their programmes through the repor
 
 A stream outlives the check made when it opened, so it checks its token again in the database
 (not the process's token cache) every ``sse_heartbeat_seconds``, and ends as soon as the token
-is revoked (or no longer a feed reader's): revoking a token closes its streams within a
-heartbeat, whichever process or command revoked it. A token holds at most
-``streams_per_token`` streams at once (``api.stream_slots``)."""
+is revoked or expires: revoking a token closes its streams within a heartbeat, whichever
+process or command revoked it. A token holds at most ``streams_per_token`` streams at once
+(``api.stream_slots``)."""
 
 from __future__ import annotations
 
@@ -68,9 +68,12 @@ async def events(
 
 
 async def _still_a_feed_reader(services: Services, secret: str) -> bool:
-    """The token, read again from the database: still there, not revoked, a feed reader's."""
+    """The token, read again from the database: still there, neither revoked nor expired, a
+    feed reader's."""
     record = await find_token(services.engine, secret)
-    return record is not None and record.scope != "member"
+    return (
+        record is not None and not record.expired(services.clock.now()) and record.scope != "member"
+    )
 
 
 def _resume_from(after: int, last_event_id: str | None) -> int:
@@ -127,7 +130,7 @@ async def event_stream(
                 if time.monotonic() - checked >= heartbeat:
                     if not await _still_a_feed_reader(services, secret):
                         yield ServerSentEventMessage(
-                            data=None, comment="token revoked: stream ended"
+                            data=None, comment="token revoked or expired: stream ended"
                         )
                         return
                     checked = time.monotonic()

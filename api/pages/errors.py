@@ -6,7 +6,7 @@ words the API would give), never problem+json; no sign-in sends the browser to t
 | not signed in, sign-in expired, token revoked (401) | 303 to ``/sign-in?next=<this page>`` |
 | a form without a valid CSRF token (403) | 403, "this form could not be accepted" |
 | the roster or scope does not allow it (``ApiProblem`` 403) | 403 with the reason |
-| a bad ``as_of`` (400), rate limit (429) | that status with the reason |
+| a bad ``as_of`` (400), rate limit (429, with ``Retry-After``) | that status with the reason |
 | ``NotFound`` | 404; other domain refusals 409 |
 | database unavailable | 503 |
 | anything else | 500, logged, with no internals |
@@ -65,7 +65,10 @@ def page_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[
         )
     if isinstance(exc, ApiProblem):
         heading = {403: "Not allowed", 400: "Not understood", 429: "Too many requests"}
-        return _error(request, exc.status, heading.get(exc.status, "Refused"), exc.detail)
+        refused = _error(request, exc.status, heading.get(exc.status, "Refused"), exc.detail)
+        if "Retry-After" in exc.headers:  # a rate limit says when to come back
+            refused.headers["Retry-After"] = exc.headers["Retry-After"]
+        return refused
     if isinstance(exc, NotFound):
         return _error(request, 404, "Not found", str(exc))
     if isinstance(exc, RuleBroken):

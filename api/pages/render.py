@@ -39,13 +39,12 @@ def page(
     status_code: int = 200,
     **context: Any,
 ) -> Template:
-    has_session = "session" in request.scope
     return Template(
         template_name=template,
         context={
             "title": title,
             "user": signed_in(request),
-            "flashes": take_flashes(request) if has_session else [],
+            "flashes": take_flashes(request),
             "path": request.url.path,
             **context,
         },

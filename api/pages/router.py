@@ -1,9 +1,10 @@
 """``pages()``: the pages' router and template configuration, for ``create_app``.
 
 Everything here sits outside ``/api/v1``: the API's bearer-token middleware is skipped for these
-routes (``exclude_from_auth``), which instead sign in through an encrypted session cookie
-(``api.pages.session``) and check a CSRF token on every form (Litestar's ``CSRFMiddleware``,
-on this router only: the bearer-token API is not cookie-authenticated and needs none).
+routes (``exclude_from_auth``), which instead sign in through a session kept in the database
+(``api.pages.session``: the cookie holds a random id) and check a CSRF token on every form
+(Litestar's ``CSRFMiddleware``, on this router only: the bearer-token API is not
+cookie-authenticated and needs none).
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from typing import Final
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar import Router
 from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
+from litestar.enums import ScopeType
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
-from litestar.middleware.session.base import SessionMiddleware
-from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from litestar.types import ASGIApp
+from litestar.types import Receive, Scope, Send
 
 from api.pages import filters
 from api.pages.controllers import ROUTES
@@ -32,7 +33,6 @@ from api.pages.settings import PageSettings, load_page_settings
 
 HERE: Final = Path(__file__).parent
 STATIC_PATH: Final = "/static/pages"
-SESSION_COOKIE: Final = "tracker_session"
 CSRF_COOKIE: Final = "tracker_csrf"
 
 
@@ -42,20 +42,20 @@ class Pages:
     templates: TemplateConfig[JinjaTemplateEngine]
 
 
-class PageSessions(SessionMiddleware[ClientSideSessionBackend]):
-    """Litestar's cookie sessions (AES-GCM), made when the app is built: a router is copied when
-    registered, and the cipher inside the backend cannot be."""
+class PageCSRF(CSRFMiddleware):
+    """Litestar's CSRF middleware keeps, on a page load, whatever CSRF cookie the browser sends,
+    so a cookie signed with another key (the secret was rotated, or a process without
+    ``TRACKER_SESSION_SECRET`` restarted) would fail every form until the browser closed. This
+    one drops such a cookie on a page load and issues a new one: a reload mends the forms."""
 
-    def __init__(self, app: ASGIApp, *, secret: bytes, max_age: int, secure: bool) -> None:
-        config = CookieBackendConfig(
-            secret=secret,
-            key=SESSION_COOKIE,
-            max_age=max_age,
-            secure=secure,
-            httponly=True,
-            samesite="lax",
-        )
-        super().__init__(app, backend=ClientSideSessionBackend(config=config))
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP and scope["method"] in self.config.safe_methods:
+            # The parsed cookies are kept in the scope's state: the parent reads the same dict.
+            cookies = scope["litestar_app"].request_class(scope=scope, receive=receive).cookies
+            sent = cookies.get(self.config.cookie_name)
+            if sent is not None and self._decode_csrf_token(sent) is None:
+                del cookies[self.config.cookie_name]
+        await super().__call__(scope, receive, send)
 
 
 def environment() -> Environment:
@@ -86,19 +86,18 @@ def pages(settings: PageSettings | None = None) -> Pages:
         include_in_schema=False,
         cache_control=None,
     )
+
+    def page_settings() -> PageSettings:
+        return chosen
+
     router = Router(
         path="/",
         route_handlers=[*ROUTES, static],
         middleware=[
-            DefineMiddleware(
-                PageSessions,
-                secret=chosen.session_key,
-                max_age=int(chosen.session_hours * 3600),
-                secure=chosen.secure_cookies,
-            ),
-            DefineMiddleware(CSRFMiddleware, config=csrf),
-            DefineMiddleware(PageAuthentication, lifetime_seconds=chosen.session_hours * 3600),
+            DefineMiddleware(PageCSRF, config=csrf),
+            DefineMiddleware(PageAuthentication, settings=chosen),
         ],
+        dependencies={"page_settings": Provide(page_settings, sync_to_thread=False)},
         exception_handlers={Exception: page_exception},
         opt={"exclude_from_auth": True},
         include_in_schema=False,

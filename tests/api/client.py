@@ -15,9 +15,10 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
 from api.app import create_app
+from api.pages.settings import PageSettings
 from api.settings import ApiSettings
 from tracker.auth.tokens import issue_token
-from tracker.clock import SystemClock
+from tracker.clock import Clock, SystemClock
 from tracker.db import create_engine
 from tracker.events.open import open_store
 from tracker.settings import Settings
@@ -98,11 +99,22 @@ class Api:
 
 @asynccontextmanager
 async def running_api(
-    database_url: str, *, api_settings: ApiSettings | None = None, run_projector: bool = True
+    database_url: str,
+    *,
+    api_settings: ApiSettings | None = None,
+    run_projector: bool = True,
+    clock: Clock | None = None,
+    page_settings: PageSettings | None = None,
 ) -> AsyncIterator[Api]:
+    """``clock``: the app's (sessions, token expiry, recorded times); ``page_settings``: the
+    pages' (by default from the environment)."""
     settings = ApiSettings(token_cache_seconds=0) if api_settings is None else api_settings
     app = create_app(
-        Settings(database_url=database_url), api_settings=settings, run_projector=run_projector
+        Settings(database_url=database_url),
+        api_settings=settings,
+        run_projector=run_projector,
+        clock=clock,
+        page_settings=page_settings,
     )
     async with AsyncTestClient(app) as client:
         yield Api(client, database_url)

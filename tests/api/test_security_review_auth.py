@@ -9,26 +9,79 @@ derivation and the secret's length: tests/pages/test_settings.py.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from alembic import command
+from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
 from api.errors import ApiProblem
+from api.pages.settings import PageSettings
 from api.ratelimit import RateLimiter
 from api.settings import ApiSettings
 from tests.api.builders import LEAD, OUTSIDER
 from tests.api.client import ADMIN, Api, running_api
 from tests.api.test_security_review_reads import opened, served
 from tests.api.test_serve import tracker
-from tracker.auth.tokens import IssuedToken, issue_token
+from tracker.auth.tokens import IssuedToken, issue_token, revoke_tokens
 from tracker.clock import FixedClock, SystemClock
 from tracker.db import create_engine
 from tracker.events.open import open_store
 from tracker.migrations import alembic_config, upgrade_async
 from tracker.settings import Settings
+
+CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
+SESSION = "tracker_session"
+
+
+def keys(secret: str = "k" * 43, **options: float) -> PageSettings:
+    """Page settings with a fixed secret (as every replica would have)."""
+    return PageSettings(secret=secret.encode(), **options)
+
+
+async def csrf_token(client: AsyncTestClient[object], path: str) -> str:
+    found = CSRF_FIELD.search((await client.get(path)).text)
+    assert found is not None, path
+    return found.group(1)
+
+
+async def sign_in(client: AsyncTestClient[object], token: str) -> httpx.Response:
+    form = {"_csrf_token": await csrf_token(client, "/sign-in"), "token": token, "next": "/"}
+    return await client.post("/sign-in", data=form, follow_redirects=False)
+
+
+async def sign_out(client: AsyncTestClient[object]) -> httpx.Response:
+    form = {"_csrf_token": await csrf_token(client, "/")}
+    return await client.post("/sign-out", data=form, follow_redirects=False)
+
+
+async def page(client: AsyncTestClient[object], cookie: str | None = None) -> httpx.Response:
+    """The portfolio, with the client's cookies or with exactly this session cookie."""
+    if cookie is None:
+        return await client.get("/", follow_redirects=False)
+    client.cookies.clear()
+    return await client.get("/", headers={"Cookie": f"{SESSION}={cookie}"}, follow_redirects=False)
+
+
+def sent_to_sign_in(answer: httpx.Response) -> bool:
+    return answer.status_code == 303 and answer.headers["location"].startswith("/sign-in")
+
+
+async def sessions_of(database_url: str, token_id: str | None = None) -> int:
+    engine = create_engine(Settings(database_url=database_url))
+    try:
+        async with engine.connect() as conn:
+            query = "SELECT count(*) FROM page_sessions"
+            if token_id is None:
+                return int((await conn.execute(text(query))).scalar_one())
+            query += " WHERE token_id = :t"
+            return int((await conn.execute(text(query), {"t": token_id})).scalar_one())
+    finally:
+        await engine.dispose()
 
 
 async def issued(
@@ -43,6 +96,69 @@ async def issued(
     finally:
         await store.close()
         await engine.dispose()
+
+
+async def revoked(database_url: str, token_id: str) -> None:
+    """As ``tracker token revoke`` does it: in the database, no process told."""
+    engine = create_engine(Settings(database_url=database_url))
+    try:
+        await revoke_tokens(engine, SystemClock(), token_id=token_id)
+    finally:
+        await engine.dispose()
+
+
+# Finding 6: signing out ends the session; so do idleness, the lifetime and revocation.
+
+
+async def test_finding_6_after_sign_out_the_old_session_cookie_opens_nothing(api: Api) -> None:
+    token = await api.token(LEAD)
+    assert (await sign_in(api.client, token)).status_code == 303
+    cookie = api.client.cookies[SESSION]
+    assert token not in cookie and "trk_" not in cookie and len(cookie) == 43  # a random id
+    assert (await page(api.client)).status_code == 200
+    assert await sessions_of(api.database_url) == 1
+    out = await sign_out(api.client)
+    assert sent_to_sign_in(out) and f"{SESSION}=" in out.headers["set-cookie"]
+    assert await sessions_of(api.database_url) == 0
+    assert sent_to_sign_in(await page(api.client, cookie))  # the replayed cookie opens nothing
+
+
+async def test_finding_6_a_session_idle_longer_than_the_timeout_ends(database_url: str) -> None:
+    clock = FixedClock(datetime.now(UTC))
+    settings = keys(session_idle_minutes=30, session_hours=8)
+    async with running_api(database_url, clock=clock, page_settings=settings) as api:
+        await sign_in(api.client, await api.token(LEAD))
+        for _ in range(3):  # busy: each visit within 30 minutes of the last
+            clock.advance(timedelta(minutes=29))
+            assert (await page(api.client)).status_code == 200
+        clock.advance(timedelta(minutes=30))
+        assert sent_to_sign_in(await page(api.client))
+        assert await sessions_of(database_url) == 0
+
+
+async def test_finding_6_a_busy_session_still_ends_at_its_lifetime(database_url: str) -> None:
+    clock = FixedClock(datetime.now(UTC))
+    settings = keys(session_idle_minutes=30, session_hours=8)
+    async with running_api(database_url, clock=clock, page_settings=settings) as api:
+        await sign_in(api.client, await api.token(LEAD))
+        for _ in range(19):  # 7 h 55 min of visits 25 minutes apart
+            clock.advance(timedelta(minutes=25))
+            assert (await page(api.client)).status_code == 200
+        clock.advance(timedelta(minutes=5))
+        assert sent_to_sign_in(await page(api.client))
+
+
+async def test_finding_6_revoking_the_token_ends_its_sessions_at_once(database_url: str) -> None:
+    # A long token cache: the session must not be kept alive by a process's trust in its token.
+    async with running_api(
+        database_url, api_settings=ApiSettings(token_cache_seconds=300), page_settings=keys()
+    ) as api:
+        made = await issued(database_url, OUTSIDER)
+        await sign_in(api.client, made.secret)
+        assert (await page(api.client)).status_code == 200
+        await revoked(database_url, made.record.token_id)
+        assert await sessions_of(database_url, made.record.token_id) == 0
+        assert sent_to_sign_in(await page(api.client))
 
 
 # Finding 7: tokens expire.
@@ -60,6 +176,8 @@ async def test_finding_7_an_expired_token_is_refused_with_a_token_expired_proble
     when = old.record.expires.strftime("%Y-%m-%d %H:%M UTC")
     assert when in problem["detail"] and "new one" in problem["detail"]
     assert 'error="invalid_token"' in answer.headers["www-authenticate"]
+    signing_in = await sign_in(api.client, old.secret)
+    assert signing_in.status_code == 401 and "expired" in signing_in.text
 
 
 async def test_finding_7_a_cached_token_is_not_accepted_past_its_expiry(database_url: str) -> None:
@@ -67,12 +185,15 @@ async def test_finding_7_a_cached_token_is_not_accepted_past_its_expiry(database
     made = await issued(database_url, LEAD, at=almost)
     bearer = {"Authorization": f"Bearer {made.secret}"}
     cached = ApiSettings(token_cache_seconds=600)
-    async with running_api(database_url, api_settings=cached) as api:
+    async with running_api(database_url, api_settings=cached, page_settings=keys()) as api:
         assert (await api.get("/api/v1/programmes", bearer)).status_code == 200
+        await sign_in(api.client, made.secret)
+        assert (await page(api.client)).status_code == 200
         await asyncio.sleep(max(0.0, (made.record.expires - datetime.now(UTC)).total_seconds()))
         await asyncio.sleep(0.1)
         answer = await api.get("/api/v1/programmes", bearer)
         assert answer.status_code == 401 and answer.json()["code"] == "token_expired"
+        assert sent_to_sign_in(await page(api.client))
 
 
 async def test_finding_7_an_open_event_stream_ends_once_its_token_expires(
@@ -165,6 +286,27 @@ async def test_finding_7_tokens_issued_before_the_upgrade_get_an_expiry(database
     assert datetime.fromisoformat(rows["recent"]) == recent + timedelta(days=90)
     grace = datetime.fromisoformat(rows["old"]) - now  # not locked out by the upgrade itself
     assert timedelta(days=30) <= grace < timedelta(days=30, minutes=5)
+
+
+# Finding 8: rotating the secret keeps sessions, and one reload mends the forms.
+
+
+async def test_finding_8_rotating_the_secret_keeps_sessions_and_a_reload_mends_the_forms(
+    database_url: str,
+) -> None:
+    before, after = keys("a" * 43), keys("b" * 43)
+    async with running_api(database_url, page_settings=before) as old:
+        await sign_in(old.client, await old.token(LEAD))
+        stale_form = await csrf_token(old.client, "/")
+        cookies = dict(old.client.cookies)
+    async with running_api(database_url, page_settings=after) as new:
+        new.client.cookies.update(cookies)
+        refused = await new.client.post("/sign-out", data={"_csrf_token": stale_form})
+        assert refused.status_code == 403  # a form made under the old key, once
+        reloaded = await new.client.get("/", follow_redirects=False)
+        assert reloaded.status_code == 200  # still signed in: the session is a row
+        assert "tracker_csrf=" in reloaded.headers.get("set-cookie", "")
+        assert sent_to_sign_in(await sign_out(new.client))
 
 
 # Finding 11: one write limit for every API process.

@@ -19,6 +19,7 @@ import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 import httpx
@@ -34,9 +35,10 @@ from tests.api.builders import (
     given_milestone,
     given_programme,
 )
-from tests.api.client import Api
+from tests.api.client import Api, running_api
 from tests.api.test_observability import sample, scrape
 from tests.api.test_serve import free_port
+from tracker.clock import Clock, FixedClock
 from tracker.settings import Settings
 
 MALFORMED_EMAILS = ["a@b.c!", "someone@-council-.gov.uk", "x@y_z.uk", "x@y..uk"]
@@ -150,12 +152,17 @@ async def test_finding_9_api_answers_are_neither_sniffed_nor_stored(api: Api) ->
 
 
 @asynccontextmanager
-async def served(database_url: str, settings: ApiSettings) -> AsyncIterator[httpx.AsyncClient]:
+async def served(
+    database_url: str, settings: ApiSettings, clock: Clock | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
     """The app behind a real HTTP server (uvicorn, in this process, on a free port): a stream is
     read as it arrives, which the ASGI test client cannot do (it waits for the whole body). The
     test's own app projects; this one does not, as a second API process would not."""
     app = create_app(
-        Settings(database_url=database_url), api_settings=settings, run_projector=False
+        Settings(database_url=database_url),
+        api_settings=settings,
+        run_projector=False,
+        clock=clock,
     )
     port = free_port()
     config = uvicorn.Config(
@@ -224,7 +231,25 @@ async def test_finding_5_revoking_a_token_ends_its_open_event_stream_within_a_he
             await stream.response.aclose()
         print(f"stream ended {ended_after * 1000:.0f} ms after the revocation")
         assert ended_after < heartbeat + 0.5, ended_after  # one heartbeat, and the check
-        assert ": token revoked: stream ended" in rest
+        assert ": token revoked or expired: stream ended" in rest
+
+
+async def test_finding_5_a_token_that_expires_while_its_stream_is_open_ends_the_stream(
+    api: Api,
+) -> None:
+    reader = await api.as_("dashboard@lancashire.gov.uk", "reader")
+    clock = FixedClock(datetime.now(UTC))
+    settings = ApiSettings(sse_heartbeat_seconds=0.5, token_cache_seconds=60)
+    async with served(api.database_url, settings, clock) as client:
+        stream = await opened(client, reader)
+        assert stream.response.status_code == 200
+        try:
+            clock.advance(timedelta(days=400))  # past any token's expiry
+            async with asyncio.timeout(5):
+                rest = [line async for line in stream.lines]
+        finally:
+            await stream.response.aclose()
+        assert ": token revoked or expired: stream ended" in rest
 
 
 async def test_finding_10_a_token_holds_at_most_the_configured_number_of_open_streams(
@@ -339,3 +364,35 @@ async def test_finding_10_the_pdf_cache_is_bounded_in_bytes_least_recently_used_
     assert cache.get("b") is None and cache.get("a") is not None and cache.get("c") is not None
     await cache.get_or_make("huge", maker("h", 1000))  # larger than the bound: not kept
     assert cache.get("huge") is None and cache.size_bytes <= 250
+
+
+async def test_finding_10_pdf_and_workbook_downloads_are_limited_per_token_per_minute(
+    database_url: str,
+) -> None:
+    settings = ApiSettings(expensive_reads_per_minute=3, token_cache_seconds=0)
+    async with running_api(database_url, api_settings=settings) as api:
+        key = await given_programme(api)
+        await given_deliverable(api, key)
+        await sign_in(api, await api.token(SPONSOR))
+        expensive = [
+            f"/programmes/{key}/closure-report.pdf",
+            f"/programmes/{key}/closure-report.xlsx",
+            f"/programmes/{key}/deliverables.xlsx",
+        ]
+        if time.time() % 60 > 50:  # the windows are clock minutes: start early in one
+            await asyncio.sleep(61 - time.time() % 60)
+        for path in expensive:
+            assert (await api.client.get(path)).status_code == 200, path
+        refused = await api.client.get(expensive[0], params={"as_of": "2021-01-01"})
+        assert refused.status_code == 429 and "Too many requests" in refused.text
+        assert 1 <= int(refused.headers["retry-after"]) <= 60
+        # What costs about a page is not counted: the CSV exports and the pages themselves.
+        for path in (
+            f"/programmes/{key}/closure-report.csv",
+            f"/programmes/{key}/deliverables.csv",
+        ):
+            assert (await api.client.get(path)).status_code == 200, path
+        # Another token has its own count.
+        api.client.cookies.clear()
+        await sign_in(api, await api.token(LEAD))
+        assert (await api.client.get(expensive[1])).status_code == 200

@@ -50,7 +50,7 @@ def serving(database_url: str, log: Path) -> Iterator[str]:
     env = {
         **os.environ,
         "TRACKER_DATABASE_URL": database_url,
-        "TRACKER_SESSION_SECRET": "pages-test-secret",
+        "TRACKER_SESSION_SECRET": "pages-test-secret-of-at-least-forty-three-characters",
     }
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -10,7 +10,8 @@
 - Every token expires: ``expires_at``, by default 90 days after issue, at most 366 (an admin
   issues a new one; nothing renews a token). A row without one expires 90 days after
   ``created_at``. Expired and revoked tokens are refused the same way, with their own problem.
-- Revoking sets ``revoked_at``; rows are kept so ``tracker token list`` shows the history.
+- Revoking sets ``revoked_at`` and ends the token's page sessions in the same transaction; rows
+  are kept so ``tracker token list`` shows the history.
 """
 
 from __future__ import annotations
@@ -292,6 +293,14 @@ async def revoke_tokens(
                     f"UPDATE api_tokens SET revoked_at = :now WHERE {where} AND revoked_at IS NULL"
                 ),
                 {**params, "now": now},
+            )
+            # A revoked token's page sessions end with it (tracker/auth/sessions.py).
+            await conn.execute(
+                text(
+                    "DELETE FROM page_sessions WHERE token_id IN "
+                    f"(SELECT token_id FROM api_tokens WHERE {where})"
+                ),
+                params,
             )
     finally:
         await conn.close()

@@ -22,6 +22,12 @@ from tracker.projections.reports.closure_report import ClosureReport
 DOWNLOAD_HEADERS: Final = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
+async def expensive_read(request: PageRequest) -> None:
+    """A PDF or a workbook costs several times a page (docs/pages.md): counted per token, at
+    most ``expensive_reads_per_minute``; past it 429 with Retry-After."""
+    await services(request).limiter.hit(request.user.token_id, "expensive")
+
+
 def file_name(key: str, what: str, report_as_of: datetime | None, extension: str) -> str:
     suffix = f"-as-of-{report_as_of.date().isoformat()}" if report_as_of is not None else ""
     return f"{key}-{what}{suffix}.{extension}"
@@ -75,6 +81,7 @@ def pdf_key(report: ClosureReport) -> Hashable:
 async def closure_pdf(
     request: PageRequest, key: ProgrammeKey, as_of: AsOf = None
 ) -> Response[bytes]:
+    await expensive_read(request)
     found = services(request)
     report = await closure_of(request.user, found, key, when_of(request, as_of))
     body = await found.pdfs.get_or_make(

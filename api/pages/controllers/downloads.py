@@ -1,5 +1,7 @@
 """Exports beside the pages: the closure report and the deliverables as CSV and XLSX, and the
-milestones as an iCalendar file (the API's own feed, for a calendar app)."""
+milestones as an iCalendar file (the API's own feed, for a calendar app). A workbook costs
+several times a page, so it counts as an expensive read (``expensive_read``); a CSV or
+iCalendar file costs about what the page does."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from litestar import Response, get
 from api.controllers.calendar import ICS, to_ics
 from api.controllers.common import ProgrammeKey
 from api.pages import closure_workbook, exports
-from api.pages.controllers.closure import download, file_name
+from api.pages.controllers.closure import download, expensive_read, file_name
 from api.pages.controllers.programme import AsOf
 from api.pages.reading import board_of, closure_of, deliverables_of, services, when_of
 from api.pages.session import PageRequest
@@ -30,6 +32,7 @@ async def closure_csv(
 async def closure_xlsx(
     request: PageRequest, key: ProgrammeKey, as_of: AsOf = None
 ) -> Response[bytes]:
+    await expensive_read(request)
     report = await closure_of(request.user, services(request), key, when_of(request, as_of))
     name = file_name(key, "closure-report", report.as_of, "xlsx")
     return download(closure_workbook.closure_xlsx(report), exports.XLSX, name)
@@ -50,6 +53,7 @@ async def deliverables_csv(
 async def deliverables_xlsx(
     request: PageRequest, key: ProgrammeKey, as_of: AsOf = None
 ) -> Response[bytes]:
+    await expensive_read(request)
     status, outcomes = await deliverables_of(
         request.user, services(request), key, when_of(request, as_of)
     )

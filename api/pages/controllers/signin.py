@@ -1,4 +1,4 @@
-"""Signing in with one's API token, and out."""
+"""Signing in with one's API token, and out: a session in the database, its id in a cookie."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, get, post
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, QueryParameter
 from litestar.response import Redirect, Template
@@ -13,7 +14,8 @@ from litestar.response import Redirect, Template
 from api.pages.errors import safe_next
 from api.pages.reading import services
 from api.pages.render import page
-from api.pages.session import PUBLIC_OPT, sign_in, sign_out
+from api.pages.session import PUBLIC_OPT, ended_cookie, sign_in, sign_out
+from api.pages.settings import PageSettings
 
 PUBLIC = {PUBLIC_OPT: True}
 
@@ -35,15 +37,19 @@ async def sign_in_page(
 async def sign_in_submit(
     request: Request[Any, Any, Any],
     data: Annotated[SignInForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    page_settings: NamedDependency[PageSettings],
 ) -> Template | Redirect:
     secret = data.token.strip()
-    principal = await services(request).tokens.principal(secret) if secret else None
-    if principal is None:
-        error = (
-            "Enter your access token"
-            if not secret
-            else "That token is not known or has been revoked: check it, or ask for a new one"
-        )
+    tokens = services(request).tokens
+    record = await tokens.record(secret) if secret else None
+    if record is None or record.expired(tokens.clock.now()):
+        if not secret:
+            error = "Enter your access token"
+        elif record is None:
+            error = "That token is not known or has been revoked: check it, or ask for a new one"
+        else:
+            when = record.expires.strftime("%d/%m/%Y %H:%M UTC")
+            error = f"That token expired on {when}: ask an administrator for a new one"
         return page(
             request,
             "sign_in.html",
@@ -52,14 +58,16 @@ async def sign_in_submit(
             next=safe_next(data.next),
             error=error,
         )
-    sign_in(request, secret)
-    return Redirect(safe_next(data.next), status_code=303)
+    cookie = await sign_in(request, record, page_settings)
+    return Redirect(safe_next(data.next), status_code=303, cookies=[cookie])
 
 
 @post("/sign-out", status_code=303)
-async def sign_out_submit(request: Request[Any, Any, Any]) -> Redirect:
-    sign_out(request)
-    return Redirect("/sign-in", status_code=303)
+async def sign_out_submit(
+    request: Request[Any, Any, Any], page_settings: NamedDependency[PageSettings]
+) -> Redirect:
+    await sign_out(request)
+    return Redirect("/sign-in", status_code=303, cookies=[ended_cookie(page_settings)])
 
 
 ROUTES = [sign_in_page, sign_in_submit, sign_out_submit]

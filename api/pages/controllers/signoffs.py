@@ -42,7 +42,7 @@ async def sign_off_action(
     data: Annotated[SignOffForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
 ) -> Redirect:
     outcome = await run_sign_off(request, verb, data)
-    flash(request, "success" if outcome.ok else "error", outcome.text)
+    await flash(request, "success" if outcome.ok else "error", outcome.text)
     return Redirect(PATH, status_code=303)
 
 
