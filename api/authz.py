@@ -94,14 +94,26 @@ class Involvement(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def involvement(
-    person: str, today: date, programme: ProgrammeState, item: DeliverableState | None = None
+    person: str,
+    today: date,
+    programme: ProgrammeState,
+    item: DeliverableState | None = None,
+    *,
+    on: date | None = None,
 ) -> Involvement:
-    member = programme.member(person)
+    """How ``person`` stands today; with ``on``, how they stood on that day instead (the
+    roster letter they held then, a delegation covering it): a back-dated action needs both."""
+    if on is None:
+        member = programme.member(person)
+        letter = member.raci if member is not None else None
+        day = today
+    else:
+        letter, day = programme.letter_on(person, on), on
     endorsers = {p.email for p in item.endorsers} if item is not None else set()
     approvers = {p.email for p in item.approvers} if item is not None else set()
     return Involvement(
-        letter=member.raci if member is not None else None,
-        deputy=any(d.deputy == person and d.covers(today) for d in programme.delegations),
+        letter=letter,
+        deputy=any(d.deputy == person and d.covers(day) for d in programme.delegations),
         named_endorser=person in endorsers,
         named_approver=person in approvers,
         named_anywhere=person in endorsers | approvers,
@@ -160,8 +172,10 @@ def require(
     programme: str,
     *,
     deputising_for: str | None = None,
+    on: date | None = None,
 ) -> None:
-    """Raise 403 naming the caller's standing and what the action needs."""
+    """Raise 403 naming the caller's standing (on the day ``on``, when a back-dated action is
+    judged on the roster of its day) and what the action needs."""
     if allowed(principal, action, who, deputising_for=deputising_for):
         return
     if principal.scope == "reader":
@@ -171,8 +185,9 @@ def require(
     if action is Action.ADMIN:
         raise forbidden(f"{principal.person} cannot {action.value}: that needs an admin token")
     needs = "".join(sorted(LETTERS[action], key="RACI".index)) or "admin"
+    when = f" on {on.isoformat()}, the day the action is dated" if on is not None else ""
     raise forbidden(
-        f"{principal.person} {_standing(who)} {programme!r}: to {action.value} it needs "
+        f"{principal.person} {_standing(who)} {programme!r}{when}: to {action.value} it needs "
         f"{' or '.join(needs)} on its roster"
         + (", or being named on the item" if action in DEPUTY_MAY else "")
     )

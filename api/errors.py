@@ -47,7 +47,17 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON: Final = "application/problem+json"
 TYPE_BASE: Final = "/problems/"
 
-INPUT_RULES: Final = frozenset({"occurred_in_future", "occurred_before_start", "actual_in_future"})
+INPUT_RULES: Final = frozenset(
+    {
+        "occurred_in_future",
+        "occurred_before_start",
+        "actual_in_future",
+        "dated_before_item",
+        "dated_before_submission",
+        "backdating_needs_reason",
+        "backdating_reason_too_long",
+    }
+)
 """Rules about the request's own values rather than the state it meets: 422, not 409."""
 
 REFERENCES: Final[dict[str, str]] = {

@@ -16,9 +16,8 @@ from typing import Final
 from api.reads import Lru
 from tracker.events.base import StoredEvent
 from tracker.handlers import Handlers
-from tracker.handlers.base import Loaded
+from tracker.handlers.base import Loaded, fold_programme
 from tracker.programmes import ProgrammeEvent, ProgrammeState, programme_stream
-from tracker.programmes import evolve as evolve_programme
 
 CACHED_PREFIX: Final = "programme:"
 MAX_STREAMS: Final = 32
@@ -65,10 +64,8 @@ class CachedHandlers(Handlers):
         version = await self.store.stream_version(stream)
         state = self.cache.state(stream, version)
         if state is None:
-            events, version = await self.programme_events(key)
-            state = ProgrammeState()
-            for event in events:
-                state = evolve_programme(state, event)
+            stored, version = await self.programme_events(key)
+            state = fold_programme(stored)
             self.cache.keep_state(stream, version, state)
         return Loaded(stream_id=stream, state=state, version=version)
 

@@ -31,9 +31,10 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
     def programme_key(self) -> str:
         return self.programme.key
 
-    def involvement(self, person: str, today: date) -> Involvement:
-        """How ``person`` stands on the target today (delegations must cover ``today``)."""
-        return involvement(person, today, self.programme, self.deliverable)
+    def involvement(self, person: str, today: date, *, on: date | None = None) -> Involvement:
+        """How ``person`` stands on the target today (delegations must cover ``today``), or on
+        the day ``on`` (the roster letter held then)."""
+        return involvement(person, today, self.programme, self.deliverable, on=on)
 
 
 Loader = Callable[[Handlers], Awaitable[Target]]

@@ -35,6 +35,7 @@ from api.schemas import WriteResult
 from api.services import Services
 from api.stream_cache import CachedHandlers
 from api.targets import Target, TargetRef
+from tracker.backdating import BackdatingRule
 from tracker.commands import Command
 from tracker.context import local_date
 from tracker.errors import StreamConflict, TrackerError
@@ -99,7 +100,13 @@ class Writer:
         self.if_match_header = if_match
         self.key_header = idempotency_key
         self.store = RequestStore(services.store, services.streams)
-        self.handlers = CachedHandlers(self.store, services.clock, cache=services.streams)
+        self.backdating = BackdatingRule(
+            working_days=services.settings.backdating_working_days, calendar=services.calendar
+        )
+        self.handlers = CachedHandlers(
+            self.store, services.clock, cache=services.streams, backdating=self.backdating
+        )
+        self.body: msgspec.Struct | None = None
 
     def new_uuid(self) -> UUID:
         """The id for a new item: fixed by the Idempotency-Key when there is one, so a retry
@@ -111,6 +118,7 @@ class Writer:
 
     async def run(self, body: msgspec.Struct | None, plan: Plan) -> Response[bytes]:
         principal = self.principal
+        self.body = body
         if principal.scope == "reader":
             raise forbidden(f"{principal.person} has a read-only token: it cannot write")
         await self.services.limiter.hit(principal.token_id, plan.bucket)
@@ -174,7 +182,7 @@ class Writer:
         label = target.programme_key or ref.label
         require(self.principal, plan.action, who, label, deputising_for=plan.deputising_for)
         is_new = plan.created if isinstance(plan.created, bool) else plan.created(target)
-        command = plan.build(self.principal.person, target)
+        command = self._dated(plan.build(self.principal.person, target), target, plan)
         if key is not None:
             command = msgspec.structs.replace(command, idempotency_key=self.store_key(key))
         if command.correlation_id is None and (correlation := correlation_id.get()) is not None:
@@ -185,6 +193,34 @@ class Writer:
             if result.version != if_match:
                 raise StreamConflict(ref.stream_id, if_match, result.version)
         return await self._success(result, is_new, plan)
+
+    def _dated(self, command: Command, target: Target, plan: Plan) -> Command:
+        """A back-dated command, checked: dated more working days back than the rule allows
+        only by an admin (with a reason, which the domain requires and stores), and only by
+        someone whose authority held on the day it is dated as well as today
+        (docs/domain.md, "Back-dated entries")."""
+        reason = getattr(self.body, "backdating_reason", None)
+        if reason is not None:
+            command = msgspec.structs.replace(command, backdating_reason=reason)
+        if command.occurred_at is None or command.occurred_at.tzinfo is None:
+            return command
+        day, today = local_date(command.occurred_at), local_date(self.services.clock.now())
+        if day >= today:
+            return command
+        principal = self.principal
+        if principal.scope != "admin" and self.backdating.is_late(day, today):
+            back = self.backdating.working_days_back(day, today)
+            raise ApiProblem(
+                403,
+                "backdating_needs_admin",
+                f"occurred_at {day.isoformat()} is {back} working days back: more than "
+                f"{self.backdating.working_days} needs an admin token and a backdating_reason "
+                "(ask an administrator to enter it, citing the record it comes from)",
+            )
+        then = target.involvement(principal.person, today, on=day)
+        label = target.programme_key or plan.ref.label
+        require(principal, plan.action, then, label, deputising_for=plan.deputising_for, on=day)
+        return command
 
     async def _success(self, result: CommandResult, is_new: bool, plan: Plan) -> StoredResponse:
         position = result.position

@@ -72,6 +72,17 @@ def _named(actor: str | None, what: str) -> str:
     return actor
 
 
+def paper_entry(command: Command) -> Command:
+    """The command as an entry from a paper: the seed records, years later, what the council's
+    papers say happened, so each command says why it is dated back (``tracker.backdating``),
+    citing its document (the line is in the source). Used only where the rule asks for a
+    reason; stored with the events."""
+    if command.backdating_reason is not None or not command.source:
+        return command
+    reason = f"entered from the council paper {command.source.get('document', '')}"
+    return msgspec.structs.replace(command, backdating_reason=reason.strip())
+
+
 class Seeder:
     """The seed's view of one programme: state checks, then commands through the handlers."""
 
@@ -81,7 +92,7 @@ class Seeder:
         self.commands = 0
 
     async def _run(self, command: Command) -> None:
-        await self.handlers.handle(command)
+        await self.handlers.handle(paper_entry(command))
         self.commands += 1
 
     async def programme(self) -> ProgrammeState:

@@ -162,7 +162,7 @@ def decide_endorse(
         named=current.endorsers,
         done=[s.signatory for s in current.endorsements],
         delegations=programme.delegations,
-        on=context.on,
+        days=context.days,
         item=_item(programme),
         name_of=_name_lookup(programme, closure),
     )
@@ -198,7 +198,7 @@ def decide_approve(
         named=current.approvers,
         done=[s.signatory for s in current.approvals],
         delegations=programme.delegations,
-        on=context.on,
+        days=context.days,
         item=_item(programme),
         name_of=name_of,
     )

@@ -26,6 +26,9 @@ class Command(msgspec.Struct, frozen=True, kw_only=True):
     """The caller's key for this command (the API scopes a client's Idempotency-Key to the
     caller): stored with the events, so a retry after a lost answer finds them instead of
     writing them again."""
+    backdating_reason: str | None = None
+    """Why ``occurred_at`` is more working days back than the rule allows without a reason
+    (``tracker.backdating``); stored with the events."""
 
 
 # The programme, its roster and deputies.

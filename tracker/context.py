@@ -28,10 +28,25 @@ class Context(msgspec.Struct, frozen=True, kw_only=True):
 
     at: datetime
     actor: PersonId | None = None
+    recorded_at: datetime | None = None
+    """When the action is recorded (the clock's now); None in tests that only need ``at``."""
+    backdating_reason: str | None = None
+    """Why the action is dated more working days back than the rule allows without one."""
 
     @property
     def on(self) -> date:
         return local_date(self.at)
+
+    @property
+    def recorded_on(self) -> date:
+        return local_date(self.recorded_at or self.at)
+
+    @property
+    def days(self) -> tuple[date, ...]:
+        """The days authority must hold on: the effective day and, when the action is dated
+        back, the day it is recorded (docs/domain.md, "Back-dated entries")."""
+        on, recorded_on = self.on, self.recorded_on
+        return (on,) if on == recorded_on else (on, recorded_on)
 
     def require_actor(self, doing: str) -> PersonId:
         if self.actor is None:
@@ -69,4 +84,5 @@ def context_for(
     return Context(
         at=effective_time(occurred_at, now, earliest=earliest),
         actor=None if actor is None else person_id(actor),
+        recorded_at=now,
     )

@@ -109,7 +109,7 @@ def decide_endorse(
         named=current.endorsers,
         done=[s.signatory for s in current.endorsements],
         delegations=programme.delegations,
-        on=context.on,
+        days=context.days,
         item=_item(state),
         name_of=name_lookup(programme, state),
     )
@@ -146,7 +146,7 @@ def decide_approve(
         named=current.approvers,
         done=[s.signatory for s in current.approvals],
         delegations=programme.delegations,
-        on=context.on,
+        days=context.days,
         item=_item(state),
         name_of=name_of,
     )
@@ -194,7 +194,7 @@ def decide_return(
         named=(*current.approvers, *current.endorsers),
         done=(),
         delegations=programme.delegations,
-        on=context.on,
+        days=context.days,
         item=_item(state),
         name_of=name_lookup(programme, state),
     )

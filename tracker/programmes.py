@@ -101,6 +101,15 @@ class RosterMember(msgspec.Struct, frozen=True, kw_only=True):
     raci: RaciLetter
 
 
+class LetterSpell(msgspec.Struct, frozen=True, kw_only=True):
+    """From ``since`` on, ``email`` holds ``raci`` (None: off the roster). ``since`` is the
+    effective day of the roster change; None when the fold was not given dates."""
+
+    email: str
+    raci: RaciLetter | None
+    since: date | None = None
+
+
 class Workstream(msgspec.Struct, frozen=True, kw_only=True):
     key: str
     title: str
@@ -137,6 +146,9 @@ class ProgrammeState(msgspec.Struct, frozen=True, kw_only=True):
     lifecycle: Lifecycle = "active"
     workstreams: tuple[Workstream, ...] = ()
     roster: tuple[RosterMember, ...] = ()
+    letters: tuple[LetterSpell, ...] = ()
+    """Every roster change with its effective day, in stream order: who held which letter
+    when (``letter_on``), so a back-dated action is judged on the roster of its day too."""
     delegations: tuple[Delegation, ...] = ()
     deputy_names: tuple[tuple[str, str], ...] = ()
     outcomes: tuple[Outcome, ...] = ()
@@ -156,6 +168,14 @@ class ProgrammeState(msgspec.Struct, frozen=True, kw_only=True):
 
     def member(self, email: str) -> RosterMember | None:
         return next((m for m in self.roster if m.email == email), None)
+
+    def letter_on(self, email: str, day: date) -> RaciLetter | None:
+        """The letter ``email`` held on ``day``: the last change effective on or before it."""
+        held: RaciLetter | None = None
+        for spell in self.letters:
+            if spell.email == email and (spell.since is None or spell.since <= day):
+                held = spell.raci
+        return held
 
     def accountable(self) -> RosterMember | None:
         return next((m for m in self.roster if m.raci == "A"), None)
@@ -199,7 +219,9 @@ def _replace_member(
     return tuple(new if m.email == new.email else m for m in roster)
 
 
-def evolve(state: ProgrammeState, event: ProgrammeEvent) -> ProgrammeState:
+def evolve(state: ProgrammeState, event: ProgrammeEvent, on: date | None = None) -> ProgrammeState:
+    """The state after ``event``; ``on`` is the event's effective day (London), which dates the
+    roster's history (``ProgrammeState.letters``)."""
     replace = msgspec.structs.replace
     match event:
         case ProgrammeRegistered():
@@ -230,14 +252,25 @@ def evolve(state: ProgrammeState, event: ProgrammeEvent) -> ProgrammeState:
             member = RosterMember(
                 email=event.email, name=event.name, role_title=event.role_title, raci=event.raci
             )
-            return replace(state, roster=(*state.roster, member))
+            spell = LetterSpell(email=event.email, raci=event.raci, since=on)
+            return replace(state, roster=(*state.roster, member), letters=(*state.letters, spell))
         case RosterMemberChanged():
             member = RosterMember(
                 email=event.email, name=event.name, role_title=event.role_title, raci=event.raci
             )
-            return replace(state, roster=_replace_member(state.roster, member))
+            spell = LetterSpell(email=event.email, raci=event.raci, since=on)
+            return replace(
+                state,
+                roster=_replace_member(state.roster, member),
+                letters=(*state.letters, spell),
+            )
         case RosterMemberRevoked():
-            return replace(state, roster=tuple(m for m in state.roster if m.email != event.email))
+            spell = LetterSpell(email=event.email, raci=None, since=on)
+            return replace(
+                state,
+                roster=tuple(m for m in state.roster if m.email != event.email),
+                letters=(*state.letters, spell),
+            )
         case DeputyAppointed():
             delegation = Delegation(
                 delegation_id=event.delegation_id,

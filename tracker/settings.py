@@ -63,6 +63,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """PostgreSQL: how long an append waits for a lock before failing as unavailable."""
     projector_batch: int = 2000
     """Events per projector transaction (``TRACKER_PROJECTOR_BATCH``)."""
+    backdating_working_days: int = 5
+    """An action dated more working days back than this needs an admin and a reason
+    (``TRACKER_BACKDATING_WORKING_DAYS``; ``tracker.backdating``)."""
     reminders: ReminderSettings = msgspec.field(default_factory=ReminderSettings)
 
 
@@ -93,6 +96,15 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise InvalidInput(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _backdating_days(env: Mapping[str, str]) -> int:
+    days = _int(env, "TRACKER_BACKDATING_WORKING_DAYS", 5)
+    if not 0 <= days <= 260:
+        raise InvalidInput(
+            f"TRACKER_BACKDATING_WORKING_DAYS must be 0 to 260 working days, got {days}"
+        )
+    return days
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     return Settings(
@@ -103,6 +115,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         sqlite_busy_timeout_ms=_int(env, "TRACKER_SQLITE_BUSY_TIMEOUT_MS", 30_000),
         lock_timeout_ms=_int(env, "TRACKER_LOCK_TIMEOUT_MS", 10_000),
         projector_batch=_int(env, "TRACKER_PROJECTOR_BATCH", 2000),
+        backdating_working_days=_backdating_days(env),
         reminders=load_reminder_settings(env),
     )
 

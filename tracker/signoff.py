@@ -3,6 +3,8 @@ closure report. Pure.
 
 - Only a named person, or their deputy on a day the delegation covers, may act. The actor
   acting in their own name wins over acting as a deputy; ``on_behalf_of`` chooses explicitly.
+  A back-dated act needs the delegation to cover both its effective day and the day it is
+  recorded: an ended delegation cannot be borrowed by dating an act into it.
 - A repeated endorsement or approval by the same person (or for the same principal) writes
   nothing.
 - Approvals are refused while endorsements are missing, naming who ("awaiting endorsement from:
@@ -130,16 +132,22 @@ def resolve_acting(
     named: Sequence[str],
     done: Collection[str],
     delegations: Sequence[Delegation],
-    on: date,
+    days: Sequence[date],
     item: str,
     name_of: NameOf,
 ) -> Acting:
-    """Decide in whose name ``actor`` acts as ``role`` of ``item`` on day ``on``.
+    """Decide in whose name ``actor`` acts as ``role`` of ``item`` on ``days`` (the effective
+    day, and the day of recording when they differ: ``Context.days``).
 
     Named people act in their own name. A deputy acts for the named principal whose delegation
-    covers ``on``; with several such principals the one who has not yet acted is chosen, and if
-    that is still ambiguous the caller must say ``on_behalf_of``.
+    covers every one of ``days``; with several such principals the one who has not yet acted is
+    chosen, and if that is still ambiguous the caller must say ``on_behalf_of``.
     """
+    when = _days_text(days)
+
+    def covers(d: Delegation) -> bool:
+        return all(d.covers(day) for day in days)
+
     if on_behalf_of is not None:
         principal = person_id(on_behalf_of)
         if principal != actor:
@@ -150,12 +158,12 @@ def resolve_acting(
                     f"{_named_list(role, named, name_of)}",
                 )
             if not any(
-                d.deputy == actor and d.principal == principal and d.covers(on) for d in delegations
+                d.deputy == actor and d.principal == principal and covers(d) for d in delegations
             ):
                 raise RuleBroken(
                     "not_a_deputy",
-                    f"{name_of(actor)} is not a deputy for {name_of(principal)} on "
-                    f"{on.isoformat()}{_other_dates(actor, [principal], delegations, name_of)}",
+                    f"{name_of(actor)} is not a deputy for {name_of(principal)} {when}"
+                    f"{_other_dates(actor, [principal], delegations, name_of)}",
                 )
             return Acting(actor=actor, on_behalf_of=principal)
     if actor in named:
@@ -163,7 +171,7 @@ def resolve_acting(
     covering = [
         p
         for p in named
-        if any(d.deputy == actor and d.principal == p and d.covers(on) for d in delegations)
+        if any(d.deputy == actor and d.principal == p and covers(d) for d in delegations)
     ]
     pending = [p for p in covering if p not in done]
     if len(pending) > 1:
@@ -179,10 +187,17 @@ def resolve_acting(
         return Acting(actor=actor, on_behalf_of=covering[0])
     raise RuleBroken(
         "not_a_signatory",
-        f"{name_of(actor)} may not act as {role} of {item} on {on.isoformat()}: "
+        f"{name_of(actor)} may not act as {role} of {item} {when}: "
         f"{_named_list(role, named, name_of)}"
         f"{_other_dates(actor, named, delegations, name_of)}",
     )
+
+
+def _days_text(days: Sequence[date]) -> str:
+    """"on 2021-03-01", or "on 2020-03-01 and on 2026-12-05 (when recorded)"."""
+    if len(days) == 1:
+        return f"on {days[0].isoformat()}"
+    return f"on {days[0].isoformat()} and on {days[-1].isoformat()} (when recorded)"
 
 
 def _other_dates(

@@ -66,6 +66,22 @@ def in_range(name: str, value: date) -> None:
 
 class Body(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     occurred_at: OccurredAt | None = None
+    backdating_reason: (
+        Annotated[
+            str,
+            Meta(
+                min_length=1,
+                max_length=2_000,
+                pattern=r"\S",
+                description=(
+                    "why occurred_at is more working days back than the tracker allows without "
+                    "one (5 by default): admin tokens only; stored with the events and shown "
+                    "in reports (docs/domain.md, 'Back-dated entries')"
+                ),
+            ),
+        ]
+        | None
+    ) = None
 
     def __post_init__(self) -> None:
         """Every date and instant of every body within the range (``in_range``)."""

@@ -27,9 +27,21 @@ def name_of(email: str) -> str:
 
 
 async def given_programme(
-    api: Api, key: str = "btls-transition", roster: dict[str, str] | None = None
+    api: Api,
+    key: str = "btls-transition",
+    roster: dict[str, str] | None = None,
+    *,
+    since: str | None = None,
+    reason: str | None = None,
 ) -> str:
+    """The programme and its roster; ``since`` dates the roster (an admin entering it back,
+    with ``reason`` when that is further back than the back-dating rule allows)."""
     admin = await api.admin()
+    dated: dict[str, str] = {}
+    if since is not None:
+        dated["occurred_at"] = since
+    if reason is not None:
+        dated["backdating_reason"] = reason
     body = {
         "key": key,
         "name": f"{key} programme",
@@ -39,7 +51,7 @@ async def given_programme(
     answer = await api.post("/api/v1/programmes", admin, body)
     assert answer.status_code == 201, answer.text
     for email, letter in (BTLS_ROSTER if roster is None else roster).items():
-        member = {"name": name_of(email), "title": f"{letter} role", "raci": letter}
+        member = {"name": name_of(email), "title": f"{letter} role", "raci": letter, **dated}
         answer = await api.put(f"/api/v1/programmes/{key}/roster/{email}", admin, member)
         assert answer.status_code == 201, answer.text
     return key
@@ -54,9 +66,18 @@ async def given_deliverable(
     submitted: bool = False,
     title: str = "DR plan",
     due: str = "2021-03-01",
+    planned: str | None = None,
 ) -> str:
+    """Planned by the lead (dated ``planned`` when given), and submitted now if asked."""
     lead = await api.as_(LEAD)
-    body = {"title": title, "due": due, "approvers": list(approvers), "endorsers": list(endorsers)}
+    body: dict[str, object] = {
+        "title": title,
+        "due": due,
+        "approvers": list(approvers),
+        "endorsers": list(endorsers),
+    }
+    if planned is not None:
+        body["occurred_at"] = planned
     answer = await api.post(f"/api/v1/programmes/{key}/deliverables", lead, body)
     assert answer.status_code == 201, answer.text
     deliverable: str = answer.json()["id"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import date
 
 from tests.api.builders import (
     ADVISER,
@@ -23,6 +24,7 @@ from tests.api.builders import (
     given_programme,
 )
 from tests.api.client import Api, person
+from tracker.calendar import WorkingCalendar
 
 CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
@@ -157,3 +159,155 @@ async def test_finding_13_only_those_who_sign_appoint_a_deputy_and_only_a_regist
     assert (await api.post(path, adviser, {**for_self, "for": ADVISER})).status_code == 201
     stranger_reads = await api.get(f"/api/v1/programmes/{key}", await api.as_(stranger))
     assert stranger_reads.status_code == 403
+
+
+# Finding 1: back-dating gets round authority.
+
+CALENDAR = WorkingCalendar()
+
+
+def working_days_ago(n: int) -> date:
+    """The day ``n`` working days before today as the back-dating rule counts them (working
+    days after it up to today: on a Saturday, Friday is 0 back)."""
+    return CALENDAR.add_working_days(CALENDAR.working_day_on_or_before(date.today()), -n)
+
+
+def noon(day: date) -> str:
+    return f"{day.isoformat()}T12:00:00+00:00"
+
+
+async def given_programme_set_up_weeks_ago(api: Api) -> str:
+    """The usual programme, its roster entered by an admin as it stood 60 working days ago (an
+    action dated back is judged on the roster of its day)."""
+    return await given_programme(
+        api, since=noon(working_days_ago(60)), reason="roster from the start-up paper"
+    )
+
+
+async def test_finding_1_a_deputy_cannot_date_an_approval_into_an_ended_delegation(
+    api: Api,
+) -> None:
+    key = await given_programme_set_up_weeks_ago(api)
+    admin, lead = await api.admin(), await api.as_(LEAD)
+    # The lead (R) deputised for the sponsor until two working days ago.
+    ended = {
+        "deputy": LEAD,
+        "for": SPONSOR,
+        "starts": working_days_ago(30).isoformat(),
+        "ends": working_days_ago(2).isoformat(),
+    }
+    assert (await api.post(f"/api/v1/programmes/{key}/delegations", admin, ended)).is_success
+    item = await given_deliverable(api, key, planned=noon(working_days_ago(5)))
+    submit = {"occurred_at": noon(working_days_ago(4))}
+    assert (await api.post(f"/api/v1/deliverables/{item}/submit", lead, submit)).is_success
+
+    dated_back = {"occurred_at": noon(working_days_ago(3))}
+    answer = await api.post(f"/api/v1/deliverables/{item}/approve", lead, dated_back)
+    assert answer.status_code == 409, answer.text
+    assert answer.json()["code"] == "not_a_signatory"
+    assert "(when recorded)" in answer.json()["detail"]
+    report = await api.get(f"/api/v1/programmes/{key}/closure-report", lead)
+    [row] = report.json()["deliverables"]
+    assert row["state"] == "submitted" and row["approved_by"] == []
+
+
+async def test_finding_1_a_sign_off_is_not_dated_before_the_submission_it_answers(
+    api: Api,
+) -> None:
+    key = await given_programme_set_up_weeks_ago(api)
+    planned = noon(working_days_ago(3))
+    item = await given_deliverable(api, key, submitted=True, due="2021-03-01", planned=planned)
+    sponsor = await api.as_(SPONSOR)
+    yesterday = {"occurred_at": noon(working_days_ago(1))}
+    early = await api.post(f"/api/v1/deliverables/{item}/approve", sponsor, yesterday)
+    assert early.status_code == 422 and early.json()["code"] == "dated_before_submission"
+    # "In 2019", to turn a late deliverable green: refused before the rule is even reached.
+    in_2019 = {"occurred_at": "2019-06-01T12:00:00+00:00"}
+    answer = await api.post(f"/api/v1/deliverables/{item}/approve", sponsor, in_2019)
+    assert answer.status_code in (403, 422)
+    report = await api.get(f"/api/v1/programmes/{key}/closure-report", sponsor)
+    [row] = report.json()["deliverables"]
+    assert row["state"] == "submitted" and row["rag"] != "green"
+
+
+async def test_finding_1_a_submission_is_not_dated_before_the_item_was_planned(api: Api) -> None:
+    key = await given_programme_set_up_weeks_ago(api)
+    item = await given_deliverable(api, key)
+    lead = await api.as_(LEAD)
+    before = {"occurred_at": noon(working_days_ago(2))}
+    answer = await api.post(f"/api/v1/deliverables/{item}/submit", lead, before)
+    assert answer.status_code == 422 and answer.json()["code"] == "dated_before_item"
+
+
+async def test_finding_1_a_roster_letter_must_have_been_held_on_the_day_an_action_is_dated(
+    api: Api,
+) -> None:
+    key = await given_programme(api)
+    newcomer = person("Nia Newcomer")
+    body = {"name": "Nia Newcomer", "title": "Project manager", "raci": "R"}
+    put = await api.put(f"/api/v1/programmes/{key}/roster/{newcomer}", await api.admin(), body)
+    assert put.is_success
+    plan = {"title": "Data migration plan", "due": "2027-03-01", "approvers": [SPONSOR]}
+    dated_back = {**plan, "occurred_at": noon(working_days_ago(3))}
+    nia = await api.as_(newcomer)
+    answer = await api.post(f"/api/v1/programmes/{key}/deliverables", nia, dated_back)
+    assert answer.status_code == 403, answer.text
+    assert f"on {working_days_ago(3).isoformat()}, the day the action is dated" in answer.text
+    assert (await api.post(f"/api/v1/programmes/{key}/deliverables", nia, plan)).status_code == 201
+
+
+async def test_finding_1_more_than_five_working_days_back_needs_an_admin_and_a_reason(
+    api: Api,
+) -> None:
+    key = await given_programme_set_up_weeks_ago(api)
+    lead = await api.as_(LEAD)
+    plan = {"title": "Paper-signed plan", "due": "2021-03-01", "approvers": [SPONSOR]}
+    planned = await api.post(
+        f"/api/v1/programmes/{key}/deliverables",
+        await api.admin(),
+        {**plan, "occurred_at": noon(working_days_ago(40)), "backdating_reason": "from minutes"},
+    )
+    assert planned.status_code == 201, planned.text
+    item = planned.json()["id"]
+    six_back = {"occurred_at": noon(working_days_ago(6))}
+    refused = await api.post(f"/api/v1/deliverables/{item}/submit", lead, six_back)
+    assert refused.status_code == 403 and refused.json()["code"] == "backdating_needs_admin"
+    five_back = {"occurred_at": noon(working_days_ago(5))}
+    assert (await api.post(f"/api/v1/deliverables/{item}/submit", lead, five_back)).is_success
+
+    # The sponsor holds an admin token too: the paper sign-off goes in with its reason.
+    sponsor_admin = await api.as_(SPONSOR, "admin")
+    approve = f"/api/v1/deliverables/{item}/approve"
+    no_reason = await api.post(approve, sponsor_admin, {"occurred_at": noon(working_days_ago(5))})
+    assert no_reason.status_code == 200  # five working days back needs no reason
+    report = await api.get(f"/api/v1/programmes/{key}/closure-report", lead)
+    [row] = report.json()["deliverables"]
+    assert row["state"] == "signed_off" and row["recorded_late"] == ""
+
+
+async def test_finding_1_a_back_dated_sign_off_is_marked_in_the_report_and_its_findings(
+    api: Api,
+) -> None:
+    key = await given_programme_set_up_weeks_ago(api)
+    admin = await api.admin()
+    reason = "signed on paper at the March board; minutes item 4"
+    back = {"occurred_at": noon(working_days_ago(30)), "backdating_reason": reason}
+    plan = {"title": "Board-signed plan", "due": "2021-03-01", "approvers": [SPONSOR]}
+    planned = await api.post(f"/api/v1/programmes/{key}/deliverables", admin, {**plan, **back})
+    item = planned.json()["id"]
+    assert (await api.post(f"/api/v1/deliverables/{item}/submit", admin, back)).is_success
+    sponsor_admin = await api.as_(SPONSOR, "admin")
+    approve = f"/api/v1/deliverables/{item}/approve"
+    without = await api.post(approve, sponsor_admin, {"occurred_at": back["occurred_at"]})
+    assert without.status_code == 422 and without.json()["code"] == "backdating_needs_reason"
+    assert (await api.post(approve, sponsor_admin, back)).status_code == 200
+
+    report = (await api.get(f"/api/v1/programmes/{key}/closure-report", admin)).json()
+    [row] = report["deliverables"]
+    assert row["state"] == "signed_off"
+    assert row["recorded_late"].startswith("recorded ") and row["recorded_late"].endswith("later")
+    [late] = [f for f in report["data_quality"] if reason in f["message"]]
+    # Planned (listed in the programme too), submitted, approved and signed off.
+    assert late["code"] == "recorded_late" and late["item_ids"] == [key, item]
+    assert late["message"].startswith("5 entries on 2 items, dated ")
+

@@ -415,6 +415,8 @@ class Client:
             "impact": self.rng.randint(1, 5),
             "owner": owner,
             "occurred_at": (load.now - timedelta(days=25)).isoformat(),
+            # Further back than 5 working days: an admin's entry, with its reason.
+            "backdating_reason": "raised at the board; entered from its minutes",
         }
         if kind == "risk":
             body["likelihood"] = self.rng.randint(1, 5)

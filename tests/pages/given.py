@@ -11,13 +11,13 @@ import msgspec
 
 from seed import load_seed
 from seed.source import seed_id
+from tests.builders import PaperHandlers
 from tracker import commands as c
 from tracker.auth.tokens import issue_token
 from tracker.clock import SystemClock
 from tracker.db import create_engine
 from tracker.events.open import open_store
 from tracker.events.values import DateValue, PersonRef
-from tracker.handlers import Handlers
 from tracker.ids import deterministic_uuid
 from tracker.migrations import upgrade_async
 from tracker.settings import Settings
@@ -53,7 +53,7 @@ async def given_seeded(database_url: str) -> Given:
     store, engine = open_store(settings, clock=clock), create_engine(settings)
     try:
         await load_seed(store, clock)
-        handlers = Handlers(store, clock)
+        handlers = PaperHandlers(store, clock)
         due = clock.now().date() + timedelta(days=60)
         for title, approver in ((TO_APPROVE, GLYN), (TO_RETURN, GLYN), (TO_REFUSE, PAUL)):
             await handlers.handle(

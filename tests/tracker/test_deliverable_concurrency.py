@@ -10,7 +10,20 @@ from uuid import uuid4
 
 import pytest
 
-from tests.builders import ANDREW, GABBY, GLYN, KEY, MIKE, PAUL, ROB, START, Person, at, day
+from tests.builders import (
+    ANDREW,
+    GABBY,
+    GLYN,
+    KEY,
+    MIKE,
+    PAUL,
+    ROB,
+    START,
+    PaperHandlers,
+    Person,
+    at,
+    day,
+)
 from tracker.clock import FixedClock
 from tracker.commands import (
     ApproveDeliverable,
@@ -100,7 +113,7 @@ async def btls_with_deliverable(
 async def test_two_approvers_at_once_one_wins_the_other_conflicts_and_nothing_is_lost(
     postgres_url: str, setup_store: PostgresEventStore, clock: FixedClock
 ) -> None:
-    plan = await btls_with_deliverable(Handlers(setup_store, clock), [GABBY, PAUL])
+    plan = await btls_with_deliverable(PaperHandlers(setup_store, clock), [GABBY, PAUL])
     assert plan.deliverable_id is not None
     stream = deliverable_stream(plan.deliverable_id)
     barrier = asyncio.Barrier(2)
@@ -112,7 +125,7 @@ async def test_two_approvers_at_once_one_wins_the_other_conflicts_and_nothing_is
             for person in (GABBY, PAUL)
         ]
         outcomes = await asyncio.gather(
-            *(Handlers(s, clock).handle(c) for s, c in zip(stores, commands, strict=True)),
+            *(PaperHandlers(s, clock).handle(c) for s, c in zip(stores, commands, strict=True)),
             return_exceptions=True,
         )
     finally:
@@ -126,7 +139,7 @@ async def test_two_approvers_at_once_one_wins_the_other_conflicts_and_nothing_is
     assert [e.type for e in await setup_store.read_stream(stream)][-1] == "DeliverableApproved"
 
     loser = commands[outcomes.index(conflicts[0])]
-    retried = await Handlers(setup_store, clock).handle(loser)
+    retried = await PaperHandlers(setup_store, clock).handle(loser)
     assert retried.recorded == ("DeliverableApproved", "DeliverableSignedOff")
     stored = await setup_store.read_stream(stream)
     approvals = {e.metadata.actor for e in stored if e.type == "DeliverableApproved"}
@@ -141,7 +154,7 @@ async def test_many_endorsers_at_once_each_endorsement_is_stored_exactly_once(
     endorsers = [GLYN, ROB, ANDREW] + [
         Person(f"endorser{n}@lancashire.gov.uk", f"Endorser {n}") for n in range(5)
     ]
-    plan = await btls_with_deliverable(Handlers(setup_store, clock), [MIKE], endorsers)
+    plan = await btls_with_deliverable(PaperHandlers(setup_store, clock), [MIKE], endorsers)
     deliverable_id = plan.deliverable_id
     assert deliverable_id is not None
     settings = Settings(database_url=postgres_url)
@@ -151,7 +164,7 @@ async def test_many_endorsers_at_once_each_endorsement_is_stored_exactly_once(
         nonlocal conflicts
         store = PostgresEventStore(settings, clock=clock)
         try:
-            handlers = Handlers(store, clock)
+            handlers = PaperHandlers(store, clock)
             command = EndorseDeliverable(deliverable_id=deliverable_id, actor=email)
             for _attempt in range(50):
                 try:
@@ -168,7 +181,7 @@ async def test_many_endorsers_at_once_each_endorsement_is_stored_exactly_once(
     stored = await setup_store.read_stream(deliverable_stream(deliverable_id))
     endorsed = [e.metadata.actor for e in stored if e.type == "DeliverableEndorsed"]
     assert sorted(endorsed) == sorted(p.email for p in endorsers)
-    approved = await Handlers(setup_store, clock).handle(
+    approved = await PaperHandlers(setup_store, clock).handle(
         ApproveDeliverable(deliverable_id=deliverable_id, actor=MIKE.email)
     )
     assert approved.recorded == ("DeliverableApproved", "DeliverableSignedOff")
@@ -177,14 +190,14 @@ async def test_many_endorsers_at_once_each_endorsement_is_stored_exactly_once(
 async def test_two_people_raising_the_same_ref_at_once_get_one_item(
     setup_store: PostgresEventStore, postgres_url: str, clock: FixedClock
 ) -> None:
-    await btls_with_deliverable(Handlers(setup_store, clock), [MIKE])
+    await btls_with_deliverable(PaperHandlers(setup_store, clock), [MIKE])
     barrier = asyncio.Barrier(2)
     settings = Settings(database_url=postgres_url)
     stores = [ReadTogether(settings, clock, barrier, programme_stream(KEY)) for _ in range(2)]
     try:
         outcomes = await asyncio.gather(
             *(
-                Handlers(s, clock).handle(
+                PaperHandlers(s, clock).handle(
                     RaiseRisk(
                         programme_key=KEY,
                         kind="risk",
@@ -210,7 +223,7 @@ async def test_two_people_raising_the_same_ref_at_once_get_one_item(
     ]
     assert len(reserved) == 1
     with pytest.raises(RuleBroken):
-        await Handlers(setup_store, clock).handle(
+        await PaperHandlers(setup_store, clock).handle(
             RaiseRisk(
                 programme_key=KEY,
                 kind="risk",

@@ -16,11 +16,13 @@ from tests.builders import (
     GLYN,
     KEY,
     MIKE,
+    PAPERS_REASON,
     PAUL,
     RACHAEL,
     ROB,
     START,
     STRANGER,
+    PaperHandlers,
     Person,
     at,
     ctx,
@@ -106,7 +108,7 @@ async def plan(
 async def test_a_joint_sign_off_is_stored_with_who_did_it_and_when_it_happened(
     store: EventStore, clock: FixedClock
 ) -> None:
-    handlers = Handlers(store, clock)
+    handlers = PaperHandlers(store, clock)
     await set_up_btls(handlers)
     planned = await plan(handlers, GABBY, PAUL)
     assert planned.deliverable_id is not None
@@ -142,7 +144,9 @@ async def test_a_joint_sign_off_is_stored_with_who_did_it_and_when_it_happened(
     assert signed_off.occurred_at == at("2021-03-18")
     assert signed_off.recorded_at == clock.now()
     assert signed_off.metadata == Metadata(
-        actor=PAUL.email, source={"document": "003", "row": "outcome 4"}
+        actor=PAUL.email,
+        source={"document": "003", "row": "outcome 4"},
+        backdating_reason=PAPERS_REASON,
     )
     assert last.version == 5
 
@@ -150,7 +154,10 @@ async def test_a_joint_sign_off_is_stored_with_who_did_it_and_when_it_happened(
 async def test_a_deputy_approval_records_actor_and_on_behalf_of_in_data_and_metadata(
     store: EventStore, clock: FixedClock
 ) -> None:
-    handlers = Handlers(store, clock)
+    # Recorded while the delegation still runs: a deputy's authority must hold on the day of
+    # recording as well as on the day the approval is dated (docs/domain.md).
+    clock.set(at("2021-06-01"))
+    handlers = PaperHandlers(store, clock)
     await set_up_btls(handlers)
     await handlers.handle(
         AppointDeputy(
@@ -164,7 +171,9 @@ async def test_a_deputy_approval_records_actor_and_on_behalf_of_in_data_and_meta
     )
     planned = await plan(handlers, MIKE)
     assert planned.deliverable_id is not None
-    await handlers.handle(SubmitDeliverable(deliverable_id=planned.deliverable_id))
+    await handlers.handle(
+        SubmitDeliverable(deliverable_id=planned.deliverable_id, occurred_at=at("2021-02-26"))
+    )
     await handlers.handle(
         ApproveDeliverable(
             deliverable_id=planned.deliverable_id, actor=GLYN.email, occurred_at=at("2021-03-01")
@@ -180,7 +189,7 @@ async def test_a_deputy_approval_records_actor_and_on_behalf_of_in_data_and_meta
 async def test_a_repeated_approval_writes_nothing_to_the_store(
     store: EventStore, clock: FixedClock
 ) -> None:
-    handlers = Handlers(store, clock)
+    handlers = PaperHandlers(store, clock)
     await set_up_btls(handlers)
     planned = await plan(handlers, GABBY, PAUL)
     assert planned.deliverable_id is not None
@@ -193,7 +202,7 @@ async def test_a_repeated_approval_writes_nothing_to_the_store(
 
 
 async def test_a_refused_command_writes_nothing(store: EventStore, clock: FixedClock) -> None:
-    handlers = Handlers(store, clock)
+    handlers = PaperHandlers(store, clock)
     await set_up_btls(handlers)
     planned = await plan(handlers, GABBY)
     assert planned.deliverable_id is not None
@@ -206,7 +215,7 @@ async def test_a_refused_command_writes_nothing(store: EventStore, clock: FixedC
 
 
 async def test_occurred_at_in_the_future_is_refused(store: EventStore, clock: FixedClock) -> None:
-    handlers = Handlers(store, clock)
+    handlers = PaperHandlers(store, clock)
     await set_up_btls(handlers)
     with pytest.raises(RuleBroken) as refused:
         await handlers.handle(
@@ -223,7 +232,7 @@ async def test_occurred_at_in_the_future_is_refused(store: EventStore, clock: Fi
 async def test_occurred_at_before_the_programme_started_is_refused(
     store: EventStore, clock: FixedClock
 ) -> None:
-    handlers = Handlers(store, clock)
+    handlers = PaperHandlers(store, clock)
     await set_up_btls(handlers)
     with pytest.raises(RuleBroken) as refused:
         await plan(handlers, GABBY, occurred_at=at("2019-09-30"))
@@ -234,7 +243,7 @@ async def test_a_command_on_an_unknown_deliverable_is_not_found(
     store: EventStore, clock: FixedClock
 ) -> None:
     with pytest.raises(NotFound):
-        await Handlers(store, clock).handle(
+        await PaperHandlers(store, clock).handle(
             ApproveDeliverable(deliverable_id=uuid4(), actor=GABBY.email)
         )
 
@@ -242,7 +251,7 @@ async def test_a_command_on_an_unknown_deliverable_is_not_found(
 async def test_a_decision_on_a_stale_version_conflicts(
     store: EventStore, clock: FixedClock
 ) -> None:
-    handlers = Handlers(store, clock)
+    handlers = PaperHandlers(store, clock)
     await set_up_btls(handlers)
     planned = await plan(handlers, GABBY)
     assert planned.deliverable_id is not None
@@ -266,7 +275,7 @@ async def test_a_decision_on_a_stale_version_conflicts(
 async def test_raid_refs_stay_unique_through_the_programme_stream(
     store: EventStore, clock: FixedClock
 ) -> None:
-    handlers = Handlers(store, clock)
+    handlers = PaperHandlers(store, clock)
     await set_up_btls(handlers)
     raise_r1 = RaiseRisk(
         programme_key=KEY,
@@ -286,7 +295,7 @@ async def test_raid_refs_stay_unique_through_the_programme_stream(
 async def test_a_creation_interrupted_between_its_two_appends_is_finished_by_a_retry(
     store: EventStore, clock: FixedClock
 ) -> None:
-    handlers = Handlers(store, clock)
+    handlers = PaperHandlers(store, clock)
     await set_up_btls(handlers)
     deliverable_id = uuid4()
     version = await store.stream_version(programme_stream(KEY))
@@ -320,7 +329,10 @@ async def test_a_creation_interrupted_between_its_two_appends_is_finished_by_a_r
 async def test_closure_pins_the_report_and_closes_the_programme_to_plan_changes(
     store: EventStore, clock: FixedClock
 ) -> None:
-    handlers = Handlers(store, clock)
+    # Recorded in June 2021, while Glyn deputises for Mike (his approval of the closure report
+    # needs the delegation on the day of recording too).
+    clock.set(at("2021-06-30"))
+    handlers = PaperHandlers(store, clock)
     await set_up_btls(handlers)
     await handlers.handle(
         AppointDeputy(
@@ -375,6 +387,7 @@ async def test_closure_pins_the_report_and_closes_the_programme_to_plan_changes(
     with pytest.raises(RuleBroken) as plan_change:
         await plan(handlers, PAUL)
     assert plan_change.value.code == "programme_closed"
+    clock.set(at("2021-12-01"))
     late_sign_off = await handlers.handle(
         ApproveDeliverable(
             deliverable_id=late.deliverable_id, actor=PAUL.email, occurred_at=at("2021-11-27")

@@ -45,6 +45,7 @@ def acting(
     on: str = "2021-03-01",
     on_behalf_of: Person | None = None,
     done: list[Person] = [],  # noqa: B006 - never mutated
+    recorded: str | None = None,
 ) -> Acting:
     return resolve_acting(
         actor=PersonId(actor.email),
@@ -53,7 +54,7 @@ def acting(
         named=[p.email for p in named],
         done=[p.email for p in done],
         delegations=delegations,
-        on=day(on),
+        days=[day(on)] if recorded is None else [day(on), day(recorded)],
         item="deliverable 'DR Plan'",
         name_of=name_of,
     )
@@ -89,6 +90,18 @@ def test_a_deputy_outside_the_delegation_dates_is_refused_naming_the_dates() -> 
     assert (
         "Glyn Peach deputises for Mike Kirby from 2021-01-01 to 2021-04-30" in refused.value.message
     )
+
+
+def test_a_deputy_dating_an_act_into_an_ended_delegation_is_refused_naming_both_days() -> None:
+    ended = delegation(GLYN, MIKE, "2020-01-01", "2020-12-31")
+    assert acting(GLYN, [MIKE], [ended], on="2020-06-01").on_behalf_of == MIKE.email
+    with pytest.raises(RuleBroken) as refused:
+        acting(GLYN, [MIKE], [ended], on="2020-06-01", recorded="2021-03-01")
+    assert refused.value.code == "not_a_signatory"
+    assert "on 2020-06-01 and on 2021-03-01 (when recorded)" in refused.value.message
+    both = delegation(GLYN, MIKE, "2020-01-01", "2021-12-31")
+    late = acting(GLYN, [MIKE], [both], on="2020-06-01", recorded="2021-03-01")
+    assert late.on_behalf_of == MIKE.email
 
 
 def test_a_deputy_after_the_revocation_is_refused() -> None:

@@ -110,6 +110,9 @@ class Metadata(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, gc
     idempotency_key: str | None = None
     source: dict[str, str] = {}
     """Provenance, e.g. the source document and table row of a seeded event."""
+    backdating_reason: str | None = None
+    """Why the event is dated further back than the back-dating rule allows without a reason
+    (``tracker.backdating``): reports mark it and list it among the data-quality findings."""
 
 
 class NewEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):

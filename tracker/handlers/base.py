@@ -16,20 +16,27 @@ from uuid import UUID
 
 import msgspec
 
+from tracker.backdating import BackdatingRule, require_not_before
 from tracker.clock import Clock
 from tracker.closure import ClosureState
 from tracker.closure import evolve as evolve_closure
 from tracker.commands import Command
-from tracker.context import Context, context_for
+from tracker.context import Context, context_for, local_date
 from tracker.deliverables import DELIVERABLE_EVENT_TYPES, DeliverableEvent, DeliverableState
 from tracker.deliverables import evolve as evolve_deliverable
 from tracker.errors import InvalidInput
 from tracker.events.base import Event, Metadata, NewEvent, StoredEvent
-from tracker.events.closure import ClosureReportApproved, ClosureReportEndorsed
+from tracker.events.closure import (
+    ClosureReportApproved,
+    ClosureReportEndorsed,
+    ClosureReportSubmitted,
+)
 from tracker.events.deliverables import (
     DeliverableApproved,
     DeliverableEndorsed,
+    DeliverableResubmitted,
     DeliverableReturned,
+    DeliverableSubmitted,
 )
 from tracker.events.store import AppendResult, EventStore, StreamAppend
 from tracker.milestones import MILESTONE_EVENT_TYPES, MilestoneEvent, MilestoneState
@@ -67,6 +74,22 @@ class Loaded(msgspec.Struct, Generic[S], frozen=True, kw_only=True):
     stream_id: str
     state: S
     version: int
+    created_on: date | None = None
+    """The effective day of the stream's first event (an item planned, baselined, raised)."""
+    opened_on: date | None = None
+    """The effective day of the submission now open (a deliverable's round, the closure
+    report): what a sign-off answers and may not be dated before."""
+
+
+def _opened_on(stored: Sequence[StoredEvent], *submissions: type[Event]) -> date | None:
+    for item in reversed(stored):
+        if isinstance(item.data, submissions):
+            return local_date(item.occurred_at)
+    return None
+
+
+def _created_on(stored: Sequence[StoredEvent]) -> date | None:
+    return local_date(stored[0].occurred_at) if stored else None
 
 
 def _foreign(stream_id: str, stored: StoredEvent) -> InvalidInput:
@@ -91,37 +114,43 @@ def _acting_for(event: Event) -> str | None:
 
 
 class HandlerBase:
-    def __init__(self, store: EventStore, clock: Clock) -> None:
+    def __init__(
+        self, store: EventStore, clock: Clock, *, backdating: BackdatingRule | None = None
+    ) -> None:
         self.store = store
         self.clock = clock
+        self.backdating = backdating or BackdatingRule()
 
     # Loading.
 
-    async def programme_events(self, key: str) -> tuple[list[ProgrammeEvent], int]:
+    async def programme_events(self, key: str) -> tuple[list[StoredEvent], int]:
+        """The programme stream's stored events (each checked to be a programme event)."""
         stream_id = programme_stream(key)
         stored = await self.store.read_stream(stream_id)
-        events: list[ProgrammeEvent] = []
         for item in stored:
             if not isinstance(item.data, PROGRAMME_EVENT_TYPES):
                 raise _foreign(stream_id, item)
-            events.append(item.data)
-        return events, _version(stored)
+        return stored, _version(stored)
 
     async def load_programme(self, key: str) -> Loaded[ProgrammeState]:
-        events, version = await self.programme_events(key)
-        state = ProgrammeState()
-        for event in events:
-            state = evolve_programme(state, event)
-        return Loaded(stream_id=programme_stream(key), state=state, version=version)
+        stored, version = await self.programme_events(key)
+        return Loaded(
+            stream_id=programme_stream(key), state=fold_programme(stored), version=version
+        )
 
     async def load_closure(self, key: str) -> tuple[Loaded[ProgrammeState], ClosureState]:
-        events, version = await self.programme_events(key)
-        state = ProgrammeState()
+        stored, version = await self.programme_events(key)
         closure = ClosureState()
-        for event in events:
-            state = evolve_programme(state, event)
+        for item in stored:
+            event: ProgrammeEvent = item.data  # type: ignore[assignment]
             closure = evolve_closure(closure, event)
-        loaded = Loaded(stream_id=programme_stream(key), state=state, version=version)
+        loaded = Loaded(
+            stream_id=programme_stream(key),
+            state=fold_programme(stored),
+            version=version,
+            created_on=_created_on(stored),
+            opened_on=_opened_on(stored, ClosureReportSubmitted),
+        )
         return loaded, closure
 
     async def load_deliverable(self, stream_id: str) -> Loaded[DeliverableState]:
@@ -132,7 +161,13 @@ class HandlerBase:
                 raise _foreign(stream_id, item)
             event: DeliverableEvent = item.data
             state = evolve_deliverable(state, event)
-        return Loaded(stream_id=stream_id, state=state, version=_version(stored))
+        return Loaded(
+            stream_id=stream_id,
+            state=state,
+            version=_version(stored),
+            created_on=_created_on(stored),
+            opened_on=_opened_on(stored, DeliverableSubmitted, DeliverableResubmitted),
+        )
 
     async def load_milestone(self, stream_id: str) -> Loaded[MilestoneState]:
         stored = await self.store.read_stream(stream_id)
@@ -142,7 +177,12 @@ class HandlerBase:
                 raise _foreign(stream_id, item)
             event: MilestoneEvent = item.data
             state = evolve_milestone(state, event)
-        return Loaded(stream_id=stream_id, state=state, version=_version(stored))
+        return Loaded(
+            stream_id=stream_id,
+            state=state,
+            version=_version(stored),
+            created_on=_created_on(stored),
+        )
 
     async def load_risk(self, stream_id: str) -> Loaded[RiskState]:
         stored = await self.store.read_stream(stream_id)
@@ -152,7 +192,12 @@ class HandlerBase:
                 raise _foreign(stream_id, item)
             event: RiskEvent = item.data
             state = evolve_risk(state, event)
-        return Loaded(stream_id=stream_id, state=state, version=_version(stored))
+        return Loaded(
+            stream_id=stream_id,
+            state=state,
+            version=_version(stored),
+            created_on=_created_on(stored),
+        )
 
     async def load_registered(self, key: str) -> Loaded[ProgrammeState]:
         loaded = await self.load_programme(key)
@@ -162,12 +207,28 @@ class HandlerBase:
     # Deciding and writing.
 
     def context(self, command: Command, earliest: date | None) -> Context:
-        return context_for(
+        """When the command takes effect: refused in the future, before ``earliest``, and
+        more than the rule's working days back without a reason (``tracker.backdating``)."""
+        context = context_for(
             actor=command.actor,
             occurred_at=command.occurred_at,
             now=self.clock.now(),
             earliest=earliest,
         )
+        reason = self.backdating.require_reason(
+            context.on, context.recorded_on, command.backdating_reason
+        )
+        return msgspec.structs.replace(context, backdating_reason=reason)
+
+    @staticmethod
+    def require_after_creation(context: Context, loaded: Loaded[S], what: str) -> None:
+        """No action on an item is dated before the item was created (``what`` names it)."""
+        require_not_before(context.on, loaded.created_on, "dated_before_item", what)
+
+    @staticmethod
+    def require_after_submission(context: Context, loaded: Loaded[S], what: str) -> None:
+        """A sign-off is not dated before the submission it answers."""
+        require_not_before(context.on, loaded.opened_on, "dated_before_submission", what)
 
     def new_events(
         self, events: Sequence[Event], command: Command, context: Context
@@ -181,6 +242,7 @@ class HandlerBase:
                     on_behalf_of=_acting_for(event),
                     correlation_id=command.correlation_id,
                     source=dict(command.source or {}),
+                    backdating_reason=context.backdating_reason,
                 ),
             )
             for event in events
@@ -232,6 +294,15 @@ class HandlerBase:
             return CommandResult(stream_id=stream_id, version=expected, created_id=created_id)
         results = await self.store.append_streams(appends, idempotency_key=command.idempotency_key)
         return _result(results[-1], parts[-1][1], created_id)
+
+
+def fold_programme(stored: Sequence[StoredEvent]) -> ProgrammeState:
+    """The programme's state from its stored events, each dated by its effective day."""
+    state = ProgrammeState()
+    for item in stored:
+        event: ProgrammeEvent = item.data  # type: ignore[assignment]
+        state = evolve_programme(state, event, local_date(item.occurred_at))
+    return state
 
 
 def _result(

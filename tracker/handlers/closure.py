@@ -42,6 +42,7 @@ class ClosureHandlers(HandlerBase):
         programme, closure = await self.load_closure(command.programme_key)
         programme.state.require_registered(command.programme_key)
         context = self.context(command, programme.state.earliest)
+        self.require_after_submission(context, programme, "the closure report's submission")
         events = decide_endorse(programme.state, closure, command, context)
         return await self.append(programme.stream_id, events, programme.version, command, context)
 
@@ -49,5 +50,6 @@ class ClosureHandlers(HandlerBase):
         programme, closure = await self.load_closure(command.programme_key)
         programme.state.require_registered(command.programme_key)
         context = self.context(command, programme.state.earliest)
+        self.require_after_submission(context, programme, "the closure report's submission")
         events = decide_approve(programme.state, closure, command, context)
         return await self.append(programme.stream_id, events, programme.version, command, context)

@@ -115,8 +115,15 @@ class ItemHandlers(HandlerBase):
         )
 
     async def _on_deliverable(
-        self, deliverable_id: UUID, command: Command, decide: OnDeliverable
+        self,
+        deliverable_id: UUID,
+        command: Command,
+        decide: OnDeliverable,
+        *,
+        signing: bool = False,
     ) -> CommandResult:
+        """``signing``: the command answers the open submission (endorse, approve, return) and
+        may not be dated before it."""
         loaded = await self.load_deliverable(deliverable_stream(deliverable_id))
         if not loaded.state.exists:
             raise NotFound(
@@ -124,6 +131,12 @@ class ItemHandlers(HandlerBase):
             )
         programme = await self.load_registered(loaded.state.programme_key)
         context = self.context(command, programme.state.earliest)
+        title = loaded.state.title
+        self.require_after_creation(context, loaded, f"deliverable {title!r} was planned")
+        if signing:
+            self.require_after_submission(
+                context, loaded, f"the submission of deliverable {title!r} it answers"
+            )
         events = decide(programme.state, loaded.state, context)
         return await self.append(loaded.stream_id, events, loaded.version, command, context)
 
@@ -153,17 +166,26 @@ class ItemHandlers(HandlerBase):
 
     async def endorse_deliverable(self, command: EndorseDeliverable) -> CommandResult:
         return await self._on_deliverable(
-            command.deliverable_id, command, lambda p, s, c: decide_endorse(p, s, command, c)
+            command.deliverable_id,
+            command,
+            lambda p, s, c: decide_endorse(p, s, command, c),
+            signing=True,
         )
 
     async def approve_deliverable(self, command: ApproveDeliverable) -> CommandResult:
         return await self._on_deliverable(
-            command.deliverable_id, command, lambda p, s, c: decide_approve(p, s, command, c)
+            command.deliverable_id,
+            command,
+            lambda p, s, c: decide_approve(p, s, command, c),
+            signing=True,
         )
 
     async def return_deliverable(self, command: ReturnDeliverable) -> CommandResult:
         return await self._on_deliverable(
-            command.deliverable_id, command, lambda p, s, c: decide_return(p, s, command, c)
+            command.deliverable_id,
+            command,
+            lambda p, s, c: decide_return(p, s, command, c),
+            signing=True,
         )
 
     async def defer_deliverable(self, command: DeferDeliverable) -> CommandResult:
@@ -207,6 +229,9 @@ class ItemHandlers(HandlerBase):
             raise NotFound(f"milestone {milestone_id} does not exist", code="milestone_not_found")
         programme = await self.load_registered(loaded.state.programme_key)
         context = self.context(command, programme.state.earliest)
+        self.require_after_creation(
+            context, loaded, f"milestone {loaded.state.title!r} was baselined"
+        )
         events = decide(programme.state, loaded.state, context)
         return await self.append(loaded.stream_id, events, loaded.version, command, context)
 
@@ -249,6 +274,7 @@ class ItemHandlers(HandlerBase):
             raise NotFound(f"RAID item {item_id} does not exist", code="risk_not_found")
         programme = await self.load_registered(loaded.state.programme_key)
         context = self.context(command, programme.state.earliest)
+        self.require_after_creation(context, loaded, f"{loaded.state.ref} was raised")
         events = decide(programme.state, loaded.state, context)
         return await self.append(loaded.stream_id, events, loaded.version, command, context)
 

@@ -20,6 +20,7 @@ from uuid import UUID
 
 import msgspec
 
+from tracker.context import local_date
 from tracker.deliverables import deliverable_stream
 from tracker.events.base import StoredEvent
 from tracker.events.closure import (
@@ -79,6 +80,8 @@ from tracker.projections.read_model.views import (
     Delegation,
     DeliverableView,
     HistoryEntry,
+    LateEntry,
+    LateMark,
     MilestoneChange,
     MilestoneView,
     NumberedNote,
@@ -213,10 +216,22 @@ def _signature(
     )
 
 
+def _late(event: StoredEvent) -> LateMark | None:
+    reason = event.metadata.backdating_reason
+    if not reason:
+        return None
+    return LateMark(
+        on=local_date(event.occurred_at), recorded_on=local_date(event.recorded_at), reason=reason
+    )
+
+
 def apply(view: ProgrammeView, event: StoredEvent) -> None:
     data = event.data
     view.position = event.position
     view.events += 1
+    late = _late(event)
+    if late is not None:
+        view.late_entries.append(LateEntry(stream_id=event.stream_id, type=event.type, mark=late))
     if view.occurred_until is None or event.occurred_at > view.occurred_until:
         view.occurred_until = event.occurred_at
     if view.recorded_until is None or event.recorded_at > view.recorded_until:
@@ -470,6 +485,7 @@ def _apply_deliverable(view: ProgrammeView, item: DeliverableView, event: Stored
             item.approvals.append(_signature(view, event, data.actor, data.on_behalf_of))
         case DeliverableSignedOff():
             item.state, item.signed_off_on = "signed_off", on
+            item.signed_off_late = _late(event)
             item.history.append(HistoryEntry(on=on, what="signed off"))
         case DeliverableReturned():
             item.state, item.returned_comment = "returned", data.comment
@@ -486,7 +502,7 @@ def _apply_deliverable(view: ProgrammeView, item: DeliverableView, event: Stored
             item.state, item.deferred_reason, item.deferred_destination = "planned", None, None
             item.history.append(HistoryEntry(on=on, what="reinstated", detail=data.reason))
         case DeliverableReopened():
-            item.state, item.signed_off_on = "planned", None
+            item.state, item.signed_off_on, item.signed_off_late = "planned", None, None
             item.endorsements, item.approvals = [], []
             item.history.append(HistoryEntry(on=on, what="reopened", detail=data.reason))
         case _:

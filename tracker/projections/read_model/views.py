@@ -40,6 +40,23 @@ class Signature(msgspec.Struct, kw_only=True, gc=False):
     recorded_at: datetime
 
 
+class LateMark(msgspec.Struct, kw_only=True, gc=False):
+    """An entry dated further back than the back-dating rule allows without a reason
+    (``tracker.backdating``): the day it carries, the day it was recorded, and why."""
+
+    on: date
+    recorded_on: date
+    reason: str
+
+
+class LateEntry(msgspec.Struct, kw_only=True, gc=False):
+    """One back-dated event of the programme, for the data-quality findings."""
+
+    stream_id: str
+    type: str
+    mark: LateMark
+
+
 class HistoryEntry(msgspec.Struct, kw_only=True, gc=False):
     on: date
     what: str
@@ -62,6 +79,8 @@ class DeliverableView(msgspec.Struct, kw_only=True, gc=False):
     endorsements: list[Signature] = []
     approvals: list[Signature] = []
     signed_off_on: date | None = None
+    signed_off_late: LateMark | None = None
+    """Set when the sign-off was recorded with a back-dating reason."""
     deferred_reason: str | None = None
     deferred_destination: str | None = None
     returned_comment: str | None = None
@@ -203,3 +222,5 @@ class ProgrammeView(msgspec.Struct, kw_only=True, gc=False):
     """The latest ``occurred_at`` folded in (a snapshot serves ``as_of`` from here on)."""
     recorded_until: datetime | None = None
     """The latest ``recorded_at`` folded in (a snapshot serves ``known_at`` from here on)."""
+    late_entries: list[LateEntry] = []
+    """Events recorded with a back-dating reason, in the order folded."""

@@ -18,6 +18,7 @@ CSV_COLUMNS: tuple[str, ...] = (
     "approved_by",
     "status",
     "date",
+    "recorded_late",
     "rag",
     "reasons",
     "source_row",
@@ -70,6 +71,11 @@ def _raid_table(rows: Sequence[RaidRow], none: str) -> list[str]:
             for r in rows
         ],
     )
+
+
+def _dated(day: str, recorded_late: str) -> str:
+    """A date, marked when it was entered back-dated: "12/03/2021 (recorded 7 months later)"."""
+    return f"{day} ({recorded_late})" if day and recorded_late else day
 
 
 def approved_by_text(approved_by: Sequence[str], awaiting: Sequence[str]) -> str:
@@ -127,7 +133,7 @@ def to_markdown(report: ClosureReport) -> str:
                 d.title,
                 approved_by_text(d.approved_by, d.awaiting),
                 d.status,
-                d.date.strftime("%d/%m/%Y") if d.date else "",
+                _dated(d.date.strftime("%d/%m/%Y") if d.date else "", d.recorded_late),
                 d.rag.capitalize(),
             )
         )
@@ -247,6 +253,7 @@ def to_csv(report: ClosureReport) -> str:
                 approved_by_text(d.approved_by, d.awaiting),
                 d.status,
                 d.date.isoformat() if d.date else "",
+                d.recorded_late,
                 d.rag,
                 " | ".join(d.rag_reasons),
                 source_text(d.source),

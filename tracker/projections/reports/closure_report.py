@@ -26,6 +26,7 @@ from datetime import date, datetime
 
 import msgspec
 
+from tracker.backdating import lateness
 from tracker.calendar import WorkingCalendar
 from tracker.confidence import delivery_confidence
 from tracker.projections.read_model.views import DeliverableView, NumberedNote, ProgrammeView
@@ -110,6 +111,9 @@ class DeliverableRow(msgspec.Struct, kw_only=True):
     rag: str
     rag_reasons: list[str]
     source: dict[str, str] = {}
+    recorded_late: str = ""
+    """"recorded 7 months later" when the sign-off was entered back-dated, with a reason
+    (``tracker.backdating``); the reason is among the data-quality findings."""
 
 
 class NoteRow(msgspec.Struct, kw_only=True):
@@ -291,7 +295,13 @@ def _deliverable_row(
         rag=rated.rag.value,
         rag_reasons=list(rated.reasons),
         source=source_of(item.provenance),
+        recorded_late=_recorded_late(item) if item.state == "signed_off" else "",
     )
+
+
+def _recorded_late(item: DeliverableView) -> str:
+    late = item.signed_off_late
+    return lateness(late.on, late.recorded_on) if late is not None else ""
 
 
 def closure_report(

@@ -13,19 +13,24 @@ Each finding has a stable ``code``, a message naming the items, and the ids of t
   compared ignoring case and runs of whitespace.
 * ``name_variants``: one e-mail spelt with different display names across the roster, approvers,
   endorsers, owners, delegations and the closure report ("Rachel" and "Rachael Tanner").
+* ``recorded_late``: entries dated further back than the back-dating rule allows without a
+  reason (``tracker.backdating``), one finding per reason given: how many, how late, and why
+  (the seed's entries, recorded years after the papers they cite, are one such group).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 
 import msgspec
 
+from tracker.backdating import lateness
 from tracker.calendar import WorkingCalendar
 from tracker.events.values import PersonRef
-from tracker.projections.read_model.views import ProgrammeView
+from tracker.projections.read_model.views import LateEntry, ProgrammeView
 from tracker.projections.reports.sealing import seal
 from tracker.rag import RagThresholds
 
@@ -35,6 +40,7 @@ CODES: tuple[str, ...] = (
     "no_approver",
     "duplicate_title",
     "name_variants",
+    "recorded_late",
 )
 
 
@@ -178,6 +184,51 @@ def name_variants(view: ProgrammeView) -> list[Finding]:
     return found
 
 
+def _entry_title(view: ProgrammeView, stream_id: str) -> str:
+    kind, _, identifier = stream_id.partition(":")
+    if kind == "deliverable" and identifier in view.deliverables:
+        return f"deliverable '{view.deliverables[identifier].title}'"
+    if kind == "milestone" and identifier in view.milestones:
+        return f"milestone '{view.milestones[identifier].title}'"
+    if kind == "risk" and identifier in view.raid:
+        return view.raid[identifier].ref
+    return f"programme '{view.name or view.key}'"
+
+
+def _words(event_type: str) -> str:
+    """"DeliverableApproved" -> "approved": the verb of the event's name."""
+    words = re.findall(r"[A-Z][a-z]*", event_type)
+    return " ".join(w.lower() for w in words[1:]) or event_type
+
+
+def recorded_late(view: ProgrammeView) -> list[Finding]:
+    by_reason: dict[str, list[LateEntry]] = {}
+    for entry in view.late_entries:
+        by_reason.setdefault(entry.mark.reason, []).append(entry)
+    found: list[Finding] = []
+    for reason, entries in by_reason.items():
+        ids = list(dict.fromkeys(e.stream_id.partition(":")[2] for e in entries))
+        if len(entries) == 1:
+            [only] = entries
+            mark = only.mark
+            message = (
+                f"The {_words(only.type)} of {_entry_title(view, only.stream_id)}, dated "
+                f"{mark.on.isoformat()}, was {lateness(mark.on, mark.recorded_on)}: {reason}"
+            )
+        else:
+            latest = max(entries, key=lambda e: (e.mark.recorded_on - e.mark.on).days).mark
+            first = min(e.mark.on for e in entries)
+            last = max(e.mark.on for e in entries)
+            things = f"{len(ids)} item{'s' if len(ids) != 1 else ''}"
+            message = (
+                f"{len(entries)} entries on {things}, dated {first.isoformat()} to "
+                f"{last.isoformat()}, were recorded back-dated, the longest "
+                f"{lateness(latest.on, latest.recorded_on)}: {reason}"
+            )
+        found.append(finding("recorded_late", message, ids))
+    return found
+
+
 def findings(view: ProgrammeView) -> list[Finding]:
     """Every finding, grouped by code in the order of ``CODES``."""
     return [
@@ -186,6 +237,7 @@ def findings(view: ProgrammeView) -> list[Finding]:
         *no_approver(view),
         *duplicate_titles(view),
         *name_variants(view),
+        *recorded_late(view),
     ]
 
 
@@ -224,5 +276,6 @@ __all__ = [
     "milestones_out_of_sequence",
     "name_variants",
     "no_approver",
+    "recorded_late",
     "signed_off_after_closure",
 ]
