@@ -205,9 +205,11 @@ async def append_is_waiting(url: str) -> bool:
 
 
 def refused(base: str) -> bool:
+    """No new connection is served: refused outright, or (a connection that reached the
+    listening socket's backlog as it closed) reset by the server before any answer."""
     try:
         httpx.get(f"{base}/health", timeout=1)
-    except httpx.ConnectError:
+    except (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError):
         return True
     return False
 
