@@ -194,7 +194,7 @@ def resolve_acting(
 
 
 def _days_text(days: Sequence[date]) -> str:
-    """"on 2021-03-01", or "on 2020-03-01 and on 2026-12-05 (when recorded)"."""
+    """ "on 2021-03-01", or "on 2020-03-01 and on 2026-12-05 (when recorded)"."""
     if len(days) == 1:
         return f"on {days[0].isoformat()}"
     return f"on {days[0].isoformat()} and on {days[-1].isoformat()} (when recorded)"

@@ -196,7 +196,7 @@ def _entry_title(view: ProgrammeView, stream_id: str) -> str:
 
 
 def _words(event_type: str) -> str:
-    """"DeliverableApproved" -> "approved": the verb of the event's name."""
+    """ "DeliverableApproved" -> "approved": the verb of the event's name."""
     words = re.findall(r"[A-Z][a-z]*", event_type)
     return " ".join(w.lower() for w in words[1:]) or event_type
 
