@@ -8,6 +8,11 @@ profiler's clock is the process's CPU time), plus the client
 process's CPU seconds against the wall time (on a shared two-core machine the server and the
 client compete for the same cores). For a sampling view of the same run use py-spy, e.g.
 ``py-spy record -o append.svg -- python -m benchmarks.store.profile --no-cprofile``.
+
+On SQLite the store's work runs on its own writer and reader threads
+(``tracker/events/sqlite_driver.py``), which cProfile does not see: the CPU seconds printed
+include them, the function table shows only the event loop's side. Use py-spy there (it
+samples every thread: ``py-spy record --threads ...``).
 """
 
 from __future__ import annotations

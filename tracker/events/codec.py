@@ -26,7 +26,9 @@ def format_instant(at: datetime) -> str:
     """UTC with microseconds, e.g. ``2021-03-01T00:00:00.000000Z``; sorts as text."""
     if at.tzinfo is None:
         raise ValueError("instants must be timezone-aware")
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # ``isoformat`` ends a UTC instant with "+00:00"; it is about 5 times faster than
+    # ``strftime``, which was a tenth of an append's preparation (issue 15).
+    return at.astimezone(UTC).isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def parse_instant(text: str) -> datetime:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from uuid import UUID
+from uuid import UUID, SafeUUID
 
 import msgspec
 
@@ -38,6 +38,9 @@ class Row(msgspec.Struct, frozen=True, kw_only=True):
     occurred_at: datetime
     recorded_at: datetime
     hash: str
+    occurred_text: str = ""
+    """``occurred_at`` as stored (``format_instant``), made once for the hash and the row."""
+    recorded_text: str = ""
 
 
 def validate_batch(
@@ -151,6 +154,7 @@ def build_rows(
     for index, (new, item) in enumerate(zip(events, encoded, strict=True)):
         version = head_version + index + 1
         event_id = str(new.event_id)
+        occurred_text = format_instant(item.occurred_at)
         digest = event_hash(
             previous_hash=previous,
             event_id=event_id,
@@ -158,7 +162,7 @@ def build_rows(
             version=version,
             type_name=item.type,
             schema_version=item.schema_version,
-            occurred_at=format_instant(item.occurred_at),
+            occurred_at=occurred_text,
             recorded_at=recorded_text,
             data=item.data.encode(),
             metadata=item.metadata.encode(),
@@ -176,10 +180,24 @@ def build_rows(
                 occurred_at=item.occurred_at,
                 recorded_at=recorded_at.astimezone(UTC),
                 hash=digest,
+                occurred_text=occurred_text,
+                recorded_text=recorded_text,
             )
         )
         previous = digest
     return rows
+
+
+def stored_uuid(text: str) -> UUID:
+    """An event id as the store wrote it (``str(uuid)``), without ``UUID()``'s parsing of every
+    form a person might type: that parsing was the largest part of decoding a read row
+    (issue 15). Anything but 32 hex digits (with hyphens) still fails, in ``int``."""
+    if len(text) != 36:
+        raise ValueError(f"not a stored event id: {text!r}")
+    made = object.__new__(UUID)
+    object.__setattr__(made, "int", int(text.replace("-", ""), 16))
+    object.__setattr__(made, "is_safe", SafeUUID.unknown)
+    return made
 
 
 def decode_stored(
@@ -200,7 +218,7 @@ def decode_stored(
         position=position,
         stream_id=stream_id,
         version=version,
-        event_id=event_id if isinstance(event_id, UUID) else UUID(event_id),
+        event_id=event_id if isinstance(event_id, UUID) else stored_uuid(event_id),
         type=type_name,
         schema_version=schema_version,
         data=registry.decode(type_name, schema_version, data),

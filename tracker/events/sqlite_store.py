@@ -1,25 +1,33 @@
-"""The embedded store on SQLite (through SQLAlchemy and aiosqlite).
+"""The embedded store on SQLite: the hot paths on the driver directly, the rest on SQLAlchemy.
 
 SQLite has one writer at a time and every append starts with ``BEGIN IMMEDIATE``, so positions
 are assigned and committed in the same order: a reader can never see position 11 before 10.
 New events are found by polling.
+
+Appends and reads run on the store's own threads and connections
+(``tracker.events.sqlite_driver``): an append is one function on the writer thread (head read,
+one ``executemany``, commit), a read one statement on a reader thread, rows decoded there
+straight into ``StoredEvent``. The idempotency probe runs only when the append cannot go ahead
+as it is (the expected version does not match, or a unique event id or key is already taken):
+a retry always meets one of the two, so it is still found and answered with the stored result.
+``import_raw`` stays on SQLAlchemy, as do migrations and everything outside the store.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import msgspec
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tracker.clock import Clock, SystemClock
-from tracker.db import WRITE_OPTION, create_engine
-from tracker.errors import IdempotencyMismatch, InvalidInput, StoreUnavailable, StreamConflict
+from tracker.db import WRITE_OPTION, create_engine, sqlite_path
+from tracker.errors import IdempotencyMismatch, InvalidInput, StreamConflict
 from tracker.events.base import NewEvent, StoredEvent
 from tracker.events.codec import GENESIS_HASH, format_instant, parse_instant
 from tracker.events.follow import follow_store
@@ -28,7 +36,6 @@ from tracker.events.prepare import (
     build_rows,
     check_expected,
     decode_stored,
-    duplicate_result,
     earlier_append,
     earlier_by_ids,
     in_batches,
@@ -38,30 +45,111 @@ from tracker.events.prepare import (
     validate_appends,
     validate_batch,
 )
+from tracker.events.sqlite_driver import Savepoint, SqliteConnections
 from tracker.events.store import AppendResult, ExpectedVersion, RawEvent, StreamAppend
 from tracker.ids import stream_id as check_stream_id
 from tracker.settings import Settings
 
-_COLUMNS = (
+_COLUMNS: Final = (
     "position, event_id, stream_id, version, type, schema_version, data, metadata, "
     "occurred_at, recorded_at, hash, idempotency_key"
 )
+_HEAD: Final = "SELECT version, hash FROM events WHERE stream_id = ? ORDER BY version DESC LIMIT 1"
+_INSERT: Final = (
+    "INSERT INTO events (event_id, stream_id, version, type, schema_version, data, metadata, "
+    "idempotency_key, occurred_at, recorded_at, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_VERSION: Final = "SELECT max(version) FROM events WHERE stream_id = ?"
 
 
-def _stored(row: Any) -> StoredEvent:
+def _stored(row: tuple[Any, ...]) -> StoredEvent:
+    """A row selected with ``_COLUMNS``, as the event it holds."""
     return decode_stored(
-        position=row.position,
-        event_id=row.event_id,
-        stream_id=row.stream_id,
-        version=row.version,
-        type_name=row.type,
-        schema_version=row.schema_version,
-        data=row.data,
-        metadata=row.metadata,
-        occurred_at=parse_instant(row.occurred_at),
-        recorded_at=parse_instant(row.recorded_at),
-        hash_=row.hash,
+        position=row[0],
+        event_id=row[1],
+        stream_id=row[2],
+        version=row[3],
+        type_name=row[4],
+        schema_version=row[5],
+        data=row[6],
+        metadata=row[7],
+        occurred_at=parse_instant(row[8]),
+        recorded_at=parse_instant(row[9]),
+        hash_=row[10],
     )
+
+
+def _select(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> list[StoredEvent]:
+    return [_stored(row) for row in conn.execute(sql, params).fetchall()]
+
+
+def _insert(conn: sqlite3.Connection, rows: list[Row]) -> list[int]:
+    """One ``executemany``. The writer holds ``BEGIN IMMEDIATE`` and positions are
+    AUTOINCREMENT, so they are consecutive within the transaction: the last one tells all."""
+    conn.executemany(
+        _INSERT,
+        [
+            (
+                row.event_id,
+                row.stream_id,
+                row.version,
+                row.type,
+                row.schema_version,
+                row.data,
+                row.metadata,
+                row.idempotency_key,
+                row.occurred_text,
+                row.recorded_text,
+                row.hash,
+            )
+            for row in rows
+        ],
+    )
+    last = int(conn.execute("SELECT last_insert_rowid()").fetchone()[0])
+    return list(range(last - len(rows) + 1, last + 1))
+
+
+def _head(conn: sqlite3.Connection, stream_id: str) -> tuple[int, str]:
+    found = conn.execute(_HEAD, (stream_id,)).fetchone()
+    return (int(found[0]), str(found[1])) if found else (0, GENESIS_HASH)
+
+
+def _with_key(conn: sqlite3.Connection, key: str, limit: int) -> list[StoredEvent]:
+    rows = _select(
+        conn,
+        f"SELECT {_COLUMNS} FROM events WHERE position >= "
+        "(SELECT position FROM events WHERE idempotency_key = ?) ORDER BY position LIMIT ?",
+        (key, limit),
+    )
+    return same_batch(rows, key) if rows else []
+
+
+def _with_ids(conn: sqlite3.Connection, ids: list[str]) -> list[StoredEvent]:
+    placeholders = ", ".join("?" for _ in ids)
+    return _select(
+        conn,
+        f"SELECT {_COLUMNS} FROM events WHERE event_id IN ({placeholders}) ORDER BY position",
+        ids,
+    )
+
+
+def _earlier(
+    conn: sqlite3.Connection, streams: list[str], ids: list[str], key: str | None, limit: int
+) -> list[AppendResult] | None:
+    """The stored results of an earlier identical append (by key, else by event ids), None if
+    there was none; refuses a key or ids used for another append."""
+    if key is not None:
+        batch = _with_key(conn, key, limit)
+        if batch:
+            if len(streams) == 1 and batch[0].stream_id != streams[0]:
+                raise IdempotencyMismatch(
+                    f"idempotency key {key!r} was used for stream {batch[0].stream_id!r}"
+                )
+            return earlier_append(streams, batch)
+    stored = _with_ids(conn, ids)
+    if not stored:
+        return None
+    return earlier_by_ids(streams, stored, ids)
 
 
 class SqliteEventStore:
@@ -72,12 +160,16 @@ class SqliteEventStore:
         self._clock = clock or SystemClock()
         self._engine = engine or create_engine(settings)
         self._owns_engine = engine is None
+        self._db = SqliteConnections(
+            sqlite_path(settings.database_url), busy_timeout_ms=settings.sqlite_busy_timeout_ms
+        )
 
     @property
     def engine(self) -> AsyncEngine:
         return self._engine
 
     async def close(self) -> None:
+        await asyncio.to_thread(self._db.close)
         if self._owns_engine:
             await self._engine.dispose()
 
@@ -93,257 +185,101 @@ class SqliteEventStore:
         *,
         idempotency_key: str | None = None,
     ) -> AppendResult:
-        now = self._clock.now()
-        validate_batch(
-            stream_id,
-            events,
-            now=now,
-            max_event_bytes=self._settings.max_event_bytes,
-            max_events=self._settings.max_events_per_append,
+        (result,) = await self._append(
+            [StreamAppend(stream_id=stream_id, events=events, expected_version=expected_version)],
+            idempotency_key,
+            single=True,
         )
-        ids = [str(e.event_id) for e in events]
-        try:
-            conn = await self._write_connection()
-            try:
-                async with conn.begin():
-                    existing = await self._existing(conn, stream_id, ids, idempotency_key)
-                    if existing is not None:
-                        return existing
-                    head = (
-                        await conn.execute(
-                            text(
-                                "SELECT version, hash FROM events WHERE stream_id = :s "
-                                "ORDER BY version DESC LIMIT 1"
-                            ),
-                            {"s": stream_id},
-                        )
-                    ).first()
-                    head_version = head.version if head else 0
-                    check_expected(stream_id, expected_version, head_version)
-                    rows = build_rows(
-                        stream_id,
-                        events,
-                        head_version=head_version,
-                        head_hash=head.hash if head else GENESIS_HASH,
-                        recorded_at=now,
-                        idempotency_key=idempotency_key,
-                        max_event_bytes=self._settings.max_event_bytes,
-                    )
-                    positions = await self._insert(conn, rows)
-            finally:
-                await conn.close()
-        except IntegrityError as exc:
-            raise StreamConflict(
-                stream_id, expected_version, await self.stream_version(stream_id)
-            ) from exc
-        except OperationalError as exc:
-            raise StoreUnavailable(f"the SQLite database is unavailable: {exc.orig}") from exc
-        stored = [
-            _stored_from(position, row, event)
-            for position, row, event in zip(positions, rows, events, strict=True)
-        ]
-        return AppendResult(
-            stream_id=stream_id,
-            first_version=rows[0].version,
-            last_version=rows[-1].version,
-            first_position=positions[0],
-            last_position=positions[-1],
-            events=stored,
-        )
+        return result
 
     async def append_streams(
         self, appends: Sequence[StreamAppend], *, idempotency_key: str | None = None
     ) -> list[AppendResult]:
         """One ``BEGIN IMMEDIATE`` transaction for every stream: all are stored or none."""
+        return await self._append(appends, idempotency_key, single=False)
+
+    async def _append(
+        self, appends: Sequence[StreamAppend], key: str | None, *, single: bool
+    ) -> list[AppendResult]:
         now = self._clock.now()
-        validate_appends(
-            appends,
-            now=now,
-            max_event_bytes=self._settings.max_event_bytes,
-            max_events=self._settings.max_events_per_append,
-        )
-        ids = [str(e.event_id) for a in appends for e in a.events]
-        try:
-            conn = await self._write_connection()
-            try:
-                async with conn.begin():
-                    earlier = await self._earlier_streams(conn, appends, ids, idempotency_key)
-                    if earlier is not None:
-                        return earlier
-                    stored: list[StoredEvent] = []
-                    for index, part in enumerate(appends):
-                        head = (
-                            await conn.execute(
-                                text(
-                                    "SELECT version, hash FROM events WHERE stream_id = :s "
-                                    "ORDER BY version DESC LIMIT 1"
-                                ),
-                                {"s": part.stream_id},
-                            )
-                        ).first()
-                        head_version = head.version if head else 0
-                        check_expected(part.stream_id, part.expected_version, head_version)
-                        # The key column is unique: only the first event carries it there;
-                        # every event carries it in its metadata.
-                        events = part.events if index == 0 else keyed(part.events, idempotency_key)
-                        rows = build_rows(
-                            part.stream_id,
-                            events,
-                            head_version=head_version,
-                            head_hash=head.hash if head else GENESIS_HASH,
-                            recorded_at=now,
-                            idempotency_key=idempotency_key if index == 0 else None,
-                            max_event_bytes=self._settings.max_event_bytes,
-                        )
-                        positions = await self._insert(conn, rows)
-                        stored += [
-                            _stored_from(position, row, event)
-                            for position, row, event in zip(
-                                positions, rows, part.events, strict=True
-                            )
-                        ]
-            finally:
-                await conn.close()
-        except OperationalError as exc:
-            raise StoreUnavailable(f"the SQLite database is unavailable: {exc.orig}") from exc
-        return results_by_stream(stored)
-
-    async def _earlier_streams(
-        self,
-        conn: AsyncConnection,
-        appends: Sequence[StreamAppend],
-        ids: list[str],
-        key: str | None,
-    ) -> list[AppendResult] | None:
-        if key is not None:
-            batch = await self._with_key(conn, key)
-            if batch:
-                return earlier_append([a.stream_id for a in appends], batch)
-        params: dict[str, Any] = {f"i{n}": value for n, value in enumerate(ids)}
-        placeholders = ", ".join(f":i{n}" for n in range(len(ids)))
-        rows = (
-            await conn.execute(
-                text(
-                    f"SELECT {_COLUMNS} FROM events WHERE event_id IN ({placeholders}) "
-                    "ORDER BY position"
-                ),
-                params,
+        limits = self._settings
+        if single:
+            (part,) = appends
+            validate_batch(
+                part.stream_id,
+                part.events,
+                now=now,
+                max_event_bytes=limits.max_event_bytes,
+                max_events=limits.max_events_per_append,
             )
-        ).all()
-        if not rows:
-            return None
+        else:
+            validate_appends(
+                appends,
+                now=now,
+                max_event_bytes=limits.max_event_bytes,
+                max_events=limits.max_events_per_append,
+            )
         streams = [a.stream_id for a in appends]
-        return earlier_by_ids(streams, [_stored(r) for r in rows], ids)
+        ids = [str(e.event_id) for a in appends for e in a.events]
 
-    async def _with_key(self, conn: AsyncConnection, key: str) -> list[StoredEvent]:
-        rows = (
-            await conn.execute(
-                text(
-                    f"SELECT {_COLUMNS} FROM events WHERE position >= "
-                    "(SELECT position FROM events WHERE idempotency_key = :k) "
-                    "ORDER BY position LIMIT :n"
-                ),
-                {"k": key, "n": self._settings.max_events_per_append},
-            )
-        ).all()
-        return same_batch([_stored(r) for r in rows], key) if rows else []
+        def on_writer(conn: sqlite3.Connection, savepoint: Savepoint) -> list[AppendResult]:
+            """In the writer's transaction (``sqlite_driver``): stored once it commits."""
+
+            def earlier() -> list[AppendResult] | None:
+                # What this append wrote so far is undone first: it is not a retry's.
+                savepoint.undo()
+                return _earlier(conn, streams, ids, key, limits.max_events_per_append)
+
+            stored: list[StoredEvent] = []
+            try:
+                for index, part in enumerate(appends):
+                    head_version, head_hash = _head(conn, part.stream_id)
+                    try:
+                        check_expected(part.stream_id, part.expected_version, head_version)
+                    except StreamConflict:
+                        if (found := earlier()) is not None:  # a retry of a stored append
+                            return found
+                        raise
+                    # The key column is unique: only the first event carries it there; every
+                    # event carries it in its metadata.
+                    events = part.events if index == 0 else keyed(part.events, key)
+                    rows = build_rows(
+                        part.stream_id,
+                        events,
+                        head_version=head_version,
+                        head_hash=head_hash,
+                        recorded_at=now,
+                        idempotency_key=key if index == 0 else None,
+                        max_event_bytes=limits.max_event_bytes,
+                    )
+                    positions = _insert(conn, rows)
+                    stored += [
+                        _stored_from(position, row, event)
+                        for position, row, event in zip(positions, rows, part.events, strict=True)
+                    ]
+            except sqlite3.IntegrityError:
+                # An event id or the key is taken: a retry, or ids used for another append.
+                if (found := earlier()) is not None:
+                    return found
+                part = appends[0]
+                actual = conn.execute(_VERSION, (part.stream_id,)).fetchone()[0] or 0
+                raise StreamConflict(part.stream_id, part.expected_version, int(actual)) from None
+            return results_by_stream(stored)
+
+        results: list[AppendResult] = await self._db.write(on_writer)
+        return results
 
     async def appended_with_key(self, idempotency_key: str) -> list[StoredEvent]:
-        try:
-            async with self._engine.connect() as conn:
-                return await self._with_key(conn, idempotency_key)
-        except OperationalError as exc:
-            raise StoreUnavailable(f"the SQLite database is unavailable: {exc.orig}") from exc
-
-    async def _insert(self, conn: AsyncConnection, rows: list[Row]) -> list[int]:
-        """One executemany; the single writer (BEGIN IMMEDIATE) makes positions consecutive
-        within the transaction, so they are read back by version afterwards."""
-        await conn.execute(
-            text(
-                "INSERT INTO events (event_id, stream_id, version, type, schema_version, data, "
-                "metadata, idempotency_key, occurred_at, recorded_at, hash) VALUES (:event_id, "
-                ":stream_id, :version, :type, :schema_version, :data, :metadata, "
-                ":idempotency_key, :occurred_at, :recorded_at, :hash)"
-            ),
-            [
-                {
-                    "event_id": row.event_id,
-                    "stream_id": row.stream_id,
-                    "version": row.version,
-                    "type": row.type,
-                    "schema_version": row.schema_version,
-                    "data": row.data,
-                    "metadata": row.metadata,
-                    "idempotency_key": row.idempotency_key,
-                    "occurred_at": format_instant(row.occurred_at),
-                    "recorded_at": format_instant(row.recorded_at),
-                    "hash": row.hash,
-                }
-                for row in rows
-            ],
-        )
-        result = await conn.execute(
-            text(
-                "SELECT position FROM events WHERE stream_id = :s AND version BETWEEN :a AND :b "
-                "ORDER BY version"
-            ),
-            {"s": rows[0].stream_id, "a": rows[0].version, "b": rows[-1].version},
-        )
-        return [int(p) for p in result.scalars()]
-
-    async def _existing(
-        self, conn: AsyncConnection, stream_id: str, ids: list[str], key: str | None
-    ) -> AppendResult | None:
-        """The stored result of an earlier identical append, or None if there was none."""
-        params: dict[str, Any] = {f"i{n}": value for n, value in enumerate(ids)}
-        placeholders = ", ".join(f":i{n}" for n in range(len(ids)))
-        clause = f"event_id IN ({placeholders})"
-        if key is not None:
-            params["key"] = key
-            first = (
-                await conn.execute(
-                    text("SELECT stream_id, version FROM events WHERE idempotency_key = :key"),
-                    {"key": key},
-                )
-            ).first()
-            if first is not None:
-                if first.stream_id != stream_id:
-                    raise IdempotencyMismatch(
-                        f"idempotency key {key!r} was used for stream {first.stream_id!r}"
-                    )
-                rows = (
-                    await conn.execute(
-                        text(
-                            f"SELECT {_COLUMNS} FROM events WHERE stream_id = :s AND "
-                            "version >= :v ORDER BY version LIMIT :n"
-                        ),
-                        {
-                            "s": stream_id,
-                            "v": first.version,
-                            "n": self._settings.max_events_per_append,
-                        },
-                    )
-                ).all()
-                return duplicate_result(same_batch([_stored(r) for r in rows], key))
-        rows = (
-            await conn.execute(
-                text(f"SELECT {_COLUMNS} FROM events WHERE {clause} ORDER BY position"), params
-            )
-        ).all()
-        if not rows:
-            return None
-        (result,) = earlier_by_ids([stream_id], [_stored(r) for r in rows], ids)
-        return result
+        limit = self._settings.max_events_per_append
+        return await self._db.read(lambda conn: _with_key(conn, idempotency_key, limit))
 
     async def stream_version(self, stream_id: str) -> int:
         check_stream_id(stream_id)
-        async with self._engine.connect() as conn:
-            value = (
-                await conn.execute(
-                    text("SELECT max(version) FROM events WHERE stream_id = :s"), {"s": stream_id}
-                )
-            ).scalar()
-        return int(value or 0)
+
+        def on_reader(conn: sqlite3.Connection) -> int:
+            return int(conn.execute(_VERSION, (stream_id,)).fetchone()[0] or 0)
+
+        return await self._db.read(on_reader)
 
     async def read_stream(
         self,
@@ -354,21 +290,19 @@ class SqliteEventStore:
         known_at: datetime | None = None,
     ) -> list[StoredEvent]:
         check_stream_id(stream_id)
-        clauses = ["stream_id = :s"]
-        params: dict[str, Any] = {"s": stream_id}
+        clauses = ["stream_id = ?"]
+        params: list[Any] = [stream_id]
         if to_version is not None:
-            clauses.append("version <= :v")
-            params["v"] = to_version
+            clauses.append("version <= ?")
+            params.append(to_version)
         if as_of is not None:
-            clauses.append("occurred_at <= :as_of")
-            params["as_of"] = format_instant(as_of)
+            clauses.append("occurred_at <= ?")
+            params.append(format_instant(as_of))
         if known_at is not None:
-            clauses.append("recorded_at <= :known_at")
-            params["known_at"] = format_instant(known_at)
+            clauses.append("recorded_at <= ?")
+            params.append(format_instant(known_at))
         sql = f"SELECT {_COLUMNS} FROM events WHERE {' AND '.join(clauses)} ORDER BY version"
-        async with self._engine.connect() as conn:
-            rows = (await conn.execute(text(sql), params)).all()
-        return [_stored(r) for r in rows]
+        return await self._db.read(lambda conn: _select(conn, sql, params))
 
     async def read_streams(
         self,
@@ -384,85 +318,69 @@ class SqliteEventStore:
             raise InvalidInput("read_streams: one 'after' version per stream")
         if not stream_ids:
             return []
-        filters: list[str] = []
-        params: dict[str, Any] = {}
-        if as_of is not None:
-            filters.append("occurred_at <= :as_of")
-            params["as_of"] = format_instant(as_of)
-        if known_at is not None:
-            filters.append("recorded_at <= :known_at")
-            params["known_at"] = format_instant(known_at)
         versions = list(after) if after is not None else [0] * len(stream_ids)
         # The streams and versions go in as one JSON parameter: hundreds of bound parameters
         # cost more to prepare than the query takes to run.
-        params["tails"] = msgspec.json.encode(list(zip(stream_ids, versions, strict=True)))
+        params: list[Any] = [msgspec.json.encode(list(zip(stream_ids, versions, strict=True)))]
+        filters = ""
+        if as_of is not None:
+            filters += " AND occurred_at <= ?"
+            params.append(format_instant(as_of))
+        if known_at is not None:
+            filters += " AND recorded_at <= ?"
+            params.append(format_instant(known_at))
         sql = (
             "WITH s(sid, after_v) AS (SELECT json_extract(value, '$[0]'), "
-            "json_extract(value, '$[1]') FROM json_each(:tails)) "
+            "json_extract(value, '$[1]') FROM json_each(?)) "
             f"SELECT {_COLUMNS} FROM s "
             "JOIN events ON events.stream_id = s.sid AND events.version > s.after_v"
-            + "".join(f" AND {clause}" for clause in filters)
-            + " ORDER BY position"
+            f"{filters} ORDER BY position"
         )
-        async with self._engine.connect() as conn:
-            rows = (await conn.execute(text(sql), params)).all()
-        return [_stored(r) for r in rows]
+        return await self._db.read(lambda conn: _select(conn, sql, params))
 
     async def read_all(
         self, after: int = 0, limit: int = 500, *, known_at: datetime | None = None
     ) -> list[StoredEvent]:
         if limit < 1:
             raise InvalidInput("limit must be at least 1")
-        params: dict[str, Any] = {"after": after, "limit": limit}
+        params: list[Any] = [after]
         clause = ""
         if known_at is not None:
-            clause = " AND recorded_at <= :known_at"
-            params["known_at"] = format_instant(known_at)
-        async with self._engine.connect() as conn:
-            rows = (
-                await conn.execute(
-                    text(
-                        f"SELECT {_COLUMNS} FROM events WHERE position > :after{clause} "
-                        "ORDER BY position LIMIT :limit"
-                    ),
-                    params,
-                )
-            ).all()
-        return [_stored(r) for r in rows]
+            clause = " AND recorded_at <= ?"
+            params.append(format_instant(known_at))
+        params.append(limit)
+        sql = f"SELECT {_COLUMNS} FROM events WHERE position > ?{clause} ORDER BY position LIMIT ?"
+        return await self._db.read(lambda conn: _select(conn, sql, params))
 
     async def read_raw(self, after: int = 0, limit: int = 500) -> list[RawEvent]:
-        async with self._engine.connect() as conn:
-            rows = (
-                await conn.execute(
-                    text(
-                        f"SELECT {_COLUMNS} FROM events WHERE position > :after "
-                        "ORDER BY position LIMIT :limit"
-                    ),
-                    {"after": after, "limit": limit},
+        sql = f"SELECT {_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?"
+
+        def on_reader(conn: sqlite3.Connection) -> list[RawEvent]:
+            return [
+                RawEvent(
+                    position=r[0],
+                    event_id=r[1],
+                    stream_id=r[2],
+                    version=r[3],
+                    type=r[4],
+                    schema_version=r[5],
+                    occurred_at=r[8],
+                    recorded_at=r[9],
+                    data=msgspec.Raw(r[6].encode()),
+                    metadata=msgspec.Raw(r[7].encode()),
+                    hash=r[10],
+                    idempotency_key=r[11],
                 )
-            ).all()
-        return [
-            RawEvent(
-                position=r.position,
-                event_id=r.event_id,
-                stream_id=r.stream_id,
-                version=r.version,
-                type=r.type,
-                schema_version=r.schema_version,
-                occurred_at=r.occurred_at,
-                recorded_at=r.recorded_at,
-                data=msgspec.Raw(r.data.encode()),
-                metadata=msgspec.Raw(r.metadata.encode()),
-                hash=r.hash,
-                idempotency_key=r.idempotency_key,
-            )
-            for r in rows
-        ]
+                for r in conn.execute(sql, (after, limit)).fetchall()
+            ]
+
+        return await self._db.read(on_reader)
 
     async def head_position(self) -> int:
-        async with self._engine.connect() as conn:
-            value = (await conn.execute(text("SELECT max(position) FROM events"))).scalar()
-        return int(value or 0)
+        def on_reader(conn: sqlite3.Connection) -> int:
+            return int(conn.execute("SELECT max(position) FROM events").fetchone()[0] or 0)
+
+        return await self._db.read(on_reader)
 
     async def import_raw(self, events: Iterable[RawEvent], *, batch_size: int = 2000) -> int:
         total = 0
