@@ -77,6 +77,51 @@ async def test_same_batch_appended_concurrently_is_stored_once(
     assert len(await store.read_stream(STREAM)) == 3
 
 
+async def test_appends_at_once_each_stand_or_fall_alone(
+    store: EventStore, clock: FixedClock
+) -> None:
+    """Appends sent together (on SQLite they share one commit, each in its own savepoint):
+    a stale version, a refused retry or a bad id fails that append alone; the others are
+    stored, in full, and only they."""
+    contended = "person:contended@council.example"
+    stored_once = renamed(clock, "stored once")
+    await store.append(STREAM, [stored_once], 0)
+
+    async def outcome(stream: str, events: list[NewEvent], expected: int) -> str:
+        try:
+            result = await store.append(stream, events, expected)
+        except StreamConflict:
+            return "conflict"
+        except IdempotencyMismatch:
+            return "mismatch"
+        return "duplicate" if result.duplicate else f"stored {result.last_version}"
+
+    outcomes = await asyncio.gather(
+        *[
+            outcome(
+                f"person:p{n}@council.example",
+                [renamed(clock, f"{n}-a"), renamed(clock, f"{n}-b")],
+                0,
+            )
+            for n in range(10)
+        ],
+        *[outcome(contended, [renamed(clock, f"c{n}")], 0) for n in range(5)],
+        outcome(STREAM, [stored_once], 0),  # a retry of the first append
+        outcome(STREAM, [stored_once, renamed(clock)], 1),  # its id in another append
+    )
+    assert outcomes[:10] == ["stored 2"] * 10
+    assert sorted(outcomes[10:15]) == ["conflict"] * 4 + ["stored 1"]
+    assert outcomes[15:] == ["duplicate", "mismatch"]
+    for n in range(10):
+        names = [e.data.name for e in await store.read_stream(f"person:p{n}@council.example")]
+        assert names == [f"{n}-a", f"{n}-b"]
+    assert await store.stream_version(contended) == 1
+    assert await store.stream_version(STREAM) == 1
+    events = await store.read_all(0, 100)
+    assert [e.position for e in events] == sorted(e.position for e in events)
+    assert len(events) == 1 + 20 + 1
+
+
 async def test_idempotency_key_returns_the_first_result_for_new_event_ids(
     store: EventStore, clock: FixedClock
 ) -> None:
