@@ -234,7 +234,7 @@ def section(
         "",
         *cpu_table(scenarios),
         "",
-        "### Targets (issue 2)",
+        "### Targets (issue 15)",
         "",
         *summary_lines(scenarios, memory),
         "",
