@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import queue
 import sqlite3
 import threading
@@ -106,6 +107,16 @@ class SqliteConnections:
         self._writes: queue.SimpleQueue[_Queued | None] | None = None
         self._writer: threading.Thread | None = None
         self._reader: ThreadPoolExecutor | None = None
+        self._pid = os.getpid()
+
+    def _forget_if_forked(self) -> None:
+        """A forked child has none of its parent's threads, and must not touch its parent's
+        SQLite connections: it starts afresh (called holding ``_lock``)."""
+        if os.getpid() != self._pid:
+            self._pid = os.getpid()
+            self._writes = self._writer = self._reader = None
+            self._opened = []
+            self._local = threading.local()
 
     def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(
@@ -144,7 +155,8 @@ class SqliteConnections:
 
     def _write_queue(self) -> queue.SimpleQueue[_Queued | None]:
         with self._lock:
-            if self._writes is None or self._writer is None:
+            self._forget_if_forked()
+            if self._writes is None or self._writer is None or not self._writer.is_alive():
                 writes: queue.SimpleQueue[_Queued | None] = queue.SimpleQueue()
                 writer = threading.Thread(
                     target=self._write_loop, args=(writes,), name="tracker-sqlite-writer"
@@ -193,6 +205,7 @@ class SqliteConnections:
 
     def _readers(self) -> ThreadPoolExecutor:
         with self._lock:
+            self._forget_if_forked()
             if self._reader is None:
                 self._reader = ThreadPoolExecutor(
                     self.readers, thread_name_prefix="tracker-sqlite-read"
