@@ -10,6 +10,7 @@ from uuid import UUID
 
 import msgspec
 
+from seed.source import paper_title
 from tracker.closure import ClosureState
 from tracker.commands import (
     AchieveMilestone,
@@ -79,8 +80,9 @@ def paper_entry(command: Command) -> Command:
     reason; stored with the events."""
     if command.backdating_reason is not None or not command.source:
         return command
-    reason = f"entered from the council paper {command.source.get('document', '')}"
-    return msgspec.structs.replace(command, backdating_reason=reason.strip())
+    document = command.source.get("document", "")
+    reason = f"entered from {paper_title(document)}" if document else "entered from a council paper"
+    return msgspec.structs.replace(command, backdating_reason=reason)
 
 
 class Seeder:

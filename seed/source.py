@@ -25,6 +25,28 @@ from tracker.errors import InvalidInput
 from tracker.events.values import DateValue
 from tracker.ids import deterministic_uuid
 
+PAPERS: dict[str, str] = {
+    "000_a1ae7120620d128e.txt": (
+        "the papers of the Cabinet Committee for the LCC/BT Plc Strategic Partnership, 10 July 2012"
+    ),
+    "001_2fcc3c20f7383d0a.txt": "the BT partnership performance report, Quarter Three 2014/15",
+    "002_1f559a7723fc5399.txt": "the Shared Services Programme report, 17 January 2012",
+    "003_b42c17e009099bb8.txt": (
+        "the papers of the Cabinet Committee on Performance Improvement, 20 April 2021"
+    ),
+    "004_665650827499d7e1.txt": (
+        "the papers of the Cabinet Committee on Performance Improvement, 4 March 2014"
+    ),
+}
+"""Each document as a council reader would cite it, from its own first lines (the file names
+are the seed's, not the council's)."""
+
+
+def paper_title(document: str) -> str:
+    """How reports name a seed document; an unknown one by its file name."""
+    return PAPERS.get(document, document)
+
+
 _MONTHS = {
     name: number
     for number, names in enumerate(

@@ -715,3 +715,13 @@ async def test_the_closure_report_is_endorsed_by_every_r_and_c_and_approved_by_t
     events = [e for e in await programme_events(seeded.store, KEY) if isinstance(e.data, closing)]
     assert len(events) == 1 + 6 + 1 + 1
     assert {day_of(e) for e in events} == {REPORT_DAY}
+
+
+async def test_every_seeded_entry_says_it_was_entered_from_the_paper_as_the_council_cites_it(
+    seeded: Seeded,
+) -> None:
+    events = await programme_events(seeded.store, KEY)
+    reasons = {e.metadata.backdating_reason for e in events}
+    assert reasons == {
+        "entered from the papers of the Cabinet Committee on Performance Improvement, 20 April 2021"
+    }
