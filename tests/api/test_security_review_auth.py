@@ -9,7 +9,6 @@ derivation and the secret's length: tests/pages/test_settings.py.
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -24,7 +23,7 @@ from api.pages.settings import PageSettings
 from api.ratelimit import RateLimiter
 from api.settings import ApiSettings
 from tests.api.builders import LEAD, OUTSIDER
-from tests.api.client import ADMIN, Api, running_api
+from tests.api.client import ADMIN, Api, csrf_token, running_api, sign_in
 from tests.api.test_security_review_reads import opened, served
 from tests.api.test_serve import tracker
 from tracker.auth.tokens import IssuedToken, issue_token, revoke_tokens
@@ -34,24 +33,12 @@ from tracker.events.open import open_store
 from tracker.migrations import alembic_config, upgrade_async
 from tracker.settings import Settings
 
-CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
 SESSION = "tracker_session"
 
 
 def keys(secret: str = "k" * 43, **options: float) -> PageSettings:
     """Page settings with a fixed secret (as every replica would have)."""
     return PageSettings(secret=secret.encode(), **options)
-
-
-async def csrf_token(client: AsyncTestClient[object], path: str) -> str:
-    found = CSRF_FIELD.search((await client.get(path)).text)
-    assert found is not None, path
-    return found.group(1)
-
-
-async def sign_in(client: AsyncTestClient[object], token: str) -> httpx.Response:
-    form = {"_csrf_token": await csrf_token(client, "/sign-in"), "token": token, "next": "/"}
-    return await client.post("/sign-in", data=form, follow_redirects=False)
 
 
 async def sign_out(client: AsyncTestClient[object]) -> httpx.Response:

@@ -35,7 +35,7 @@ from tests.api.builders import (
     given_milestone,
     given_programme,
 )
-from tests.api.client import Api, running_api
+from tests.api.client import Api, running_api, sign_in_to_pages
 from tests.api.test_observability import sample, scrape
 from tests.api.test_serve import free_port
 from tracker.clock import Clock, FixedClock
@@ -288,20 +288,6 @@ async def test_finding_10_a_token_holds_at_most_the_configured_number_of_open_st
                 await stream.response.aclose()
 
 
-CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
-
-
-async def sign_in(api: Api, token: str) -> None:
-    """Sign the test client in to the pages (a session cookie, as a browser would)."""
-    form = await api.client.get("/sign-in")
-    found = CSRF_FIELD.search(form.text)
-    assert found is not None
-    answer = await api.client.post(
-        "/sign-in", data={"_csrf_token": found.group(1), "token": token, "next": "/"}
-    )
-    assert answer.status_code == 200, answer.text
-
-
 async def pdf_lookups(api: Api) -> dict[str, float]:
     text = await scrape(api)
     return {
@@ -315,7 +301,7 @@ async def test_finding_10_a_closure_report_pdf_is_made_once_per_content_and_then
 ) -> None:
     key = await given_programme(api)
     await given_deliverable(api, key, submitted=True)
-    await sign_in(api, await api.token(SPONSOR))
+    await sign_in_to_pages(api, await api.token(SPONSOR))
     pdf = f"/programmes/{key}/closure-report.pdf"
 
     async def made_by(path: str, **params: str) -> tuple[bytes, dict[str, float]]:
@@ -373,7 +359,7 @@ async def test_finding_10_pdf_and_workbook_downloads_are_limited_per_token_per_m
     async with running_api(database_url, api_settings=settings) as api:
         key = await given_programme(api)
         await given_deliverable(api, key)
-        await sign_in(api, await api.token(SPONSOR))
+        await sign_in_to_pages(api, await api.token(SPONSOR))
         expensive = [
             f"/programmes/{key}/closure-report.pdf",
             f"/programmes/{key}/closure-report.xlsx",
@@ -394,5 +380,5 @@ async def test_finding_10_pdf_and_workbook_downloads_are_limited_per_token_per_m
             assert (await api.client.get(path)).status_code == 200, path
         # Another token has its own count.
         api.client.cookies.clear()
-        await sign_in(api, await api.token(LEAD))
+        await sign_in_to_pages(api, await api.token(LEAD))
         assert (await api.client.get(expensive[1])).status_code == 200

@@ -23,6 +23,7 @@ from tracker.commands import (
     SubmitClosureReport,
     SubmitDeliverable,
 )
+from tracker.deliverables import deliverable_stream
 from tracker.errors import RuleBroken
 from tracker.events.store import EventStore
 from tracker.events.values import DateValue
@@ -101,7 +102,8 @@ async def given_btls(store: EventStore, clock: FixedClock) -> Handlers:
     return handlers
 
 
-async def planned(handlers: Handlers, on: str) -> PlanDeliverable:
+async def planned(handlers: Handlers, on: str, *, reason: str | None = None) -> PlanDeliverable:
+    """A deliverable planned by Glyn Peach, dated ``on`` (with ``reason`` when given)."""
     command = PlanDeliverable(
         programme_key=KEY,
         title="DR plan",
@@ -110,6 +112,7 @@ async def planned(handlers: Handlers, on: str) -> PlanDeliverable:
         deliverable_id=uuid4(),
         occurred_at=at(on),
         actor=GLYN.email,
+        backdating_reason=reason,
     )
     await handlers.handle(command)
     return command
@@ -122,17 +125,9 @@ async def test_a_late_entry_without_a_reason_is_refused_and_with_one_stored(
     with pytest.raises(RuleBroken) as refused:
         await planned(handlers, "2021-03-01")
     assert refused.value.code == "backdating_needs_reason"
-    command = PlanDeliverable(
-        programme_key=KEY,
-        title="DR plan",
-        due_on=day("2021-03-31"),
-        approvers=(MIKE.ref,),
-        deliverable_id=uuid4(),
-        occurred_at=at("2021-03-01"),
-        backdating_reason=REASON,
-    )
-    result = await handlers.handle(command)
-    [event] = await store.read_stream(result.stream_id)
+    command = await planned(handlers, "2021-03-01", reason=REASON)
+    assert command.deliverable_id is not None
+    [event] = await store.read_stream(deliverable_stream(command.deliverable_id))
     assert event.metadata.backdating_reason == REASON
     assert event.occurred_at == at("2021-03-01")
 

@@ -22,7 +22,7 @@ import msgspec
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tracker.auth.tokens import Scope, TokenRecord, stamp
+from tracker.auth.tokens import TokenRecord, stamp, token_record
 from tracker.db import WRITE_OPTION
 
 
@@ -96,23 +96,12 @@ async def load_session(engine: AsyncEngine, session_id: str) -> SessionRow | Non
         ).first()
     if row is None:
         return None
-    scope: Scope = row.scope
-    token = TokenRecord(
-        token_id=row.token_id,
-        prefix=row.prefix,
-        person=row.person,
-        name=row.name,
-        scope=scope,
-        created_at=row.created_at,
-        revoked_at=row.revoked_at,
-        expires_at=row.expires_at,
-    )
     return SessionRow(
         session_hash=row.session_hash,
         created_at=row.session_created_at,
         last_seen_at=row.last_seen_at,
         flash=row.flash,
-        token=token,
+        token=token_record(row),
     )
 
 

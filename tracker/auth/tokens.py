@@ -171,7 +171,8 @@ def parse_expiry(raw: str, now: datetime) -> datetime:
     return expiry(now, on=on)
 
 
-def _record(row: object) -> TokenRecord:
+def token_record(row: object) -> TokenRecord:
+    """A row (or any object) with the ``_COLUMNS`` attributes, as a ``TokenRecord``."""
     return msgspec.convert(row, TokenRecord, from_attributes=True)
 
 
@@ -239,7 +240,7 @@ async def lookup_token(engine: AsyncEngine, secret: str) -> TokenRecord | None:
         ).first()
     if row is None or row.revoked_at is not None:
         return None
-    return _record(row)
+    return token_record(row)
 
 
 async def find_token(
@@ -262,7 +263,7 @@ async def list_tokens(engine: AsyncEngine, *, person: str | None = None) -> list
         params["person"] = person_id(person)
     async with engine.connect() as conn:
         rows = (await conn.execute(text(query + " ORDER BY created_at, token_id"), params)).all()
-    return [_record(r) for r in rows]
+    return [token_record(r) for r in rows]
 
 
 async def revoke_tokens(
@@ -305,5 +306,7 @@ async def revoke_tokens(
     finally:
         await conn.close()
     return [
-        msgspec.structs.replace(_record(r), revoked_at=now) for r in rows if r.revoked_at is None
+        msgspec.structs.replace(token_record(r), revoked_at=now)
+        for r in rows
+        if r.revoked_at is None
     ]
