@@ -72,11 +72,12 @@ class Body(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
             Meta(
                 min_length=1,
                 max_length=2_000,
-                pattern=r"\S",
+                pattern=ONE_LINE,
                 description=(
                     "why occurred_at is more working days back than the tracker allows without "
-                    "one (5 by default): admin tokens only; stored with the events and shown "
-                    "in reports (docs/domain.md, 'Back-dated entries')"
+                    "one (5 by default): admin tokens only; one line, no control characters; "
+                    "stored with the events and shown in reports and their data-quality "
+                    "findings (docs/domain.md, 'Back-dated entries')"
                 ),
             ),
         ]

@@ -255,6 +255,10 @@ async def test_finding_1_more_than_five_working_days_back_needs_an_admin_and_a_r
     )
     assert planned.status_code == 201, planned.text
     item = planned.json()["id"]
+    # The reason is printed in reports (a Markdown list among them): one line only.
+    two_lines = {"occurred_at": noon(working_days_ago(40)), "backdating_reason": "a\n## b"}
+    multi = await api.post(f"/api/v1/deliverables/{item}/submit", await api.admin(), two_lines)
+    assert multi.status_code == 400, multi.text
     six_back = {"occurred_at": noon(working_days_ago(6))}
     refused = await api.post(f"/api/v1/deliverables/{item}/submit", lead, six_back)
     assert refused.status_code == 403 and refused.json()["code"] == "backdating_needs_admin"
