@@ -41,6 +41,8 @@ class Row(msgspec.Struct, frozen=True, kw_only=True):
     occurred_text: str = ""
     """``occurred_at`` as stored (``format_instant``), made once for the hash and the row."""
     recorded_text: str = ""
+    metadata_struct: Metadata | None = None
+    """``metadata`` before encoding: what the stored event carries, without decoding it back."""
 
 
 def validate_batch(
@@ -182,6 +184,7 @@ def build_rows(
                 hash=digest,
                 occurred_text=occurred_text,
                 recorded_text=recorded_text,
+                metadata_struct=item.metadata_struct,
             )
         )
         previous = digest

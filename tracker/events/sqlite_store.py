@@ -437,7 +437,11 @@ def _stored_from(position: int, row: Row, event: NewEvent) -> StoredEvent:
         type=row.type,
         schema_version=row.schema_version,
         data=event.data,
-        metadata=msgspec.json.decode(row.metadata, type=type(event.metadata)),
+        metadata=(
+            row.metadata_struct
+            if row.metadata_struct is not None
+            else msgspec.json.decode(row.metadata, type=type(event.metadata))
+        ),
         occurred_at=row.occurred_at,
         recorded_at=row.recorded_at,
         hash=row.hash,
