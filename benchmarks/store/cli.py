@@ -217,8 +217,9 @@ async def _machine(args: argparse.Namespace) -> list[str]:
 def _method(args: argparse.Namespace) -> list[str]:
     return [
         "**tracker**: the tracker's stores through `tracker.events.open.open_store` "
-        "(`PostgresEventStore` on asyncpg, `SqliteEventStore` on SQLAlchemy + aiosqlite), on a "
-        "fresh database migrated by `tracker.migrations`; writers append `PersonRenamed` "
+        "(`PostgresEventStore` on asyncpg, `SqliteEventStore` on the `sqlite3` module with one "
+        "writer thread and four reader threads), on a fresh database migrated by "
+        "`tracker.migrations`; writers append `PersonRenamed` "
         "events with the exact expected version, read-all uses `read_all(after, limit)`.",
         "**raw**: the floor, hand-written on a bare table `(position, stream_id, version, type, "
         "data)` with a unique `(stream_id, version)` key: in one transaction read "

@@ -41,6 +41,9 @@ class EventRegistry:
         self._types: dict[str, type[Event]] = {}
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
         self._decoders: dict[str, msgspec.json.Decoder[Any]] = {}
+        self.current_decoders: dict[str, tuple[int, msgspec.json.Decoder[Any]]] = {}
+        """Each type's current schema version and its decoder: data stored in that version
+        needs no upcasting (the read path's shortcut, ``prepare.decode_rows``)."""
 
     def register(self, cls: E) -> E:
         name = cls.__name__
@@ -49,6 +52,7 @@ class EventRegistry:
             raise ValueError(f"event type {name} is registered twice")
         self._types[name] = cls
         self._decoders[name] = msgspec.json.Decoder(cls)
+        self.current_decoders[name] = (cls.schema_version, self._decoders[name])
         return cls
 
     def upcaster(self, name: str, from_version: int) -> Callable[[Upcaster], Upcaster]:

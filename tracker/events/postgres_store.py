@@ -11,6 +11,7 @@ commits later. Only open appends hold readers back; other open transactions do n
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -26,7 +27,7 @@ from tracker.events.base import NewEvent, StoredEvent
 from tracker.events.codec import format_instant, parse_instant
 from tracker.events.follow import follow_store
 from tracker.events.prepare import (
-    decode_stored,
+    decode_rows,
     duplicate_result,
     earlier_append,
     earlier_by_ids,
@@ -48,6 +49,7 @@ from tracker.ids import stream_id as check_stream_id
 from tracker.settings import Settings
 
 CHANNEL = "tracker_events"
+log = logging.getLogger(__name__)
 _CRITICAL_SECTION = (1953653099, 1)
 _COLUMNS = (
     "position, event_id, stream_id, version, type, schema_version, data, "
@@ -75,24 +77,10 @@ _CONNECTION_LOST = (
 )
 
 
-def _stored(row: asyncpg.Record) -> StoredEvent:
-    return decode_stored(
-        position=row["position"],
-        event_id=row["event_id"],
-        stream_id=row["stream_id"],
-        version=row["version"],
-        type_name=row["type"],
-        schema_version=row["schema_version"],
-        data=row["data"],
-        metadata=row["metadata"],
-        occurred_at=row["occurred_at"],
-        recorded_at=row["recorded_at"],
-        hash_=row["hash"],
-    )
-
-
 async def _no_session_state(conn: asyncpg.Connection) -> None:
-    """The read pool's reset: nothing to undo (asyncpg has rolled back any open transaction)."""
+    """The pools' reset: nothing to undo (asyncpg has rolled back any open transaction). The
+    one session state an append can leave, the critical section's session lock, is released
+    where it can be left (``_release_critical_section``), or its connection is closed."""
 
 
 class PostgresEventStore:
@@ -105,15 +93,21 @@ class PostgresEventStore:
         self._pool_lock = asyncio.Lock()
         self._listener: asyncpg.Connection | None = None
         self._changed = asyncio.Event()
+        self._announcer: asyncpg.Connection | None = None
+        self._announcing: asyncio.Task[None] | None = None
+        self._announce_again = False
 
     async def _get_pool(self) -> asyncpg.Pool:
-        """The pool appends (and what may take locks) use. A connection returned to it is
-        reset in full (``pg_advisory_unlock_all`` among the rest): an append cancelled
-        mid-statement would otherwise carry the critical section's session lock back."""
+        """The pool appends (and what may take locks) use. A connection goes back without
+        asyncpg's reset statement (a round trip per append): an append that fails releases the
+        critical section's session lock itself, and one interrupted mid-statement (cancelled)
+        closes its connection, whose locks die with it (``_appending``)."""
         if self._pool is None:
             async with self._pool_lock:
                 if self._pool is None:
-                    self._pool = await self._create_pool(20, application="tracker-store")
+                    self._pool = await self._create_pool(
+                        20, application="tracker-store", reset=_no_session_state
+                    )
         return self._pool
 
     async def _get_read_pool(self) -> asyncpg.Pool:
@@ -153,6 +147,12 @@ class PostgresEventStore:
         return pool
 
     async def close(self) -> None:
+        if self._announcing is not None:
+            await asyncio.gather(self._announcing, return_exceptions=True)
+            self._announcing = None
+        if self._announcer is not None:
+            await self._announcer.close()
+            self._announcer = None
         if self._listener is not None:
             await self._listener.close()
             self._listener = None
@@ -188,24 +188,21 @@ class PostgresEventStore:
         ids = [e.event_id for e in events]
         try:
             async with pool.acquire() as conn:
-                try:
-                    # One statement, one implicit transaction: see tracker_append.
-                    records = await conn.fetch(
-                        "SELECT * FROM tracker_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                        stream_id,
-                        _expected_code(expected_version),
-                        ids,
-                        [e.type for e in encoded],
-                        [e.schema_version for e in encoded],
-                        [e.data for e in encoded],
-                        [e.metadata for e in encoded],
-                        idempotency_key,
-                        [e.occurred_at for e in encoded],
-                        now,
-                    )
-                except asyncpg.PostgresError:
-                    await _release_critical_section(conn)
-                    raise
+                # One statement, one implicit transaction: see tracker_append.
+                records = await _appending(
+                    conn,
+                    "SELECT * FROM tracker_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                    stream_id,
+                    _expected_code(expected_version),
+                    ids,
+                    [e.type for e in encoded],
+                    [e.schema_version for e in encoded],
+                    [e.data for e in encoded],
+                    [e.metadata for e in encoded],
+                    idempotency_key,
+                    [e.occurred_at for e in encoded],
+                    now,
+                )
                 if records and records[0]["o_duplicate"]:
                     existing = await self._existing(conn, stream_id, ids, idempotency_key)
                     if existing is None:  # pragma: no cover - the function said it was stored
@@ -233,6 +230,7 @@ class PostgresEventStore:
             raise
         except _UNAVAILABLE as exc:
             raise StoreUnavailable(f"PostgreSQL is unavailable: {exc}") from exc
+        self._announce()
         stored = [
             StoredEvent(
                 position=record["o_position"],
@@ -283,25 +281,22 @@ class PostgresEventStore:
         pool = await self._get_pool()
         try:
             async with pool.acquire() as conn:
-                try:
-                    records = await conn.fetch(
-                        "SELECT * FROM tracker_append_streams($1, $2, $3, $4, $5, $6, $7, $8, "
-                        "$9, $10, $11)",
-                        [a.stream_id for a in appends],
-                        [_expected_code(a.expected_version) for a in appends],
-                        [len(a.events) for a in appends],
-                        ids,
-                        [e.type for e in encoded],
-                        [e.schema_version for e in encoded],
-                        [e.data for e in encoded],
-                        [e.metadata for e in encoded],
-                        idempotency_key,
-                        [e.occurred_at for e in encoded],
-                        now,
-                    )
-                except asyncpg.PostgresError:
-                    await _release_critical_section(conn)
-                    raise
+                records = await _appending(
+                    conn,
+                    "SELECT * FROM tracker_append_streams($1, $2, $3, $4, $5, $6, $7, $8, "
+                    "$9, $10, $11)",
+                    [a.stream_id for a in appends],
+                    [_expected_code(a.expected_version) for a in appends],
+                    [len(a.events) for a in appends],
+                    ids,
+                    [e.type for e in encoded],
+                    [e.schema_version for e in encoded],
+                    [e.data for e in encoded],
+                    [e.metadata for e in encoded],
+                    idempotency_key,
+                    [e.occurred_at for e in encoded],
+                    now,
+                )
                 if records and records[0]["o_duplicate"]:
                     return await self._earlier_streams(conn, appends, ids, idempotency_key)
         except asyncpg.PostgresError as exc:
@@ -320,6 +315,7 @@ class PostgresEventStore:
             raise
         except _UNAVAILABLE as exc:
             raise StoreUnavailable(f"PostgreSQL is unavailable: {exc}") from exc
+        self._announce()
         stored = [
             StoredEvent(
                 position=record["o_position"],
@@ -359,7 +355,7 @@ class PostgresEventStore:
             f"SELECT {_COLUMNS} FROM events WHERE event_id = ANY($1) ORDER BY position", ids
         )
         streams = [a.stream_id for a in appends]
-        return earlier_by_ids(streams, [_stored(r) for r in rows], [str(i) for i in ids])
+        return earlier_by_ids(streams, decode_rows(rows, from_text=False), [str(i) for i in ids])
 
     async def _with_key(self, conn: asyncpg.Connection, key: str) -> list[StoredEvent]:
         rows = await conn.fetch(
@@ -368,7 +364,7 @@ class PostgresEventStore:
             key,
             self._settings.max_events_per_append,
         )
-        return same_batch([_stored(r) for r in rows], key) if rows else []
+        return same_batch(decode_rows(rows, from_text=False), key) if rows else []
 
     async def appended_with_key(self, idempotency_key: str) -> list[StoredEvent]:
         pool = await self._get_pool()
@@ -397,13 +393,15 @@ class PostgresEventStore:
                     first["version"],
                     self._settings.max_events_per_append,
                 )
-                return duplicate_result(same_batch([_stored(r) for r in rows], key))
+                return duplicate_result(same_batch(decode_rows(rows, from_text=False), key))
         rows = await conn.fetch(
             f"SELECT {_COLUMNS} FROM events WHERE event_id = ANY($1) ORDER BY position", ids
         )
         if not rows:
             return None
-        (result,) = earlier_by_ids([stream_id], [_stored(r) for r in rows], [str(i) for i in ids])
+        (result,) = earlier_by_ids(
+            [stream_id], decode_rows(rows, from_text=False), [str(i) for i in ids]
+        )
         return result
 
     async def _fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
@@ -448,7 +446,7 @@ class PostgresEventStore:
             as_of,
             known_at,
         )
-        return [_stored(r) for r in rows]
+        return decode_rows(rows, from_text=False)
 
     async def read_streams(
         self,
@@ -475,17 +473,25 @@ class PostgresEventStore:
             as_of,
             known_at,
         )
-        return [_stored(r) for r in rows]
+        return decode_rows(rows, from_text=False)
 
     async def read_all(
         self, after: int = 0, limit: int = 500, *, known_at: datetime | None = None
     ) -> list[StoredEvent]:
         if limit < 1:
             raise InvalidInput("limit must be at least 1")
+        # Two statements, two snapshots, in this order: the fence first, so any append that
+        # could still commit below a returned position is behind it (docs/event-store.md).
+        fence = (await self._fetch("SELECT tracker_read_fence()"))[0][0]
         rows = await self._fetch(
-            f"SELECT {_COLUMNS} FROM tracker_events_after($1, $2, $3)", after, limit, known_at
+            f"SELECT {_COLUMNS} FROM events WHERE position > $1 AND tx_id < $2 "
+            "AND ($3::timestamptz IS NULL OR recorded_at <= $3) ORDER BY position LIMIT $4",
+            after,
+            fence,
+            known_at,
+            limit,
         )
-        return [_stored(r) for r in rows]
+        return decode_rows(rows, from_text=False)
 
     async def read_raw(self, after: int = 0, limit: int = 500) -> list[RawEvent]:
         """Every committed event, without the fence: export and verify see all of them now."""
@@ -554,8 +560,12 @@ class PostgresEventStore:
                         "SELECT setval(pg_get_serial_sequence('events', 'position'), "
                         "GREATEST((SELECT max(position) FROM events), 1))"
                     )
-            finally:
-                await conn.execute("SELECT pg_advisory_unlock($1, $2)", *_CRITICAL_SECTION)
+            except BaseException:
+                # The session lock must not go back to the pool: close the connection.
+                conn.terminate()
+                raise
+            await conn.execute("SELECT pg_advisory_unlock($1, $2)", *_CRITICAL_SECTION)
+        self._announce()
         return total
 
     async def _ensure_listener(self) -> None:
@@ -571,6 +581,41 @@ class PostgresEventStore:
 
     def _on_notify(self, *_args: object) -> None:
         self._changed.set()
+
+    def _announce(self) -> None:
+        """Tell followers, here and in other processes, that events were committed.
+
+        Sent after the commit and outside the append's transaction: a notifying transaction
+        holds a cluster-wide lock until its commit is flushed, which would queue every
+        appender's commit behind the previous one's (migration 0007). One notification covers
+        every append made while the previous one was on its way; if it is lost (this process
+        dies first, the connection fails), followers find the events at their next poll."""
+        self._changed.set()
+        self._announce_again = True
+        if self._announcing is None or self._announcing.done():
+            self._announcing = asyncio.get_running_loop().create_task(self._send_announcements())
+
+    async def _send_announcements(self) -> None:
+        while self._announce_again:
+            self._announce_again = False
+            try:
+                if self._announcer is None or self._announcer.is_closed():
+                    # Nothing durable is written: the notification need not wait for a flush.
+                    self._announcer = await asyncpg.connect(
+                        self._dsn,
+                        timeout=10,
+                        server_settings={
+                            "application_name": "tracker-announcer",
+                            "synchronous_commit": "off",
+                        },
+                    )
+                await self._announcer.execute(f"NOTIFY {CHANNEL}")
+            except (*_UNAVAILABLE, asyncpg.PostgresError) as exc:
+                log.warning("could not notify followers (they will poll): %s", exc)
+                if self._announcer is not None:
+                    self._announcer.terminate()
+                    self._announcer = None
+                return
 
     async def wait_for_new_events(self, timeout: float) -> None:
         """Wake on NOTIFY; poll as a fallback (an event held back by an older open transaction
@@ -590,6 +635,20 @@ class PostgresEventStore:
         self, after: int = 0, *, page_size: int = 500, idle_timeout: float | None = None
     ) -> AsyncIterator[StoredEvent]:
         return follow_store(self, after, page_size=page_size, idle_timeout=idle_timeout)
+
+
+async def _appending(conn: asyncpg.Connection, sql: str, *args: Any) -> list[asyncpg.Record]:
+    """Run an append function. A failed one may have stopped inside the critical section (the
+    session lock outlives the rolled-back statement), so it is released; an interrupted one
+    (cancelled, timed out) closes the connection instead, as its state is unknown."""
+    try:
+        return list(await conn.fetch(sql, *args))
+    except asyncpg.PostgresError:
+        await _release_critical_section(conn)
+        raise
+    except BaseException:
+        conn.terminate()
+        raise
 
 
 async def _release_critical_section(conn: asyncpg.Connection) -> None:

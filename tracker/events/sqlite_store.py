@@ -29,13 +29,13 @@ from tracker.clock import Clock, SystemClock
 from tracker.db import WRITE_OPTION, create_engine, sqlite_path
 from tracker.errors import IdempotencyMismatch, InvalidInput, StreamConflict
 from tracker.events.base import NewEvent, StoredEvent
-from tracker.events.codec import GENESIS_HASH, format_instant, parse_instant
+from tracker.events.codec import GENESIS_HASH, format_instant
 from tracker.events.follow import follow_store
 from tracker.events.prepare import (
     Row,
     build_rows,
     check_expected,
-    decode_stored,
+    decode_rows,
     earlier_append,
     earlier_by_ids,
     in_batches,
@@ -62,25 +62,8 @@ _INSERT: Final = (
 _VERSION: Final = "SELECT max(version) FROM events WHERE stream_id = ?"
 
 
-def _stored(row: tuple[Any, ...]) -> StoredEvent:
-    """A row selected with ``_COLUMNS``, as the event it holds."""
-    return decode_stored(
-        position=row[0],
-        event_id=row[1],
-        stream_id=row[2],
-        version=row[3],
-        type_name=row[4],
-        schema_version=row[5],
-        data=row[6],
-        metadata=row[7],
-        occurred_at=parse_instant(row[8]),
-        recorded_at=parse_instant(row[9]),
-        hash_=row[10],
-    )
-
-
 def _select(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> list[StoredEvent]:
-    return [_stored(row) for row in conn.execute(sql, params).fetchall()]
+    return decode_rows(conn.execute(sql, params).fetchall(), from_text=True)
 
 
 def _insert(conn: sqlite3.Connection, rows: list[Row]) -> list[int]:
