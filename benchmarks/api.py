@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -241,6 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=Path, default=REPO_ROOT / "docs" / "performance.md")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        # Found out before minutes of set-up, not after them.
+        parser.error("wrk is not installed (Debian: apt-get install wrk)")
     args.programmes = args.programmes or (10 if args.quick else 500)
     # 1,000 a programme: 16,000 deliverables, enough that no run at 800+ approvals a second
     # runs out and repeats one (a repeat is a cheaper no-op and would flatter the rate).

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -49,6 +50,9 @@ from tracker.ids import stream_id as check_stream_id
 from tracker.settings import Settings
 
 CHANNEL = "tracker_events"
+ANNOUNCE_INTERVAL = 0.01
+"""Seconds between two notifications from one process (``_announce``): followers elsewhere
+learn of an append at most this much later; this process's own learn at once."""
 log = logging.getLogger(__name__)
 _CRITICAL_SECTION = (1953653099, 1)
 _COLUMNS = (
@@ -588,8 +592,9 @@ class PostgresEventStore:
         Sent after the commit and outside the append's transaction: a notifying transaction
         holds a cluster-wide lock until its commit is flushed, which would queue every
         appender's commit behind the previous one's (migration 0007). One notification covers
-        every append made while the previous one was on its way; if it is lost (this process
-        dies first, the connection fails), followers find the events at their next poll."""
+        every append made within ``ANNOUNCE_INTERVAL`` of the previous one; if it is lost (this
+        process dies first, the connection fails), followers find the events at their next
+        poll."""
         self._changed.set()
         self._announce_again = True
         if self._announcing is None or self._announcing.done():
@@ -598,6 +603,7 @@ class PostgresEventStore:
     async def _send_announcements(self) -> None:
         while self._announce_again:
             self._announce_again = False
+            started = time.monotonic()
             try:
                 if self._announcer is None or self._announcer.is_closed():
                     # Nothing durable is written: the notification need not wait for a flush.
@@ -610,6 +616,9 @@ class PostgresEventStore:
                         },
                     )
                 await self._announcer.execute(f"NOTIFY {CHANNEL}")
+                # At most one notification per interval: under load every append would
+                # otherwise cost a statement and a transaction of its own.
+                await asyncio.sleep(max(0.0, ANNOUNCE_INTERVAL - (time.monotonic() - started)))
             except (*_UNAVAILABLE, asyncpg.PostgresError) as exc:
                 log.warning("could not notify followers (they will poll): %s", exc)
                 if self._announcer is not None:
