@@ -39,6 +39,39 @@ PEOPLE: dict[str, str] = {
 
 _OUTCOME_LABEL = re.compile(r"^(\d+)\. ")
 
+OUTCOME_CELLS: dict[int, int] = {
+    1: 389,
+    2: 396,
+    3: 405,
+    4: 419,
+    5: 424,
+    6: 445,
+    7: 449,
+    8: 456,
+    9: 459,
+    10: 467,
+}
+"""The first line of each outcome's merged cell in the Outcome column (003, pages 1-3 of
+"4. Socitm deliverables"). A cell runs to the line before the next one's first line, across
+page breaks. The text file prints each label where it sits in the PDF: inside its merged cell,
+near its middle, not on the cell's first row. So the rows around a label are grouped by the
+cell that holds them, read from the layout and the subjects (label 8, line 457, among the three
+licensing rows 456-458; label 9, lines 462-463, among the GDPR, PSN, security and PCI rows
+459-466; label 10, lines 468-469, among rows 467-470), not by the last label above a row,
+which filed GDPR and PSN under "no licensing liabilities" (issue 17). ``read_rows`` checks that
+every label lies inside its own cell."""
+
+
+def outcome_cell(line: int) -> tuple[int, int, int]:
+    """The outcome whose merged cell holds ``line``, with the cell's first and last lines."""
+    starts = sorted(OUTCOME_CELLS.items(), key=lambda item: item[1])
+    lines = [row.line for page in PAGES for row in page.rows]
+    for index, (number, first) in enumerate(starts):
+        end = starts[index + 1][1] if index + 1 < len(starts) else lines[-1] + 1
+        if first <= line < end:
+            return number, first, max(n for n in lines if n < end)
+    raise InvalidInput(f"line {line} is outside every outcome's cell")
+
 
 def person(name: str) -> PersonRef:
     """A person as the paper names them: the address is the identity, the name the paper's."""
@@ -61,18 +94,22 @@ class Reading(NamedTuple):
 
 
 def read_rows() -> list[Reading]:
-    """Outcome by the label above; status from the Status cell, or from the Approved By cell
-    when the row's cells are shifted ("Post Transition" / "d Post Transition" there, Status
-    empty)."""
+    """Outcome by the merged cell that holds the row (``OUTCOME_CELLS``); status from the Status
+    cell, or from the Approved By cell when the row's cells are shifted ("Post Transition" /
+    "d Post Transition" there, Status empty)."""
     readings: list[Reading] = []
-    outcome = 0
+    labelled: set[int] = set()
     for page in PAGES:
         for row in page.rows:
+            outcome, first, last = outcome_cell(row.line)
             label = _OUTCOME_LABEL.match(row.outcome)
             if label is not None:
-                outcome = int(label.group(1))
-            if outcome == 0:
-                raise InvalidInput(f"line {row.line}: a deliverable before any outcome label")
+                labelled.add(int(label.group(1)))
+            if label is not None and int(label.group(1)) != outcome:
+                raise InvalidInput(
+                    f"line {row.line}: label {label.group(1)} lies in the cell of outcome "
+                    f"{outcome} (lines {first}-{last})"
+                )
             note = ""
             status, approved_by = row.status, row.approved_by
             if not status and approved_by.endswith(POST_TRANSITION):
@@ -99,12 +136,19 @@ def read_rows() -> list[Reading]:
                     note=note,
                 )
             )
+    if labelled != set(OUTCOME_CELLS):
+        raise InvalidInput(f"outcome cells without their label: {set(OUTCOME_CELLS) - labelled}")
     return readings
 
 
 def deliverable_source(reading: Reading) -> dict[str, str]:
     row = reading.row
-    raw = {"outcome_rule": f"outcome {reading.outcome}: the last outcome label above the row"}
+    _, first, last = outcome_cell(row.line)
+    raw = {
+        "outcome_rule": (
+            f"outcome {reading.outcome}: the merged Outcome cell of lines {first}-{last}"
+        )
+    }
     if reading.note:
         raw["note"] = reading.note
     if not row.date:

@@ -9,9 +9,9 @@ through the ordinary commands:
 - The roster's RACI letters are transcribed raw (a Greek Alpha for Mike Kirby, a Cyrillic Es
   for Andrew Rogers); the loader maps known look-alikes to Latin and keeps the raw letter in
   the provenance. Glyn Peach deputises for Mike Kirby for the programme's life.
-- Each deliverable belongs to the outcome whose number last appeared in the Outcome column
-  above it, across page breaks (the column holds the wrapped outcome label, one fragment per
-  line, and nothing on rows a label does not reach).
+- Each deliverable belongs to the outcome whose merged Outcome cell holds it
+  (``btls_reading.OUTCOME_CELLS``): the text prints each wrapped label near the middle of its
+  cell, so rows above a label can belong to it (issue 17).
 - "Signed Off" rows are submitted and approved by every named approver on the row's date
   ("Gabby Nelson / Paul Sutcliffe" is a joint approval). "Post Transition" rows are deferred
   with destination "Post Transition" on the report's day, including the three rows whose status
