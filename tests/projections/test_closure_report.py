@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from tests.projections.builders import person
 from tests.projections.story import (
     CALENDAR,
     GABBY,
@@ -13,6 +14,9 @@ from tests.projections.story import (
     small_programme,
 )
 from tracker.projections.reports.closure_report import ClosureReport, closure_report
+from tracker.projections.reports.signoff_status import signoff_status
+
+ON = date(2020, 6, 1)
 
 
 def report() -> ClosureReport:
@@ -162,3 +166,22 @@ def test_closure_sign_off_status_and_no_findings() -> None:
     assert r.sign_off.missing_names == ["Gabby Nelson", "Mike Kirby"]
     assert r.data_quality == []
     assert r.position == 51
+
+
+def test_a_signature_keeps_the_spelling_of_the_row_that_names_its_approver() -> None:
+    """003: the roster (line 342) says "Rachael Tanner", the approver cell of line 469 "Rachel
+    Tanner": one person, one address, and each place prints as the paper does (issue 17)."""
+    script, _ = small_programme()
+    script.member(person("rachel.tanner@lcc.example", "Rachael Tanner"), "Procurement", "R", ON)
+    row = person("rachel.tanner@lcc.example", "Rachel Tanner")
+    item = script.deliverable(
+        "Staff in place who can deal with LA procurement", date(2021, 3, 1), [row], ON, outcome=1
+    )
+    script.sign_off(item, row, date(2021, 3, 1))
+    r = closure_report(script.view(), TODAY, CALENDAR, THRESHOLDS)
+    (line,) = [d for d in r.deliverables if d.id == str(item)]
+    assert line.approved_by == ["Rachel Tanner"] and line.approvers == ["Rachel Tanner"]
+    assert "Rachael Tanner" in [x.name for x in r.roles]
+    status = signoff_status(script.view(), TODAY, CALENDAR, THRESHOLDS)
+    items = {i.id: i for i in status.deliverables}
+    assert [s.name for s in items[str(item)].approvals] == ["Rachel Tanner"]

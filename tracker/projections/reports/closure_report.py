@@ -34,7 +34,12 @@ from tracker.projections.reports.data_quality import Finding, findings
 from tracker.projections.reports.milestone_board import MilestoneRow, milestone_row, rate_milestone
 from tracker.projections.reports.raid_log import RaidRow, raid_row, rate_raid
 from tracker.projections.reports.sealing import seal, source_of
-from tracker.projections.reports.signoff_status import SignOffItem, closure_item, signature_line
+from tracker.projections.reports.signoff_status import (
+    SignOffItem,
+    closure_item,
+    item_spelling,
+    signature_line,
+)
 from tracker.rag import RagResult, RagThresholds, Rated, deliverable_rag, worst_of
 
 RACI_NOTE = (
@@ -253,7 +258,7 @@ def _next_steps(view: ProgrammeView) -> list[NoteRow]:
                 id=f"carried:{item.id}",
                 number=number,
                 description=f"Carry forward '{item.title}' ({where}{why})",
-                responsible=" / ".join(_name(view, a.email) for a in item.approvers),
+                responsible=" / ".join(a.name or _name(view, a.email) for a in item.approvers),
                 deliverable_id=item.id,
                 carried_forward=True,
                 source=source_of(item.provenance),
@@ -272,6 +277,7 @@ def _deliverable_row(
     else:
         when, kind = item.due_on, "planned"
     number = item.outcome_number
+    spelled = item_spelling(item)
     approved = {s.person.lower() for s in item.approvals}
     awaiting = [
         a.name or _name(view, a.email)
@@ -284,7 +290,7 @@ def _deliverable_row(
         outcome_title=view.outcomes.get(number, "") if number is not None else "",
         title=item.title,
         workstream=item.workstream,
-        approved_by=[signature_line(view, s).shown for s in item.approvals],
+        approved_by=[signature_line(view, s, spelled).shown for s in item.approvals],
         approvers=[a.name or _name(view, a.email) for a in item.approvers],
         awaiting=awaiting,
         state=item.state,

@@ -17,7 +17,7 @@ Rules (DOMAIN.md "Sign-off rules"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 import msgspec
@@ -148,13 +148,18 @@ def _name(view: ProgrammeView, email: str) -> str:
     return view.people.get(email, email)
 
 
-def signature_line(view: ProgrammeView, signature: Signature) -> SignatureLine:
+def signature_line(
+    view: ProgrammeView, signature: Signature, spelled: Mapping[str, str] | None = None
+) -> SignatureLine:
+    """``spelled``: names by lower-cased e-mail as the item spells them (``item_spelling``);
+    a signatory the item names is shown so, as the paper prints them row by row."""
     behalf = signature.on_behalf_of
     behalf_name = _name(view, behalf) if behalf else None
-    shown = f"{signature.actor_name} on behalf of {behalf_name}" if behalf else signature.name
+    name = (spelled or {}).get(signature.person.lower(), signature.name)
+    shown = f"{signature.actor_name} on behalf of {behalf_name}" if behalf else name
     return SignatureLine(
         person=signature.person,
-        name=signature.name,
+        name=name,
         actor=signature.actor,
         actor_name=signature.actor_name,
         on_behalf_of=behalf,
@@ -163,6 +168,13 @@ def signature_line(view: ProgrammeView, signature: Signature) -> SignatureLine:
         recorded_at=signature.recorded_at,
         shown=shown,
     )
+
+
+def item_spelling(item: DeliverableView) -> dict[str, str]:
+    """The names a deliverable's plan gives its endorsers and approvers, by lower-cased e-mail:
+    one person may be spelt differently on different rows of a paper ("Rachel Tanner" on line
+    469 of 003, "Rachael Tanner" on its roster), and each row keeps its own spelling."""
+    return {p.email.lower(): p.name for p in (*item.endorsers, *item.approvers) if p.name}
 
 
 def _people(view: ProgrammeView, refs: Iterable[PersonRef]) -> list[PersonLine]:
@@ -182,6 +194,7 @@ def deliverable_item(
     thresholds: RagThresholds,
 ) -> SignOffItem:
     endorsers, approvers = _people(view, item.endorsers), _people(view, item.approvers)
+    spelled = item_spelling(item)
     settled = item.state in ("signed_off", "deferred")
     # A return voids the round: its signatures stay listed but no longer count.
     counted = item.state != "returned"
@@ -198,8 +211,8 @@ def deliverable_item(
         signed_off_on=item.signed_off_on,
         endorsers=endorsers,
         approvers=approvers,
-        endorsements=[signature_line(view, s) for s in item.endorsements],
-        approvals=[signature_line(view, s) for s in item.approvals],
+        endorsements=[signature_line(view, s, spelled) for s in item.endorsements],
+        approvals=[signature_line(view, s, spelled) for s in item.approvals],
         endorsements_missing=endorse_gap,
         approvals_missing=approve_gap,
         missing_names=[person.name for person in (*endorse_gap, *approve_gap)],
@@ -387,6 +400,7 @@ __all__ = [
     "covers",
     "deliverable_item",
     "inbox",
+    "item_spelling",
     "signature_line",
     "signoff_status",
 ]
