@@ -24,7 +24,7 @@ def report() -> ClosureReport:
     return closure_report(script.view(), TODAY, CALENDAR, THRESHOLDS)
 
 
-def test_key_roles_list_the_accountable_first_with_deputies_and_provenance() -> None:
+def test_key_roles_list_the_roster_in_its_order_with_deputies_and_provenance() -> None:
     r = report()
     assert [(x.name, x.raci, x.role_title, x.deputies) for x in r.roles] == [
         ("Mike Kirby", "A", "Sponsor", ["Glyn Peach"]),
@@ -185,3 +185,12 @@ def test_a_signature_keeps_the_spelling_of_the_row_that_names_its_approver() -> 
     status = signoff_status(script.view(), TODAY, CALENDAR, THRESHOLDS)
     items = {i.id: i for i in status.deliverables}
     assert [s.name for s in items[str(item)].approvals] == ["Rachel Tanner"]
+
+
+def test_key_roles_keep_the_order_the_roster_was_set_out_in() -> None:
+    """003's Key Transition Roles lists Andrew Rogers (C) before Rachael Tanner (R)."""
+    script, _ = small_programme()
+    script.member(person("rachael.tanner@lcc.example", "Rachael Tanner"), "Procurement", "R", ON)
+    r = closure_report(script.view(), TODAY, CALENDAR, THRESHOLDS)
+    assert [x.raci for x in r.roles] == ["A", "R", "R", "C", "I", "R"]
+    assert r.roles[-1].name == "Rachael Tanner"

@@ -207,12 +207,10 @@ def _deputies(view: ProgrammeView) -> list[DeputyLine]:
     return lines
 
 
-_RACI_ORDER = {"A": 0, "R": 1, "C": 2, "I": 3}
-
-
 def _roles(view: ProgrammeView) -> list[RoleRow]:
-    """A first, then R, C and I, each in the order assigned."""
-    members = sorted(view.roster.values(), key=lambda m: _RACI_ORDER.get(m.raci, 4))
+    """In the order the roster was set out, as the paper's "Key Transition Roles" table lists
+    them (003 puts Andrew Rogers, C, before Rachael Tanner, R): not re-sorted by letter."""
+    members = list(view.roster.values())
     return [
         RoleRow(
             id=f"roster:{m.email}",
