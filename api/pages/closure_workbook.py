@@ -181,7 +181,7 @@ def closure_xlsx(report: ClosureReport) -> bytes:
         ("No.", "Description", "Responsible", "Carried forward"),
         [
             (n.number, n.description, n.responsible, "yes" if n.carried_forward else "")
-            for n in report.next_steps
+            for n in (*report.next_steps, *report.carried_forward)
         ],
     )
     sheet(

@@ -38,6 +38,17 @@ def test_markdown_has_the_papers_tables_and_ends_with_position_and_hash() -> Non
     assert text.rstrip().endswith(f"Position: {r.position}\n\nContent hash: {r.content_hash}")
 
 
+def test_markdown_lists_carried_forward_deliverables_under_the_recorded_next_steps() -> None:
+    text = to_markdown(render())
+    steps, _, rest = text.partition("## 9. Next steps (agreed closure actions)")[2].partition(
+        "### Carried forward (deferred deliverables no next step covers)"
+    )
+    assert "| 1 | Joint lessons learned session to be held |" in steps
+    assert "Carry forward" not in steps
+    carried = rest.partition("## RAG and delivery confidence")[0]
+    assert "| 1 | Carry forward 'All supplier contracts novated' (Post Transition: " in carried
+
+
 def test_markdown_escapes_pipes_in_cells() -> None:
     script, _ = small_programme()
     script.next_step(2, "Split A | B", "Glyn Peach", date(2021, 3, 12))

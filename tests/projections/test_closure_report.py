@@ -116,20 +116,25 @@ def test_learning_points_issues_risks_and_recommendations() -> None:
     assert [(n.number, n.responsible) for n in r.recommendations] == [(1, "Glyn Peach")]
 
 
-def test_next_steps_carry_deferred_deliverables_forward() -> None:
+def test_deferred_deliverables_are_carried_forward_beside_the_recorded_next_steps() -> None:
+    """The paper's "Next steps" table holds what was recorded; a deferred deliverable the table
+    does not cover is listed beside it, numbered on its own (issue 17: 003 records one next
+    step, and the report showed ten)."""
     script, ids = small_programme()
     r = closure_report(script.view(), TODAY, CALENDAR, THRESHOLDS)
     assert [(n.number, n.description, n.responsible, n.carried_forward) for n in r.next_steps] == [
         (1, "Joint lessons learned session to be held", "Glyn Peach / Antony Draper", False),
+    ]
+    assert [(n.number, n.description, n.responsible) for n in r.carried_forward] == [
         (
-            2,
+            1,
             "Carry forward 'All supplier contracts novated' (Post Transition: Novation "
             "continues after transition)",
             "Glyn Peach",
-            True,
         ),
     ]
-    assert r.next_steps[1].deliverable_id == str(ids.d4)
+    assert r.carried_forward[0].carried_forward
+    assert r.carried_forward[0].deliverable_id == str(ids.d4)
 
 
 def test_a_recorded_next_step_for_a_deferred_deliverable_is_not_repeated() -> None:
@@ -139,6 +144,7 @@ def test_a_recorded_next_step_for_a_deferred_deliverable_is_not_repeated() -> No
     )
     r = closure_report(script.view(), TODAY, CALENDAR, THRESHOLDS)
     assert [(n.number, n.carried_forward) for n in r.next_steps] == [(1, False), (2, False)]
+    assert r.carried_forward == []
 
 
 def test_programme_rag_and_confidence_over_deliverables_milestones_and_open_raid() -> None:

@@ -190,6 +190,12 @@ def to_markdown(report: ClosureReport) -> str:
         ("No.", "Recommendation Description", "Person/Team Responsible"),
         [(n.number, n.description, n.responsible) for n in report.next_steps],
     )
+    if report.carried_forward:
+        out += ["", "### Carried forward (deferred deliverables no next step covers)", ""]
+        out += _table(
+            ("No.", "Deliverable", "Approvers"),
+            [(n.number, n.description, n.responsible) for n in report.carried_forward],
+        )
     out += ["", "## RAG and delivery confidence", ""]
     out += [f"Programme RAG: **{report.rag.capitalize()}**", ""]
     out += [f"- {reason}" for reason in report.rag_reasons]

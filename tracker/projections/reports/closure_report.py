@@ -154,6 +154,10 @@ class ClosureReport(msgspec.Struct, kw_only=True):
     risks: list[RaidRow]
     recommendations: list[NoteRow]
     next_steps: list[NoteRow]
+    """The agreed closure actions, as recorded (the paper's "Next steps" table)."""
+    carried_forward: list[NoteRow]
+    """Deferred deliverables that no recorded next step covers, numbered on their own: the
+    tracker adds them beside the paper's table, never into it (issue 17)."""
     rag: str
     rag_reasons: list[str]
     confidence: str
@@ -241,12 +245,12 @@ def _note(note: NumberedNote) -> NoteRow:
     )
 
 
-def _next_steps(view: ProgrammeView) -> list[NoteRow]:
-    rows = [_note(note) for note in view.next_steps]
-    carried = {row.deliverable_id for row in rows if row.deliverable_id}
-    number = max((row.number for row in rows), default=0)
+def _carried_forward(view: ProgrammeView) -> list[NoteRow]:
+    covered = {note.deliverable_id for note in view.next_steps if note.deliverable_id}
+    rows: list[NoteRow] = []
+    number = 0
     for item in view.deliverables.values():
-        if item.state != "deferred" or item.id in carried:
+        if item.state != "deferred" or item.id in covered:
             continue
         number += 1
         where = item.deferred_destination or "Deferred"
@@ -393,7 +397,8 @@ def closure_report(
             issues=[row for row in raid if row.kind == "issue"],
             risks=[row for row in raid if row.kind != "issue"],
             recommendations=[_note(n) for n in view.recommendations],
-            next_steps=_next_steps(view),
+            next_steps=[_note(note) for note in view.next_steps],
+            carried_forward=_carried_forward(view),
             rag=worst.rag.value,
             rag_reasons=list(worst.reasons),
             confidence=confidence.confidence.value,
