@@ -35,14 +35,19 @@ from benchmarks.store.workload import renamed
 
 _CALL = "SELECT * FROM tracker_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
 _MIGRATION = importlib.import_module("tracker.migrations.versions.0007_append_at_pace")
-_PROBE_BEFORE = """
-    IF EXISTS (SELECT 1 FROM events WHERE event_id = ANY(p_ids))
-       OR (p_key IS NOT NULL AND EXISTS (SELECT 1 FROM events WHERE idempotency_key = p_key))
-    THEN
-        RETURN QUERY SELECT NULL::BIGINT, NULL::BIGINT, NULL::TEXT, TRUE;
-        RETURN;
-    END IF;
-    SELECT e.version, e.hash INTO v_head, v_hash"""
+_BEFORE_0007 = importlib.import_module("tracker.migrations.versions.0001_event_store")
+
+
+def _probe_before_0007() -> str:
+    """The idempotency probe as migration 0001's ``tracker_append`` ran it, before the head."""
+    (source,) = [s for s in _BEFORE_0007.POSTGRES if "FUNCTION tracker_append(" in s]
+    found = re.search(
+        r"\n\s*IF EXISTS \(SELECT 1 FROM events WHERE event_id.*?END IF;", source, re.S
+    )
+    if found is None:
+        raise RuntimeError("migration 0001's probe not found: update the variant")
+    return found.group(0)
+
 
 Patch = Callable[[str], str]
 
@@ -71,7 +76,7 @@ def _with_probe_before(source: str) -> str:
     anchor = "    SELECT e.version, e.hash INTO v_head, v_hash"
     if source.count(anchor) != 1:
         raise RuntimeError("tracker_append's head read moved: update the variant")
-    return source.replace(anchor, _PROBE_BEFORE, 1)
+    return source.replace(anchor, _probe_before_0007() + "\n" + anchor, 1)
 
 
 def _with_notify(source: str) -> str:

@@ -28,6 +28,7 @@ from tracker.events.base import NewEvent, StoredEvent
 from tracker.events.codec import format_instant, parse_instant
 from tracker.events.follow import follow_store
 from tracker.events.prepare import (
+    Encoded,
     decode_rows,
     duplicate_result,
     earlier_append,
@@ -199,10 +200,7 @@ class PostgresEventStore:
                     stream_id,
                     _expected_code(expected_version),
                     ids,
-                    [e.type for e in encoded],
-                    [e.schema_version for e in encoded],
-                    [e.data for e in encoded],
-                    [e.metadata for e in encoded],
+                    *_event_arrays(encoded),
                     idempotency_key,
                     [e.occurred_at for e in encoded],
                     now,
@@ -235,30 +233,10 @@ class PostgresEventStore:
         except _UNAVAILABLE as exc:
             raise StoreUnavailable(f"PostgreSQL is unavailable: {exc}") from exc
         self._announce()
-        stored = [
-            StoredEvent(
-                position=record["o_position"],
-                stream_id=stream_id,
-                version=record["o_version"],
-                event_id=event.event_id,
-                type=row.type,
-                schema_version=row.schema_version,
-                data=event.data,
-                metadata=row.metadata_struct,
-                occurred_at=row.occurred_at,
-                recorded_at=now,
-                hash=record["o_hash"],
-            )
-            for record, row, event in zip(records, encoded, events, strict=True)
-        ]
-        return AppendResult(
-            stream_id=stream_id,
-            first_version=stored[0].version,
-            last_version=stored[-1].version,
-            first_position=stored[0].position,
-            last_position=stored[-1].position,
-            events=stored,
+        (result,) = results_by_stream(
+            _stored_appended(records, encoded, events, [stream_id] * len(events), now)
         )
+        return result
 
     async def append_streams(
         self, appends: Sequence[StreamAppend], *, idempotency_key: str | None = None
@@ -293,10 +271,7 @@ class PostgresEventStore:
                     [_expected_code(a.expected_version) for a in appends],
                     [len(a.events) for a in appends],
                     ids,
-                    [e.type for e in encoded],
-                    [e.schema_version for e in encoded],
-                    [e.data for e in encoded],
-                    [e.metadata for e in encoded],
+                    *_event_arrays(encoded),
                     idempotency_key,
                     [e.occurred_at for e in encoded],
                     now,
@@ -320,29 +295,8 @@ class PostgresEventStore:
         except _UNAVAILABLE as exc:
             raise StoreUnavailable(f"PostgreSQL is unavailable: {exc}") from exc
         self._announce()
-        stored = [
-            StoredEvent(
-                position=record["o_position"],
-                stream_id=part.stream_id,
-                version=record["o_version"],
-                event_id=event.event_id,
-                type=row.type,
-                schema_version=row.schema_version,
-                data=event.data,
-                metadata=row.metadata_struct,
-                occurred_at=row.occurred_at,
-                recorded_at=now,
-                hash=record["o_hash"],
-            )
-            for record, row, event, part in zip(
-                records,
-                encoded,
-                events,
-                [part for part in appends for _ in part.events],
-                strict=True,
-            )
-        ]
-        return results_by_stream(stored)
+        streams = [part.stream_id for part in appends for _ in part.events]
+        return results_by_stream(_stored_appended(records, encoded, events, streams, now))
 
     async def _earlier_streams(
         self,
@@ -644,6 +598,45 @@ class PostgresEventStore:
         self, after: int = 0, *, page_size: int = 500, idle_timeout: float | None = None
     ) -> AsyncIterator[StoredEvent]:
         return follow_store(self, after, page_size=page_size, idle_timeout=idle_timeout)
+
+
+def _event_arrays(
+    encoded: Sequence[Encoded],
+) -> tuple[list[str], list[int], list[str], list[str]]:
+    """The per-event array parameters both append functions take, in their order."""
+    return (
+        [e.type for e in encoded],
+        [e.schema_version for e in encoded],
+        [e.data for e in encoded],
+        [e.metadata for e in encoded],
+    )
+
+
+def _stored_appended(
+    records: Sequence[asyncpg.Record],
+    encoded: Sequence[Encoded],
+    events: Sequence[NewEvent],
+    streams: Sequence[str],
+    recorded_at: datetime,
+) -> list[StoredEvent]:
+    """The events just appended, from what was sent and the positions, versions and hashes
+    the append function returned (nothing is read back)."""
+    return [
+        StoredEvent(
+            position=record["o_position"],
+            stream_id=stream,
+            version=record["o_version"],
+            event_id=event.event_id,
+            type=row.type,
+            schema_version=row.schema_version,
+            data=event.data,
+            metadata=row.metadata_struct,
+            occurred_at=row.occurred_at,
+            recorded_at=recorded_at,
+            hash=record["o_hash"],
+        )
+        for record, row, event, stream in zip(records, encoded, events, streams, strict=True)
+    ]
 
 
 async def _appending(conn: asyncpg.Connection, sql: str, *args: Any) -> list[asyncpg.Record]:
