@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, QueryParameter
 
 from api.auth import ApiRequest, Principal
 from api.services import Services
@@ -31,16 +31,16 @@ def provide_writer(
     request: ApiRequest,
     if_match: Annotated[
         str | None,
-        Parameter(
-            header="If-Match",
+        HeaderParameter(
+            name="If-Match",
             description='the stream version from an ETag ("3"): refuse with 412 if it moved',
             max_length=40,
         ),
     ] = None,
     idempotency_key: Annotated[
         str | None,
-        Parameter(
-            header="Idempotency-Key",
+        HeaderParameter(
+            name="Idempotency-Key",
             description="a unique key (a UUID): a retry with the same key and body is answered "
             "with the first response and writes nothing",
             max_length=257,
@@ -53,24 +53,24 @@ def provide_writer(
 def provide_when(
     as_of: Annotated[
         str | None,
-        Parameter(
-            query="as_of",
+        QueryParameter(
+            name="as_of",
             description="effective time: a date (end of that day, UTC) or an RFC 3339 instant",
             max_length=40,
         ),
     ] = None,
     known_at: Annotated[
         str | None,
-        Parameter(
-            query="known_at",
+        QueryParameter(
+            name="known_at",
             description="recorded time: what the store knew at this RFC 3339 instant",
             max_length=40,
         ),
     ] = None,
     min_position: Annotated[
         int | None,
-        Parameter(
-            query="min_position",
+        QueryParameter(
+            name="min_position",
             description="no longer needed and ignored: every query already includes every "
             "write answered before it (kept so that existing clients keep working)",
             ge=0,

@@ -23,6 +23,7 @@ from litestar import Request, Response, Router, get
 from litestar.datastructures import ResponseHeader
 from litestar.exceptions import NotFoundException
 from litestar.openapi.plugins import OpenAPIRenderPlugin
+from litestar.params import FromPath
 
 ASSETS_DIR: Final = Path(__file__).parent / "schema_assets"
 ASSETS_PATH: Final = "/assets"
@@ -77,7 +78,7 @@ def asset(name: str) -> Asset:
 
 
 @get(f"{ASSETS_PATH}/{{name:str}}", sync_to_thread=False, include_in_schema=False)
-def viewer_asset(request: Request[Any, Any, Any], name: str) -> Response[bytes]:
+def viewer_asset(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[bytes]:
     found = asset(name)
     headers = {"Cache-Control": ASSET_CACHE, "Vary": "Accept-Encoding"}
     if "gzip" in request.headers.get("accept-encoding", ""):

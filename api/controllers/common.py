@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Annotated, Final, TypeVar
 
-from litestar.params import Parameter
+from litestar.params import PathParameter
 
 from api.errors import ApiProblem, FieldError, field_problem
 from api.schemas import Person, PersonIn
@@ -20,11 +20,11 @@ from tracker.raci import parse_raci
 T = TypeVar("T")
 
 ProgrammeKey = Annotated[
-    str, Parameter(description="the programme's key (a slug)", pattern=SLUG, max_length=64)
+    str, PathParameter(description="the programme's key (a slug)", pattern=SLUG, max_length=64)
 ]
 EmailPath = Annotated[
     str,
-    Parameter(description="a person's e-mail address", pattern=EMAIL_PATTERN, max_length=254),
+    PathParameter(description="a person's e-mail address", pattern=EMAIL_PATTERN, max_length=254),
 ]
 """The pattern is the one ``person_id`` applies, so what the schema allows the API takes, and
 anything else is a 400 like every parameter that does not decode."""

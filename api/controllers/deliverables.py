@@ -8,7 +8,7 @@ from uuid import UUID
 from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
 from api import targets
 from api.auth import ApiRequest
@@ -73,7 +73,7 @@ async def plan_deliverable(
     responses=documented(200, DeliverableDetail, "The deliverable", *READ_PROBLEMS),
 )
 async def read_deliverable(
-    request: ApiRequest, services: NamedDependency[Services], deliverable_id: UUID
+    request: ApiRequest, services: NamedDependency[Services], deliverable_id: FromPath[UUID]
 ) -> Response[DeliverableDetail]:
     def make(found: Found) -> tuple[DeliverableDetail, int]:
         item = found.view.deliverables.get(str(deliverable_id))
@@ -119,7 +119,7 @@ def _action_route(path: str, summary: str) -> HTTPRouteHandler:
 
 @_action_route("submit", "Submit for sign-off, or resubmit after a return (R, A or admin)")
 async def submit_deliverable(
-    deliverable_id: UUID, data: JSONBody[SubmitIn], writer: NamedDependency[Writer]
+    deliverable_id: FromPath[UUID], data: JSONBody[SubmitIn], writer: NamedDependency[Writer]
 ) -> Response[bytes]:
     def build(actor: str, target: targets.Target) -> c.Command:
         state = target.deliverable
@@ -139,7 +139,7 @@ async def submit_deliverable(
 
 @_action_route("endorse", "Endorse (a named endorser, or their deputy)")
 async def endorse_deliverable(
-    deliverable_id: UUID, data: JSONBody[SignIn], writer: NamedDependency[Writer]
+    deliverable_id: FromPath[UUID], data: JSONBody[SignIn], writer: NamedDependency[Writer]
 ) -> Response[bytes]:
     return await writer.run(
         data,
@@ -158,7 +158,7 @@ async def endorse_deliverable(
 
 @_action_route("approve", "Approve; the last approval signs it off (a named approver or deputy)")
 async def approve_deliverable(
-    deliverable_id: UUID, data: JSONBody[SignIn], writer: NamedDependency[Writer]
+    deliverable_id: FromPath[UUID], data: JSONBody[SignIn], writer: NamedDependency[Writer]
 ) -> Response[bytes]:
     return await writer.run(
         data,
@@ -177,7 +177,7 @@ async def approve_deliverable(
 
 @_action_route("return", "Return with a comment (a named endorser or approver, or deputy)")
 async def return_deliverable(
-    deliverable_id: UUID, data: JSONBody[ReturnIn], writer: NamedDependency[Writer]
+    deliverable_id: FromPath[UUID], data: JSONBody[ReturnIn], writer: NamedDependency[Writer]
 ) -> Response[bytes]:
     return await writer.run(
         data,
@@ -197,7 +197,7 @@ async def return_deliverable(
 
 @_action_route("defer", "Defer with a reason and a destination (R, A or admin)")
 async def defer_deliverable(
-    deliverable_id: UUID, data: JSONBody[DeferIn], writer: NamedDependency[Writer]
+    deliverable_id: FromPath[UUID], data: JSONBody[DeferIn], writer: NamedDependency[Writer]
 ) -> Response[bytes]:
     return await writer.run(
         data,
@@ -217,7 +217,7 @@ async def defer_deliverable(
 
 @_action_route("reinstate", "Reinstate a deferred deliverable (R, A or admin)")
 async def reinstate_deliverable(
-    deliverable_id: UUID, data: JSONBody[ReinstateIn], writer: NamedDependency[Writer]
+    deliverable_id: FromPath[UUID], data: JSONBody[ReinstateIn], writer: NamedDependency[Writer]
 ) -> Response[bytes]:
     return await writer.run(
         data,
@@ -236,7 +236,7 @@ async def reinstate_deliverable(
 
 @_action_route("reopen", "Reopen a signed-off deliverable with a reason (R, A or admin)")
 async def reopen_deliverable(
-    deliverable_id: UUID, data: JSONBody[ReasonIn], writer: NamedDependency[Writer]
+    deliverable_id: FromPath[UUID], data: JSONBody[ReasonIn], writer: NamedDependency[Writer]
 ) -> Response[bytes]:
     return await writer.run(
         data,
@@ -255,7 +255,7 @@ async def reopen_deliverable(
 
 @_action_route("replan", "Re-plan the due date with a reason (R, A or admin)")
 async def replan_deliverable(
-    deliverable_id: UUID, data: JSONBody[ReplanIn], writer: NamedDependency[Writer]
+    deliverable_id: FromPath[UUID], data: JSONBody[ReplanIn], writer: NamedDependency[Writer]
 ) -> Response[bytes]:
     return await writer.run(
         data,

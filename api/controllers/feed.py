@@ -19,7 +19,7 @@ from typing import Annotated
 import msgspec
 from litestar import get
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from api.auth import ApiRequest, Principal, bearer_secret
@@ -52,8 +52,8 @@ async def events(
     request: ApiRequest,
     services: NamedDependency[Services],
     when: NamedDependency[When],
-    after: Annotated[int, Parameter(ge=0, description="the last position seen")] = 0,
-    limit: Annotated[int | None, Parameter(ge=1, le=1000, description="page size")] = None,
+    after: Annotated[int, QueryParameter(ge=0, description="the last position seen")] = 0,
+    limit: Annotated[int | None, QueryParameter(ge=1, le=1000, description="page size")] = None,
 ) -> EventPage:
     _feed_reader(request.user)
     size = min(limit or services.api.default_page, services.api.max_page)
@@ -107,11 +107,13 @@ def _resume_from(after: int, last_event_id: str | None) -> int:
 async def event_stream(
     request: ApiRequest,
     services: NamedDependency[Services],
-    after: Annotated[int, Parameter(ge=0, description="start after this position")] = 0,
-    last_event_id: Annotated[str | None, Parameter(header="Last-Event-ID", max_length=20)] = None,
+    after: Annotated[int, QueryParameter(ge=0, description="start after this position")] = 0,
+    last_event_id: Annotated[
+        str | None, HeaderParameter(name="Last-Event-ID", max_length=20)
+    ] = None,
     idle_timeout: Annotated[
         float | None,
-        Parameter(gt=0, le=86_400, description="end the stream after this many idle seconds"),
+        QueryParameter(gt=0, le=86_400, description="end the stream after this many idle seconds"),
     ] = None,
 ) -> ServerSentEvent:
     _feed_reader(request.user)

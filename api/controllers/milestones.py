@@ -7,7 +7,7 @@ from uuid import UUID
 from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
 from api import targets
 from api.auth import ApiRequest
@@ -60,7 +60,7 @@ async def baseline_milestone(
     responses=documented(200, MilestoneDetail, "The milestone", *READ_PROBLEMS),
 )
 async def read_milestone(
-    request: ApiRequest, services: NamedDependency[Services], milestone_id: UUID
+    request: ApiRequest, services: NamedDependency[Services], milestone_id: FromPath[UUID]
 ) -> Response[MilestoneDetail]:
     def make(found: Found) -> tuple[MilestoneDetail, int]:
         item = found.view.milestones.get(str(milestone_id))
@@ -100,7 +100,7 @@ def _route(path: str, summary: str) -> HTTPRouteHandler:
 
 @_route("forecast", "Re-forecast with a reason (R, A or admin)")
 async def reforecast_milestone(
-    milestone_id: UUID, data: JSONBody[MilestoneDateIn], writer: NamedDependency[Writer]
+    milestone_id: FromPath[UUID], data: JSONBody[MilestoneDateIn], writer: NamedDependency[Writer]
 ) -> Response[bytes]:
     forecast = milestone_date("date", data.date)
     plan = Plan(
@@ -119,7 +119,7 @@ async def reforecast_milestone(
 
 @_route("rebaseline", "Re-baseline with a reason; the original stays (R, A or admin)")
 async def rebaseline_milestone(
-    milestone_id: UUID, data: JSONBody[MilestoneDateIn], writer: NamedDependency[Writer]
+    milestone_id: FromPath[UUID], data: JSONBody[MilestoneDateIn], writer: NamedDependency[Writer]
 ) -> Response[bytes]:
     baseline = milestone_date("date", data.date)
     plan = Plan(
@@ -138,7 +138,7 @@ async def rebaseline_milestone(
 
 @_route("achieve", "Record the actual date (R, A or admin)")
 async def achieve_milestone(
-    milestone_id: UUID, data: JSONBody[AchieveIn], writer: NamedDependency[Writer]
+    milestone_id: FromPath[UUID], data: JSONBody[AchieveIn], writer: NamedDependency[Writer]
 ) -> Response[bytes]:
     actual = milestone_date("date", data.date)
     plan = Plan(

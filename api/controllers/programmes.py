@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import Response, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody, QueryParameter
 
 from api import targets
 from api.access import readable_view, today_of
@@ -84,8 +84,10 @@ async def register_programme(
 async def list_programmes(
     request: ApiRequest,
     services: NamedDependency[Services],
-    limit: Annotated[int | None, Parameter(ge=1, le=1000, description="page size")] = None,
-    after: Annotated[str | None, Parameter(max_length=64, description="the last key seen")] = None,
+    limit: Annotated[int | None, QueryParameter(ge=1, le=1000, description="page size")] = None,
+    after: Annotated[
+        str | None, QueryParameter(max_length=64, description="the last key seen")
+    ] = None,
 ) -> ProgrammePage:
     size = min(limit or services.api.default_page, services.api.max_page)
     found = readable(request.user, today_of(services), await services.reads.digests())
@@ -173,7 +175,7 @@ async def revoke_roster_member(
     key: ProgrammeKey,
     email: EmailPath,
     writer: NamedDependency[Writer],
-    reason: Annotated[str, Parameter(max_length=2000, description="why (optional)")] = "",
+    reason: Annotated[str, QueryParameter(max_length=2000, description="why (optional)")] = "",
 ) -> Response[bytes]:
     who = _email_path(email)
     plan = Plan(

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 import msgspec
 from litestar import Response, get
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from api.access import readable_view, today_of
 from api.auth import ApiRequest
@@ -146,7 +146,7 @@ async def closure_report(
     services: NamedDependency[Services],
     when: NamedDependency[When],
     key: ProgrammeKey,
-    format: Annotated[Format | None, Parameter(query="format")] = None,
+    format: Annotated[Format | None, QueryParameter(name="format")] = None,
 ) -> Response[bytes]:
     chosen = _format(format, request.headers.get("accept"))
 

@@ -10,7 +10,7 @@ from uuid import UUID
 from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
 from api import targets
 from api.auth import ApiRequest
@@ -70,7 +70,7 @@ async def raise_risk(
     responses=documented(200, RiskDetail, "The RAID item", *READ_PROBLEMS),
 )
 async def read_risk(
-    request: ApiRequest, services: NamedDependency[Services], item_id: UUID
+    request: ApiRequest, services: NamedDependency[Services], item_id: FromPath[UUID]
 ) -> Response[RiskDetail]:
     def make(found: Found) -> tuple[RiskDetail, int]:
         item = found.view.raid.get(str(item_id))
@@ -108,7 +108,7 @@ def _route(path: str, summary: str) -> HTTPRouteHandler:
 
 @_route("updates", "Log a dated update (R, A or admin)")
 async def log_risk_update(
-    item_id: UUID, data: JSONBody[RiskUpdateIn], writer: NamedDependency[Writer]
+    item_id: FromPath[UUID], data: JSONBody[RiskUpdateIn], writer: NamedDependency[Writer]
 ) -> Response[bytes]:
     plan = Plan(
         ref=targets.risk(item_id),
@@ -122,7 +122,7 @@ async def log_risk_update(
 
 @_route("rescore", "Re-score likelihood and impact with a reason (R, A or admin)")
 async def rescore_risk(
-    item_id: UUID, data: JSONBody[RescoreIn], writer: NamedDependency[Writer]
+    item_id: FromPath[UUID], data: JSONBody[RescoreIn], writer: NamedDependency[Writer]
 ) -> Response[bytes]:
     plan = Plan(
         ref=targets.risk(item_id),
@@ -141,7 +141,7 @@ async def rescore_risk(
 
 @_route("close", "Close with a note (R, A or admin)")
 async def close_risk(
-    item_id: UUID, data: JSONBody[CloseRiskIn], writer: NamedDependency[Writer]
+    item_id: FromPath[UUID], data: JSONBody[CloseRiskIn], writer: NamedDependency[Writer]
 ) -> Response[bytes]:
     plan = Plan(
         ref=targets.risk(item_id),

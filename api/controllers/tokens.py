@@ -10,7 +10,7 @@ from typing import Annotated
 
 from litestar import Response, delete, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from api.auth import ApiRequest, Principal
 from api.authz import Action, Involvement, require
@@ -78,7 +78,7 @@ async def tokens(
     request: ApiRequest,
     services: NamedDependency[Services],
     person: Annotated[
-        str | None, Parameter(max_length=254, pattern=EMAIL, description="one person's")
+        str | None, QueryParameter(max_length=254, pattern=EMAIL, description="one person's")
     ] = None,
 ) -> TokenList:
     _admin(request.user)
@@ -96,7 +96,7 @@ async def tokens(
 async def revoke(
     request: ApiRequest,
     services: NamedDependency[Services],
-    token_id: Annotated[str, Parameter(max_length=64)],
+    token_id: Annotated[str, PathParameter(max_length=64)],
 ) -> TokenList:
     _admin(request.user)
     await services.limiter.hit(request.user.token_id, "write")
