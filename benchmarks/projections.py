@@ -65,7 +65,8 @@ from tracker.migrations import upgrade_async
 from tracker.projections.read_model.projector import SNAPSHOT_EVERY, Projector
 from tracker.projections.read_model.reader import Reader, fold_from_store
 from tracker.projections.read_model.rebuild import rebuild
-from tracker.projections.reports import ask, render
+from tracker.projections.reports.catalogue import render
+from tracker.projections.reports.question import ask
 from tracker.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -32,7 +32,8 @@ from tracker.events.postgres_store import PostgresEventStore
 from tracker.events.risks import RiskUpdateLogged
 from tracker.events.store import EventStore
 from tracker.projections.read_model.reader import Reader
-from tracker.projections.reports import ask, render
+from tracker.projections.reports.catalogue import render
+from tracker.projections.reports.question import ask
 from tracker.reminders.passes import PassReport, run_pass
 from tracker.settings import ReminderSettings
 

@@ -18,7 +18,7 @@ from api.openapi import READ_PROBLEMS, documented
 from api.reads import Rendered, cache_key, send_rendered
 from api.services import Services
 from api.when import When
-from tracker.projections.reports import render
+from tracker.projections.reports.catalogue import render
 from tracker.projections.reports.milestone_board import DateLine, MilestoneBoard
 
 ICS = "text/calendar"

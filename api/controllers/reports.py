@@ -24,12 +24,13 @@ from api.reads import Rendered, cache_key, send_rendered
 from api.services import Services
 from api.when import When
 from tracker.projections.read_model.views import ProgrammeView
-from tracker.projections.reports import ReportName, closure_formats, render
+from tracker.projections.reports import closure_formats
 from tracker.projections.reports import closure_report as closure_module
 from tracker.projections.reports import milestone_board as board_module
 from tracker.projections.reports import portfolio as portfolio_module
 from tracker.projections.reports import raid_log as raid_module
 from tracker.projections.reports import signoff_status as signoff_module
+from tracker.projections.reports.catalogue import ReportName, render
 from tracker.projections.reports.question import Question
 from tracker.projections.reports.sealing import seal
 from tracker.projections.reports.signoff_status import ProgrammePosition

@@ -21,8 +21,8 @@ from tracker.projections.read_model.views import ProgrammeView
 from tracker.projections.reports import closure_report as closure_module
 from tracker.projections.reports import milestone_board as board_module
 from tracker.projections.reports import raid_log as raid_module
-from tracker.projections.reports import render
 from tracker.projections.reports import signoff_status as signoff_module
+from tracker.projections.reports.catalogue import render
 from tracker.projections.reports.portfolio import PortfolioRow, portfolio_row
 
 

@@ -22,9 +22,10 @@ from tracker.clock import FixedClock
 from tracker.events.open import open_store
 from tracker.migrations import upgrade_async
 from tracker.projections.read_model.reader import fold_from_store
-from tracker.projections.reports import ask, render
+from tracker.projections.reports.catalogue import render
 from tracker.projections.reports.closure_report import ClosureReport
 from tracker.projections.reports.csv_cells import cell_text
+from tracker.projections.reports.question import ask
 from tracker.projections.reports.signoff_status import SignOffStatus
 from tracker.settings import Settings
 

@@ -17,7 +17,7 @@ from tracker.errors import InvalidInput, NotFound
 from tracker.events.store import EventStore
 from tracker.projections.read_model.reader import fold_from_store
 from tracker.projections.read_model.views import ProgrammeView
-from tracker.projections.reports import REPORTS, ReportName, render
+from tracker.projections.reports.catalogue import REPORTS, ReportName, render
 from tracker.projections.reports.closure_report import ClosureReport
 from tracker.projections.reports.portfolio import portfolio
 from tracker.projections.reports.question import ask, effective_until, recorded_until, report_day
