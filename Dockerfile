@@ -6,6 +6,7 @@ COPY pyproject.toml README.md ./
 COPY tracker ./tracker
 COPY api ./api
 COPY seed ./seed
+COPY service ./service
 RUN pip install . && useradd --system --uid 10001 tracker
 USER tracker
 EXPOSE 8000

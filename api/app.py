@@ -29,19 +29,17 @@ from api.observability import install as install_observability
 from api.openapi import SECURITY, openapi_config
 from api.openapi_examples import add_examples
 from api.pages import pages
-from api.pages.settings import PageSettings
 from api.ratelimit import RateLimiter
 from api.readiness import ready
 from api.reads import Reads
 from api.services import Services
-from api.settings import ApiSettings, load_api_settings
 from api.stream_cache import StreamCache
 from tracker.calendar import WorkingCalendar
 from tracker.clock import Clock, SystemClock
 from tracker.db import create_engine
 from tracker.events.open import open_store
 from tracker.projections.read_model.service import run_projector as run_projector_task
-from tracker.settings import Settings, load_settings
+from tracker.settings import ApiSettings, PageSettings, Settings, load_settings
 
 
 class Health(msgspec.Struct, frozen=True, kw_only=True):
@@ -89,9 +87,9 @@ def create_app(
     page_settings: PageSettings | None = None,
 ) -> Litestar:
     """``run_projector``: keep the read models current in this process (the default).
-    ``page_settings``: by default from the environment (``api.pages.settings``)."""
+    ``api_settings`` and ``page_settings`` replace those sections of ``settings`` (tests)."""
     resolved = settings or load_settings()
-    limits = api_settings or load_api_settings()
+    limits = api_settings or resolved.api
     time_source: Clock = clock or SystemClock()
 
     @asynccontextmanager
@@ -125,7 +123,8 @@ def create_app(
         security=SECURITY,
         tags=["api"],
     )
-    site = pages(page_settings)  # server-rendered pages, outside /api/v1 (docs/pages.md)
+    # Server-rendered pages, outside /api/v1 (docs/pages.md).
+    site = pages(page_settings or resolved.pages)
     app = Litestar(
         route_handlers=[health, ready, metrics, api, site.router],
         template_config=site.templates,

@@ -33,9 +33,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api.errors import ApiProblem, FieldError, is_unavailable
-from api.settings import ApiSettings
 from tracker.clock import Clock
 from tracker.db import WRITE_OPTION
+from tracker.settings import ApiSettings
 
 KEY: Final = re.compile(r'^"?([\x21\x23-\x7e]{1,255})"?$')
 CLEANUP_EVERY_SECONDS: Final = 600.0

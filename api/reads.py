@@ -25,7 +25,6 @@ import msgspec
 from litestar import Request, Response
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.settings import ApiSettings
 from api.when import When
 from tracker.calendar import WorkingCalendar
 from tracker.clock import Clock
@@ -37,6 +36,7 @@ from tracker.projections.read_model.reader import Glance, Reader
 from tracker.projections.read_model.views import ProgrammeView
 from tracker.projections.reports.question import Question, ask
 from tracker.rag import RagThresholds
+from tracker.settings import ApiSettings
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")

@@ -13,13 +13,12 @@ from api.document_cache import DocumentCache
 from api.idempotency import Idempotency
 from api.ratelimit import RateLimiter
 from api.reads import Reads
-from api.settings import ApiSettings
 from api.stream_cache import StreamCache
 from api.stream_slots import StreamSlots
 from tracker.calendar import WorkingCalendar
 from tracker.clock import Clock
 from tracker.events.store import EventStore
-from tracker.settings import Settings
+from tracker.settings import ApiSettings, Settings
 
 
 @dataclass

@@ -173,7 +173,7 @@ async def measure(dsn: str, args: argparse.Namespace, results: Results) -> None:
         projector = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "tracker.cli",
+            "service.cli",
             "projector",
             env={**os.environ, "TRACKER_DATABASE_URL": url, "PYTHONPATH": str(REPO_ROOT)},
             stdout=asyncio.subprocess.DEVNULL,

@@ -24,14 +24,13 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
-from api.settings import ApiSettings
 from seed import load_seed
 from tracker.auth.tokens import issue_token
 from tracker.clock import SystemClock
 from tracker.db import create_engine
 from tracker.events.open import open_store
 from tracker.migrations import upgrade_async
-from tracker.settings import Settings
+from tracker.settings import ApiSettings, Settings
 
 BTLS = "btls-transition"
 READER = "glyn.peach@lancashire.example"

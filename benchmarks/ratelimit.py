@@ -25,14 +25,13 @@ from litestar.testing import AsyncTestClient
 
 from api.app import create_app
 from api.ratelimit import RateLimiter
-from api.settings import ApiSettings
 from benchmarks.store import postgres as pg
 from tracker.auth.tokens import issue_token
 from tracker.clock import SystemClock
 from tracker.db import create_engine
 from tracker.events.open import open_store
 from tracker.migrations import upgrade_async
-from tracker.settings import Settings
+from tracker.settings import ApiSettings, Settings
 
 BLOCK = 20
 

@@ -170,7 +170,7 @@ def configure_logging(process: str, config: LogConfig | None = None) -> logging.
 def logging_for(process: str) -> Iterator[None]:
     """``configure_logging`` for one command; afterwards the root logger's handlers and level
     are as they were (which matters only when a command runs inside another program, such as
-    a test calling ``tracker.cli.main``)."""
+    a test calling ``service.cli.main``)."""
     root = logging.getLogger()
     level = root.level
     handler = configure_logging(process)

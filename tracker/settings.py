@@ -1,18 +1,41 @@
-"""One frozen Settings struct, read from ``TRACKER_*`` environment variables."""
+"""Every setting of every process, in one frozen ``Settings`` with a section per concern, read
+from ``TRACKER_*`` environment variables by one loader (``load_settings``).
+
+- the store, projector and back-dating (top level): ``TRACKER_<FIELD>`` for the fields in
+  ``STORE_VARIABLES``, and ``TRACKER_DATABASE_URL``;
+- ``reminders``: ``TRACKER_<FIELD>``;
+- ``api``: ``TRACKER_API_<FIELD>``, but ``TRACKER_<FIELD>`` for the two in ``API_UNPREFIXED``;
+- ``pages``: ``TRACKER_SESSION_SECRET`` and ``TRACKER_<FIELD>`` for those in ``PAGE_VARIABLES``.
+
+Unset or empty keeps the default. A value that does not parse, or that the section refuses,
+stops the process at start-up naming the variable (``InvalidInput``). The README's
+configuration table lists them all.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import secrets
+from collections.abc import Callable, Mapping
+from typing import Final, TypeVar
 
 import msgspec
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from tracker.errors import InvalidInput
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///tracker.db"
+DEFAULT_DATABASE_URL: Final = "sqlite+aiosqlite:///tracker.db"
+WEEKDAYS: Final[tuple[str, ...]] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+TRUE: Final = frozenset({"1", "true", "yes", "on"})
+FALSE: Final = frozenset({"0", "false", "no", "off"})
 
 
-WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+def _not_negative(section: msgspec.Struct, variable: Callable[[str], str]) -> None:
+    for field in msgspec.structs.fields(section):
+        value = getattr(section, field.name)
+        if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+            raise InvalidInput(f"{variable(field.name)} must not be negative, got {value}")
 
 
 class ReminderSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -45,10 +68,122 @@ class ReminderSettings(msgspec.Struct, frozen=True, kw_only=True):
             )
         if self.smtp_attempts < 1:
             raise InvalidInput("TRACKER_SMTP_ATTEMPTS must be at least 1")
-        for name in msgspec.structs.fields(self):
-            value = getattr(self, name.name)
-            if isinstance(value, int | float) and value < 0:
-                raise InvalidInput(f"TRACKER_{name.name.upper()} must not be negative")
+        _not_negative(self, _plain)
+
+
+class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """The HTTP API's limits. The defaults are limits a busy council team never meets; they are
+    there to stop a runaway script, not people."""
+
+    max_body_bytes: int = 256 * 1024
+    """Largest request body; larger ones get 413."""
+    max_page: int = 1000
+    """Hard maximum of ``limit`` on list endpoints (larger asks get 400)."""
+    default_page: int = 100
+    writes_per_minute: int = 600
+    """Per token: every POST, PUT and DELETE."""
+    token_issues_per_minute: int = 30
+    """Per token: POST /api/v1/tokens (on top of the write limit)."""
+    token_cache_seconds: float = 5.0
+    """How long a token checked against the database is trusted in this process. A token
+    revoked through the API stops at once; one revoked from the command line within this."""
+    idempotency_hours: float = 24.0
+    """How long a response is kept for replay under its Idempotency-Key."""
+    idempotency_in_flight_seconds: float = 60.0
+    """A first request still marked in flight after this is taken as dead: the key is free."""
+    sse_heartbeat_seconds: float = 15.0
+    """An idle event stream sends a keep-alive comment this often; every stream also checks its
+    token again in the database this often, and ends once it is revoked."""
+    streams_per_token: int = 3
+    """Event streams one token may hold open at once (in this process); the next gets 429."""
+    expensive_reads_per_minute: int = 30
+    """Per token: closure report PDFs and XLSX workbooks made for the pages."""
+    pdf_cache_bytes: int = 32 * 1024 * 1024
+    """Rendered closure report PDFs kept in memory (least recently used first out)."""
+    ready_max_lag_seconds: float = 30.0
+    """``/ready`` answers 503 while the oldest event the projector has not folded is older than
+    this (``TRACKER_READY_MAX_LAG_SECONDS``)."""
+    shutdown_grace_seconds: float = 20.0
+    """``tracker serve`` on SIGTERM: how long requests in flight may take to finish before they
+    are cancelled (``TRACKER_SHUTDOWN_GRACE_SECONDS``)."""
+
+    def __post_init__(self) -> None:
+        _not_negative(self, _api_variable)
+
+
+API_UNPREFIXED: Final = frozenset({"ready_max_lag_seconds", "shutdown_grace_seconds"})
+
+
+def _api_variable(field: str) -> str:
+    return _plain(field) if field in API_UNPREFIXED else f"TRACKER_API_{field.upper()}"
+
+
+SECRET_VARIABLE: Final = "TRACKER_SESSION_SECRET"
+MIN_SECRET_CHARACTERS: Final = 43
+"""32 random bytes in URL-safe base64; hex (64) and standard base64 (44) are longer."""
+KDF_SALT: Final = b"tracker pages"
+CSRF_INFO: Final = b"tracker csrf key v1"
+
+
+def derive_key(secret: bytes, info: bytes) -> bytes:
+    """A 32-byte key for one use (``info``) from the secret: HKDF-SHA256 (RFC 5869). The
+    secret is random and long (checked), so a fast KDF is right; a password KDF would only
+    slow start-up."""
+    return HKDF(algorithm=SHA256(), length=32, salt=KDF_SALT, info=info).derive(secret)
+
+
+class PageSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """The pages (docs/pages.md, docs/deployment.md).
+
+    - ``TRACKER_SESSION_SECRET``: at least 43 characters of random text (32 random bytes, as
+      ``openssl rand -base64 32`` or ``-hex 32`` prints them); a shorter one stops the process
+      at start-up naming the variable. The CSRF tokens' HMAC key is derived from it with
+      HKDF-SHA256 under its own label. Unset (``scripts/start``, development), each process
+      makes a random one: sessions survive a restart (they are rows in the database), forms
+      open across a restart need a reload, and several processes behind one address need the
+      variable. Sessions do not depend on it: the cookie holds a random id, not something
+      signed (docs/deployment.md, rotation).
+    - ``TRACKER_SECURE_COOKIES``: ``true`` or ``false``; by default true when
+      ``TRACKER_BASE_URL`` is an ``https://`` address (cookies then travel over HTTPS only).
+    - ``TRACKER_SESSION_HOURS``: how long a sign-in lasts at most (default 8, a working day).
+    - ``TRACKER_SESSION_IDLE_MINUTES``: a session unused this long ends (default 30).
+    """
+
+    secret: bytes = msgspec.field(default_factory=lambda: secrets.token_bytes(32))
+    """The root of the CSRF key: ``TRACKER_SESSION_SECRET`` or 32 random bytes."""
+    secure_cookies: bool = False
+    session_hours: float = 8.0
+    session_idle_minutes: float = 30.0
+
+    def __post_init__(self) -> None:
+        for field in ("session_hours", "session_idle_minutes"):
+            if not getattr(self, field) > 0:
+                raise InvalidInput(f"{_plain(field)} must be positive, got {getattr(self, field)}")
+
+    @property
+    def csrf_key(self) -> str:
+        return derive_key(self.secret, CSRF_INFO).hex()
+
+    @property
+    def lifetime_seconds(self) -> float:
+        return self.session_hours * 3600
+
+    @property
+    def idle_seconds(self) -> float:
+        return self.session_idle_minutes * 60
+
+
+STORE_VARIABLES: Final = (
+    "max_event_bytes",
+    "sqlite_busy_timeout_ms",
+    "lock_timeout_ms",
+    "projector_batch",
+    "backdating_working_days",
+)
+"""The top-level fields read from the environment; the others are fixed in code."""
+MAX_BACKDATING_WORKING_DAYS: Final = 260
+PAGE_VARIABLES: Final = frozenset({"secure_cookies", "session_hours", "session_idle_minutes"})
+"""The page fields read as ``TRACKER_<FIELD>``; the secret is ``TRACKER_SESSION_SECRET``."""
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -67,6 +202,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """An action dated more working days back than this needs an admin and a reason
     (``TRACKER_BACKDATING_WORKING_DAYS``; ``tracker.backdating``)."""
     reminders: ReminderSettings = msgspec.field(default_factory=ReminderSettings)
+    api: ApiSettings = msgspec.field(default_factory=ApiSettings)
+    pages: PageSettings = msgspec.field(default_factory=PageSettings)
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.backdating_working_days <= MAX_BACKDATING_WORKING_DAYS:
+            raise InvalidInput(
+                f"TRACKER_BACKDATING_WORKING_DAYS must be 0 to {MAX_BACKDATING_WORKING_DAYS} "
+                f"working days, got {self.backdating_working_days}"
+            )
 
 
 def normalise_database_url(url: str) -> str:
@@ -86,50 +230,92 @@ def normalise_database_url(url: str) -> str:
     )
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise InvalidInput(f"{name} must be an integer, got {raw!r}") from exc
+def _plain(field: str) -> str:
+    return f"TRACKER_{field.upper()}"
 
 
-def _backdating_days(env: Mapping[str, str]) -> int:
-    days = _int(env, "TRACKER_BACKDATING_WORKING_DAYS", 5)
-    if not 0 <= days <= 260:
+def _parse(variable: str, kind: object, raw: str) -> object:
+    """One variable's text as its field's type."""
+    if kind is bool:
+        lowered = raw.lower()
+        if lowered in TRUE | FALSE:
+            return lowered in TRUE
+        raise InvalidInput(f"{variable} must be true or false, got {raw!r}")
+    if kind is int or kind is float:
+        try:
+            return int(raw) if kind is int else float(raw)
+        except ValueError as exc:
+            what = "an integer" if kind is int else "a number"
+            raise InvalidInput(f"{variable} must be {what}, got {raw!r}") from exc
+    return raw
+
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def _read(
+    env: Mapping[str, str],
+    section: type[S],
+    variable: Callable[[str], str],
+    fields: frozenset[str] | None = None,
+) -> dict[str, object]:
+    """The fields of ``section`` (those in ``fields``, or all) that the environment sets."""
+    values: dict[str, object] = {}
+    for field in msgspec.structs.fields(section):
+        if fields is not None and field.name not in fields:
+            continue
+        raw = env.get(variable(field.name), "").strip()
+        if raw:
+            values[field.name] = _parse(variable(field.name), field.type, raw)
+    return values
+
+
+def _session_secret(env: Mapping[str, str]) -> bytes | None:
+    """The configured secret, refused when too short to be random; None when unset."""
+    given = env.get(SECRET_VARIABLE, "").strip()
+    if not given:
+        return None
+    if len(given) < MIN_SECRET_CHARACTERS:
         raise InvalidInput(
-            f"TRACKER_BACKDATING_WORKING_DAYS must be 0 to 260 working days, got {days}"
+            f"{SECRET_VARIABLE} is {len(given)} characters: it must be at least "
+            f"{MIN_SECRET_CHARACTERS} characters of random text (32 random bytes); make one "
+            "with `openssl rand -base64 32` (docs/deployment.md)",
+            code="weak_session_secret",
         )
-    return days
+    return given.encode("utf-8")
+
+
+def _pages(env: Mapping[str, str]) -> PageSettings:
+    https = env.get("TRACKER_BASE_URL", "").strip().lower().startswith("https://")
+    values = _read(env, PageSettings, _plain, PAGE_VARIABLES)
+    values.setdefault("secure_cookies", https)
+    secret = _session_secret(env)
+    if secret is not None:
+        values["secret"] = secret
+    return PageSettings(**values)  # type: ignore[arg-type]
+
+
+def environment_variables() -> frozenset[str]:
+    """Every variable ``load_settings`` reads."""
+    names = {"TRACKER_DATABASE_URL", "TRACKER_BASE_URL", SECRET_VARIABLE}
+    names.update(_plain(f) for f in STORE_VARIABLES)
+    names.update(_plain(f) for f in PAGE_VARIABLES)
+    names.update(_plain(f.name) for f in msgspec.structs.fields(ReminderSettings))
+    names.update(_api_variable(f.name) for f in msgspec.structs.fields(ApiSettings))
+    return frozenset(names)
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Every section from ``env`` (the process's environment by default)."""
     env = os.environ if env is None else env
+    store = _read(env, Settings, _plain, frozenset(STORE_VARIABLES))
+    reminders = _read(env, ReminderSettings, _plain)
     return Settings(
         database_url=normalise_database_url(
             env.get("TRACKER_DATABASE_URL") or DEFAULT_DATABASE_URL
         ),
-        max_event_bytes=_int(env, "TRACKER_MAX_EVENT_BYTES", 64 * 1024),
-        sqlite_busy_timeout_ms=_int(env, "TRACKER_SQLITE_BUSY_TIMEOUT_MS", 30_000),
-        lock_timeout_ms=_int(env, "TRACKER_LOCK_TIMEOUT_MS", 10_000),
-        projector_batch=_int(env, "TRACKER_PROJECTOR_BATCH", 2000),
-        backdating_working_days=_backdating_days(env),
-        reminders=load_reminder_settings(env),
+        reminders=ReminderSettings(**reminders),  # type: ignore[arg-type]
+        api=ApiSettings(**_read(env, ApiSettings, _api_variable)),  # type: ignore[arg-type]
+        pages=_pages(env),
+        **store,  # type: ignore[arg-type]
     )
-
-
-def load_reminder_settings(env: Mapping[str, str]) -> ReminderSettings:
-    """Each field from ``TRACKER_<FIELD>``; unset or empty keeps the default."""
-    values: dict[str, object] = {}
-    for field in msgspec.structs.fields(ReminderSettings):
-        raw = env.get(f"TRACKER_{field.name.upper()}")
-        if raw is None or raw.strip() == "":
-            continue
-        try:
-            values[field.name] = field.type(raw.strip()) if field.type in (int, float) else raw
-        except ValueError as exc:
-            kind = "an integer" if field.type is int else "a number"
-            raise InvalidInput(f"TRACKER_{field.name.upper()} must be {kind}, got {raw!r}") from exc
-    return msgspec.convert(values, ReminderSettings)

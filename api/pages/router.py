@@ -29,7 +29,7 @@ from api.pages import filters
 from api.pages.controllers import ROUTES
 from api.pages.errors import page_exception
 from api.pages.session import PUBLIC_OPT, PageAuthentication
-from api.pages.settings import PageSettings, load_page_settings
+from tracker.settings import PageSettings
 
 HERE: Final = Path(__file__).parent
 STATIC_PATH: Final = "/static/pages"
@@ -70,8 +70,8 @@ def environment() -> Environment:
     return env
 
 
-def pages(settings: PageSettings | None = None) -> Pages:
-    chosen = settings or load_page_settings()
+def pages(settings: PageSettings) -> Pages:
+    chosen = settings
     csrf = CSRFConfig(
         secret=chosen.csrf_key,
         cookie_name=CSRF_COOKIE,

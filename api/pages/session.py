@@ -34,7 +34,6 @@ from litestar.middleware.authentication import (
 from litestar.types import ASGIApp
 
 from api.auth import Principal, as_principal
-from api.pages.settings import PageSettings
 from api.services import Services
 from tracker.auth.sessions import (
     SessionRow,
@@ -46,6 +45,7 @@ from tracker.auth.sessions import (
 )
 from tracker.auth.sessions import prune as prune_sessions
 from tracker.auth.tokens import TokenRecord, instant
+from tracker.settings import PageSettings
 
 SESSION_COOKIE: Final = "tracker_session"
 PUBLIC_OPT: Final = "page_public"

@@ -16,13 +16,11 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
 from api.app import create_app
-from api.pages.settings import PageSettings
-from api.settings import ApiSettings
 from tracker.auth.tokens import issue_token
 from tracker.clock import Clock, SystemClock
 from tracker.db import create_engine
 from tracker.events.open import open_store
-from tracker.settings import Settings
+from tracker.settings import ApiSettings, PageSettings, Settings
 
 ADMIN = "ada.admin@lancashire.gov.uk"
 CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')

@@ -7,11 +7,10 @@ import asyncio
 import pytest
 from sqlalchemy import text
 
-from api.settings import ApiSettings
 from tests.api.builders import LEAD, OUTSIDER, SPONSOR, given_deliverable, given_programme
 from tests.api.client import Api, running_api
 from tracker.db import create_engine
-from tracker.settings import Settings
+from tracker.settings import ApiSettings, Settings
 
 
 def assert_problem(answer_json: dict[str, object], status: int) -> None:

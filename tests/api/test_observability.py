@@ -21,7 +21,6 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from api.errors import tracker_problem
 from api.readiness import ProjectionLag, StoreSnapshot, judge
-from api.settings import ApiSettings
 from tests.api.client import Api, running_api
 from tests.databases import ADMIN_DSN
 from tests.faults.processes import issue_admin_token, processes, tracker_env
@@ -42,7 +41,7 @@ from tracker.logs import (
     request_id,
 )
 from tracker.projections.read_model.projector import Projector
-from tracker.settings import Settings
+from tracker.settings import ApiSettings, Settings
 
 pytestmark = [pytest.mark.db]
 

@@ -71,7 +71,7 @@ async def test_as_of_and_known_at_answer_what_was_true_then(api: Api) -> None:
 async def test_a_read_shows_the_write_answered_before_it_with_no_projector_at_all(
     database_url: str,
 ) -> None:
-    from api.settings import ApiSettings
+    from tracker.settings import ApiSettings
 
     settings = ApiSettings(token_cache_seconds=0)
     async with running_api(database_url, api_settings=settings, run_projector=False) as api:

@@ -19,9 +19,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
 from api.errors import ApiProblem
-from api.pages.settings import PageSettings
 from api.ratelimit import RateLimiter
-from api.settings import ApiSettings
 from tests.api.builders import LEAD, OUTSIDER
 from tests.api.client import ADMIN, Api, csrf_token, running_api, sign_in
 from tests.api.test_security_review_reads import opened, served
@@ -31,7 +29,7 @@ from tracker.clock import FixedClock, SystemClock
 from tracker.db import create_engine
 from tracker.events.open import open_store
 from tracker.migrations import alembic_config, upgrade_async
-from tracker.settings import Settings
+from tracker.settings import ApiSettings, PageSettings, Settings
 
 SESSION = "tracker_session"
 

@@ -27,7 +27,6 @@ import uvicorn
 
 from api.app import create_app
 from api.document_cache import DocumentCache
-from api.settings import ApiSettings
 from tests.api.builders import (
     LEAD,
     SPONSOR,
@@ -39,7 +38,7 @@ from tests.api.client import Api, running_api, sign_in_to_pages
 from tests.api.test_observability import sample, scrape
 from tests.api.test_serve import free_port
 from tracker.clock import Clock, FixedClock
-from tracker.settings import Settings
+from tracker.settings import ApiSettings, Settings
 
 MALFORMED_EMAILS = ["a@b.c!", "someone@-council-.gov.uk", "x@y_z.uk", "x@y..uk"]
 """Addresses the old path pattern let through to the domain, which refused them with 422."""

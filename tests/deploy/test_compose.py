@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import importlib
 import json
 import re
 import shutil
@@ -22,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import msgspec
 import pytest
 import yaml
+from service.cli import build_parser
 
-from tracker.cli import build_parser
+from tracker.settings import environment_variables
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -222,41 +221,16 @@ def test_the_schema_check_rejects_a_broken_compose_file(
 
 # --- Environment variables: every one compose.yaml sets is one the code reads --------------------
 
-SOURCE_PACKAGES = ("tracker", "api")
+SOURCE_PACKAGES = ("tracker", "api", "service")
 # Variables for programs other than the tracker (Python itself) may be set freely.
 OTHER_PROGRAMS_PREFIXES = ("PYTHON",)
 NAME = re.compile(r"TRACKER_[A-Z0-9_]+")
 
 
-def _fields_call_target(function: ast.AST) -> str | None:
-    """The struct named in ``msgspec.structs.fields(Struct)`` inside this function, if any."""
-    for node in ast.walk(function):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "fields"
-            and len(node.args) == 1
-            and isinstance(node.args[0], ast.Name)
-        ):
-            return node.args[0].id
-    return None
-
-
-def _is_field_pattern(node: ast.AST) -> bool:
-    """``f"TRACKER_{...}"``: a name made from a struct field (``TRACKER_<FIELD>``)."""
-    return (
-        isinstance(node, ast.JoinedStr)
-        and len(node.values) == 2
-        and isinstance(node.values[0], ast.Constant)
-        and node.values[0].value == "TRACKER_"
-        and isinstance(node.values[1], ast.FormattedValue)
-    )
-
-
 def variables_the_code_reads() -> set[str]:
-    """Every ``TRACKER_*`` name in tracker/ and api/: string literals that are exactly a name,
-    and ``f"TRACKER_{field.name.upper()}"`` over ``msgspec.structs.fields(Struct)``."""
-    names: set[str] = set()
+    """Every ``TRACKER_*`` name in the source: what ``tracker.settings`` reads, and string
+    literals elsewhere that are exactly a name."""
+    names: set[str] = set(environment_variables())
     for package in SOURCE_PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):
             tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
@@ -267,19 +241,6 @@ def variables_the_code_reads() -> set[str]:
                     and NAME.fullmatch(node.value)
                 ):
                     names.add(node.value)
-            for function in ast.walk(tree):
-                if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
-                    continue
-                if not any(_is_field_pattern(n) for n in ast.walk(function)):
-                    continue
-                struct_name = _fields_call_target(function)
-                where = f"{path.relative_to(ROOT)}:{function.name}"
-                assert struct_name is not None, f"{where} builds TRACKER_ names from unknown fields"
-                module = importlib.import_module(
-                    ".".join(path.relative_to(ROOT).with_suffix("").parts)
-                )
-                struct = getattr(module, struct_name)
-                names.update(f"TRACKER_{f.name.upper()}" for f in msgspec.structs.fields(struct))
     return names
 
 
@@ -318,7 +279,7 @@ def unknown_variables(document: dict[str, Any], text: str, known: set[str]) -> l
 def test_the_variable_scan_finds_literal_and_field_made_names() -> None:
     known = variables_the_code_reads()
     assert "TRACKER_DATABASE_URL" in known  # a literal in tracker/settings.py
-    assert "TRACKER_SESSION_SECRET" in known  # a literal in api/pages/settings.py
+    assert "TRACKER_SESSION_SECRET" in known  # a literal in tracker/settings.py
     assert "TRACKER_SMTP_URL" in known  # only as a ReminderSettings field
     assert "TRACKER_REMINDERS_CRON" in known  # only as a ReminderSettings field
     assert "TRACKER_NAMESPACE" not in known  # a Python name, not an environment variable

@@ -25,7 +25,7 @@ from tracker.settings import Settings
 def tracker(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TRACKER_DATABASE_URL": url}
     return subprocess.run(
-        [sys.executable, "-m", "tracker.cli", *args],
+        [sys.executable, "-m", "service.cli", *args],
         env=env,
         capture_output=True,
         text=True,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from service.cli import main
 from tests.projections.builders import append_all
 from tests.reminders.scenario import digital_transition
-from tracker.cli import main
 from tracker.clock import FixedClock
 from tracker.errors import InvalidInput
 from tracker.events.open import open_store

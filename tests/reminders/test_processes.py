@@ -92,7 +92,7 @@ async def tracker(env: dict[str, str], *args: str) -> asyncio.subprocess.Process
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tracker.cli",
+        "service.cli",
         *args,
         cwd=REPO,
         env=env,

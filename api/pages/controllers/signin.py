@@ -15,7 +15,7 @@ from api.pages.errors import safe_next
 from api.pages.reading import services
 from api.pages.render import page
 from api.pages.session import PUBLIC_OPT, ended_cookie, sign_in, sign_out
-from api.pages.settings import PageSettings
+from tracker.settings import PageSettings
 
 PUBLIC = {PUBLIC_OPT: True}
 

@@ -1,4 +1,4 @@
-"""The ``tracker`` command line."""
+"""The ``tracker`` command line: each subcommand opens what it needs from the settings."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ from pathlib import Path
 from types import FrameType
 
 import tracker.events  # noqa: F401  (registers every event type)
-from tracker.auth.cli import add_token_commands
+from service.reminder_commands import add_reminder_commands
+from service.token_commands import add_token_commands
 from tracker.errors import InvalidInput, TrackerError
 from tracker.events.open import open_store
 from tracker.events.transfer import export_events, import_events
 from tracker.events.verify import verify_store
 from tracker.logs import logging_for
 from tracker.migrations import upgrade
-from tracker.reminders.cli import add_reminder_commands
 from tracker.settings import Settings, load_settings
 
 Command = Callable[[argparse.Namespace, Settings], int]
@@ -94,15 +94,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from api.app import create_app
-    from api.settings import load_api_settings
 
-    api_settings = load_api_settings()
+    api_settings = settings.api
     # Uvicorn raises the signal again once it has shut down gracefully; this makes that a
     # clean exit (status 0) instead of death by SIGTERM.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _exit_cleanly)
     print(f"tracker on http://{args.host}:{args.port} (database {settings.database_url})")
-    app = create_app(settings, run_projector=not args.no_projector, api_settings=api_settings)
+    app = create_app(settings, run_projector=not args.no_projector)
     # What start-up made (modules, the app, its routes, the OpenAPI document) lives as long as
     # the process: moved out of the cyclic collector's way, a full collection walks only what
     # requests make. Measured on as-of closure reports: full collections of 36-40 ms every
