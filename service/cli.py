@@ -15,27 +15,27 @@ from types import FrameType
 
 import tracker.events  # noqa: F401  (registers every event type)
 from service.reminder_commands import add_reminder_commands
+from service.root import Root
 from service.token_commands import add_token_commands
 from tracker.errors import InvalidInput, TrackerError
-from tracker.events.open import open_store
 from tracker.events.transfer import export_events, import_events
 from tracker.events.verify import verify_store
 from tracker.logs import logging_for
 from tracker.migrations import upgrade
-from tracker.settings import Settings, load_settings
+from tracker.settings import load_settings
 
-Command = Callable[[argparse.Namespace, Settings], int]
+Command = Callable[[argparse.Namespace, Root], int]
 
 
-def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    upgrade(settings.database_url, args.revision)
-    print(f"database at {settings.database_url} is at revision {args.revision}")
+def _db_upgrade(args: argparse.Namespace, root: Root) -> int:
+    upgrade(root.settings.database_url, args.revision)
+    print(f"database at {root.settings.database_url} is at revision {args.revision}")
     return 0
 
 
-def _export(args: argparse.Namespace, settings: Settings) -> int:
+def _export(args: argparse.Namespace, root: Root) -> int:
     async def main() -> int:
-        store = open_store(settings)
+        store = root.store()
         try:
             path = Path(args.file)
             with path.open("wb") as out:  # noqa: ASYNC230 (a CLI: nothing else runs meanwhile)
@@ -48,9 +48,9 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(main())
 
 
-def _import(args: argparse.Namespace, settings: Settings) -> int:
+def _import(args: argparse.Namespace, root: Root) -> int:
     async def main() -> int:
-        store = open_store(settings)
+        store = root.store()
         try:
             count = await import_events(store, Path(args.file))
         finally:
@@ -61,9 +61,9 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(main())
 
 
-def _verify(args: argparse.Namespace, settings: Settings) -> int:
+def _verify(args: argparse.Namespace, root: Root) -> int:
     async def main() -> int:
-        store = open_store(settings)
+        store = root.store()
         try:
             report = await verify_store(store)
         finally:
@@ -85,7 +85,7 @@ def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
-def _serve(args: argparse.Namespace, settings: Settings) -> int:
+def _serve(args: argparse.Namespace, root: Root) -> int:
     """Uvicorn logs through ``tracker.logs`` (``log_config=None``: it configures nothing) and
     its access log is off: ``api.observability`` writes one line per request instead. On
     SIGTERM or SIGINT uvicorn stops accepting, lets requests in flight finish for up to
@@ -95,13 +95,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from api.app import create_app
 
-    api_settings = settings.api
+    api_settings = root.settings.api
     # Uvicorn raises the signal again once it has shut down gracefully; this makes that a
     # clean exit (status 0) instead of death by SIGTERM.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _exit_cleanly)
-    print(f"tracker on http://{args.host}:{args.port} (database {settings.database_url})")
-    app = create_app(settings, run_projector=not args.no_projector)
+    print(f"tracker on http://{args.host}:{args.port} (database {root.settings.database_url})")
+    app = create_app(root.settings, run_projector=not args.no_projector, clock=root.clock)
     # What start-up made (modules, the app, its routes, the OpenAPI document) lives as long as
     # the process: moved out of the cyclic collector's way, a full collection walks only what
     # requests make. Measured on as-of closure reports: full collections of 36-40 ms every
@@ -120,12 +120,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _projections_status(args: argparse.Namespace, settings: Settings) -> int:
-    from tracker.db import create_engine
+def _projections_status(args: argparse.Namespace, root: Root) -> int:
     from tracker.projections.read_model.projector import projection_status
 
     async def main() -> int:
-        store, engine = open_store(settings), create_engine(settings)
+        store, engine = root.store(), root.engine()
         try:
             for status in await projection_status(store, engine):
                 print(
@@ -141,8 +140,7 @@ def _projections_status(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(main())
 
 
-def _projections_rebuild(args: argparse.Namespace, settings: Settings) -> int:
-    from tracker.db import create_engine
+def _projections_rebuild(args: argparse.Namespace, root: Root) -> int:
     from tracker.projections.read_model.projector import NAME
     from tracker.projections.read_model.rebuild import rebuild
 
@@ -150,7 +148,7 @@ def _projections_rebuild(args: argparse.Namespace, settings: Settings) -> int:
         raise InvalidInput(f"unknown projection {args.name!r}: the projections are: {NAME}")
 
     async def main() -> int:
-        store, engine = open_store(settings), create_engine(settings)
+        store, engine = root.store(), root.engine()
         head = await store.head_position()
 
         def progress(done: int, position: int) -> None:
@@ -186,21 +184,20 @@ def _projections_rebuild(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(main())
 
 
-def _projector(args: argparse.Namespace, settings: Settings) -> int:
+def _projector(args: argparse.Namespace, root: Root) -> int:
     from tracker.projections.read_model.service import run_projector_process
 
-    asyncio.run(run_projector_process(settings))
+    asyncio.run(run_projector_process(root.settings))
     return 0
 
 
-def _seed(args: argparse.Namespace, settings: Settings) -> int:
+def _seed(args: argparse.Namespace, root: Root) -> int:
     from seed import load_seed
-    from tracker.clock import SystemClock
 
     async def main() -> int:
-        store = open_store(settings)
+        store = root.store()
         try:
-            report = await load_seed(store, SystemClock())
+            report = await load_seed(store, root.clock)
         finally:
             await store.close()
         for p in report.programmes:
@@ -281,9 +278,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         with logging_for(f"tracker {args.command}"):
-            settings = load_settings()
             handler: Command = args.handler
-            return handler(args, settings)
+            return handler(args, Root(load_settings()))
     except TrackerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

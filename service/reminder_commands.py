@@ -10,7 +10,7 @@ import asyncio
 import logging
 from datetime import date
 
-from tracker.settings import Settings
+from service.root import Root
 
 EXIT_BUSY = 3
 """``reminders run``: another pass kept the lock for the whole wait."""
@@ -31,21 +31,20 @@ def _logging() -> None:
     )
 
 
-def scheduler_command(args: argparse.Namespace, settings: Settings) -> int:
+def scheduler_command(args: argparse.Namespace, root: Root) -> int:
     from tracker.reminders.scheduler import run_scheduler_process
 
     _logging()
-    asyncio.run(run_scheduler_process(settings, today=args.today))
+    asyncio.run(run_scheduler_process(root.settings, today=args.today))
     return 0
 
 
-def run_command(args: argparse.Namespace, settings: Settings) -> int:
-    from tracker.clock import SystemClock
+def run_command(args: argparse.Namespace, root: Root) -> int:
     from tracker.reminders.service import run_reminders
 
     report = asyncio.run(
         run_reminders(
-            settings, clock=SystemClock(), today=args.today, wait=args.wait, dry_run=args.dry_run
+            root.settings, clock=root.clock, today=args.today, wait=args.wait, dry_run=args.dry_run
         )
     )
     if report is None:
@@ -60,16 +59,14 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_FAILED if report.count("failed") else 0
 
 
-def mute_command(args: argparse.Namespace, settings: Settings) -> int:
-    from tracker.clock import SystemClock
-    from tracker.events.open import open_store
+def mute_command(args: argparse.Namespace, root: Root) -> int:
     from tracker.reminders.muting import set_muted
 
     muting = args.reminders == "mute"
 
     async def main() -> bool:
-        clock = SystemClock()
-        store = open_store(settings, clock=clock)
+        clock = root.clock
+        store = root.store()
         try:
             return await set_muted(
                 store,

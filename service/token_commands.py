@@ -11,22 +11,19 @@ import argparse
 import asyncio
 from datetime import UTC, datetime
 
-from tracker.settings import Settings
+from service.root import Root
 
 
-def issue_command(args: argparse.Namespace, settings: Settings) -> int:
+def issue_command(args: argparse.Namespace, root: Root) -> int:
     from tracker.auth.tokens import expiry, issue_token, parse_expiry
-    from tracker.clock import SystemClock
-    from tracker.db import create_engine
-    from tracker.events.open import open_store
 
-    clock = SystemClock()
+    clock = root.clock
     now = clock.now()
     # Checked before anything is written, so a bad --expires registers nobody.
     expires = expiry(now) if args.expires is None else parse_expiry(args.expires, now)
 
     async def main() -> str:
-        store, engine = open_store(settings), create_engine(settings)
+        store, engine = root.store(), root.engine()
         try:
             issued = await issue_token(
                 engine,
@@ -50,17 +47,13 @@ def issue_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def revoke_command(args: argparse.Namespace, settings: Settings) -> int:
+def revoke_command(args: argparse.Namespace, root: Root) -> int:
     from tracker.auth.tokens import revoke_tokens
-    from tracker.clock import SystemClock
-    from tracker.db import create_engine
 
     async def main() -> int:
-        engine = create_engine(settings)
+        engine = root.engine()
         try:
-            revoked = await revoke_tokens(
-                engine, SystemClock(), token_id=args.token, email=args.email
-            )
+            revoked = await revoke_tokens(engine, root.clock, token_id=args.token, email=args.email)
         finally:
             await engine.dispose()
         for record in revoked:
@@ -72,15 +65,13 @@ def revoke_command(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(main())
 
 
-def list_command(args: argparse.Namespace, settings: Settings) -> int:
+def list_command(args: argparse.Namespace, root: Root) -> int:
     from tracker.auth.tokens import list_tokens
-    from tracker.clock import SystemClock
-    from tracker.db import create_engine
 
-    now = SystemClock().now()
+    now = root.clock.now()
 
     async def main() -> int:
-        engine = create_engine(settings)
+        engine = root.engine()
         try:
             records = await list_tokens(engine, person=args.email)
         finally:

@@ -70,7 +70,7 @@ async def events(
 async def _still_a_feed_reader(services: Services, secret: str) -> bool:
     """The token, read again from the database: still there, neither revoked nor expired, a
     feed reader's."""
-    record = await find_token(services.engine, secret)
+    record = await find_token(services.engine, secret, services.clock.now())
     return (
         record is not None and not record.expired(services.clock.now()) and record.scope != "member"
     )

@@ -26,7 +26,7 @@ import msgspec
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from tracker.clock import Clock, SystemClock
+from tracker.clock import Clock
 from tracker.db import WRITE_OPTION
 from tracker.errors import InvalidInput, NotFound, StreamConflict
 from tracker.events.base import NewEvent
@@ -243,14 +243,11 @@ async def lookup_token(engine: AsyncEngine, secret: str) -> TokenRecord | None:
     return token_record(row)
 
 
-async def find_token(
-    engine: AsyncEngine, secret: str, now: datetime | None = None
-) -> TokenRecord | None:
+async def find_token(engine: AsyncEngine, secret: str, now: datetime) -> TokenRecord | None:
     """The active token with this secret, or None (unknown, malformed, revoked, or expired at
-    ``now``, by default the system clock's)."""
+    ``now``)."""
     record = await lookup_token(engine, secret)
-    moment = SystemClock().now() if now is None else now
-    if record is None or record.expired(moment):
+    if record is None or record.expired(now):
         return None
     return record
 
