@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import date
 
 from api.auth import Principal
-from api.authz import Action, digest_involvement, require
 from api.reads import Seen
 from api.services import Services
 from api.when import When
 from tracker.context import local_date
 from tracker.errors import NotFound
+from tracker.permissions import Action, digest_involvement, require
 from tracker.projections.read_model.reader import Glance
 
 

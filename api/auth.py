@@ -21,8 +21,9 @@ from litestar.middleware.authentication import (
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.errors import ApiProblem, unauthorised
-from tracker.auth.tokens import Scope, TokenRecord, hash_token, lookup_token
+from tracker.auth.tokens import TokenRecord, hash_token, lookup_token
 from tracker.clock import Clock
+from tracker.commands import Scope
 
 PUBLIC_PATHS: Final = ["^/health$", "^/ready$", "^/metrics$", "^/schema"]
 """No token needed: process probes, metrics, and the API's description."""

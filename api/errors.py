@@ -33,6 +33,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from api.observability import count_conflict
 from tracker.errors import (
+    Forbidden,
     IdempotencyMismatch,
     InvalidInput,
     NotFound,
@@ -199,6 +200,8 @@ def tracker_problem(exc: TrackerError, *, if_match: bool = False) -> Response[Pr
             else ": someone changed it meanwhile; retry"
         )
         return problem_response(status, code, detail, current_version=exc.actual)
+    if isinstance(exc, Forbidden):
+        return problem_response(403, exc.code, str(exc))
     if isinstance(exc, NotFound) and exc.code in REFERENCES:
         field = REFERENCES[exc.code]
         return problem_response(

@@ -1,17 +1,16 @@
 """What a write acts on: its stream (known from the path, for If-Match) and, once loaded, the
-programme (roster, deputies) and the item, for the authorisation check. Loading uses the
-handlers' own read-only loaders, through the request's store, so the handler that runs next
-reads nothing twice."""
+programme and the item, from which some endpoints build their command (submit or resubmit; a
+PUT that creates or changes). Loading uses the handlers' own read-only loaders, through the
+request's store, so the handler that runs next reads nothing twice; the handler decides who may
+act (``tracker.permissions``)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
 from uuid import UUID
 
 import msgspec
 
-from api.authz import Involvement, involvement
 from tracker.deliverables import DeliverableState, deliverable_stream
 from tracker.errors import NotFound
 from tracker.handlers import Handlers
@@ -30,11 +29,6 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def programme_key(self) -> str:
         return self.programme.key
-
-    def involvement(self, person: str, today: date, *, on: date | None = None) -> Involvement:
-        """How ``person`` stands on the target today (delegations must cover ``today``), or on
-        the day ``on`` (the roster letter held then)."""
-        return involvement(person, today, self.programme, self.deliverable, on=on)
 
 
 Loader = Callable[[Handlers], Awaitable[Target]]

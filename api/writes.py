@@ -18,7 +18,6 @@ import msgspec
 from litestar import Response
 
 from api.auth import ApiRequest, Principal
-from api.authz import Action, require
 from api.errors import (
     ApiProblem,
     FieldError,
@@ -37,7 +36,6 @@ from api.stream_cache import CachedHandlers
 from api.targets import Target, TargetRef
 from tracker.backdating import BackdatingRule
 from tracker.commands import Command
-from tracker.context import local_date
 from tracker.errors import StreamConflict, TrackerError
 from tracker.events.base import StoredEvent
 from tracker.handlers import CommandResult
@@ -58,14 +56,12 @@ class Plan:
     """How one endpoint writes."""
 
     ref: TargetRef
-    action: Action
     build: Build
     created: bool | Callable[[Target], bool] = False
     """A 201 when it wrote; or decided from the target (PUT creates or changes)."""
     new_id: str | None = None
     """The id to answer with when the handler does not make one (workstream key, outcome)."""
     location: str | None = None
-    deputising_for: str | None = None
     bucket: str = "write"
 
 
@@ -178,11 +174,13 @@ class Writer:
         """Load, check access, decide and append, once."""
         ref = plan.ref
         target = await ref.load(self.handlers)
-        who = target.involvement(self.principal.person, local_date(self.services.clock.now()))
-        label = target.programme_key or ref.label
-        require(self.principal, plan.action, who, label, deputising_for=plan.deputising_for)
         is_new = plan.created if isinstance(plan.created, bool) else plan.created(target)
-        command = self._dated(plan.build(self.principal.person, target), target, plan)
+        command = msgspec.structs.replace(
+            plan.build(self.principal.person, target), acting_as=self.principal.scope
+        )
+        reason = getattr(self.body, "backdating_reason", None)
+        if reason is not None:
+            command = msgspec.structs.replace(command, backdating_reason=reason)
         if key is not None:
             command = msgspec.structs.replace(command, idempotency_key=self.store_key(key))
         if command.correlation_id is None and (correlation := correlation_id.get()) is not None:
@@ -193,34 +191,6 @@ class Writer:
             if result.version != if_match:
                 raise StreamConflict(ref.stream_id, if_match, result.version)
         return await self._success(result, is_new, plan)
-
-    def _dated(self, command: Command, target: Target, plan: Plan) -> Command:
-        """A back-dated command, checked: dated more working days back than the rule allows
-        only by an admin (with a reason, which the domain requires and stores), and only by
-        someone whose authority held on the day it is dated as well as today
-        (docs/domain.md, "Back-dated entries")."""
-        reason = getattr(self.body, "backdating_reason", None)
-        if reason is not None:
-            command = msgspec.structs.replace(command, backdating_reason=reason)
-        if command.occurred_at is None or command.occurred_at.tzinfo is None:
-            return command
-        day, today = local_date(command.occurred_at), local_date(self.services.clock.now())
-        if day >= today:
-            return command
-        principal = self.principal
-        if principal.scope != "admin" and self.backdating.is_late(day, today):
-            back = self.backdating.working_days_back(day, today)
-            raise ApiProblem(
-                403,
-                "backdating_needs_admin",
-                f"occurred_at {day.isoformat()} is {back} working days back: more than "
-                f"{self.backdating.working_days} needs an admin token and a backdating_reason "
-                "(ask an administrator to enter it, citing the record it comes from)",
-            )
-        then = target.involvement(principal.person, today, on=day)
-        label = target.programme_key or plan.ref.label
-        require(principal, plan.action, then, label, deputising_for=plan.deputising_for, on=day)
-        return command
 
     async def _success(self, result: CommandResult, is_new: bool, plan: Plan) -> StoredResponse:
         position = result.position

@@ -9,12 +9,17 @@ uses deterministic ids); otherwise a random one is made.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 from uuid import UUID
 
 import msgspec
 
 from tracker.events.programmes import RaidKind
 from tracker.events.values import DateValue, PersonRef
+
+Scope = Literal["admin", "member", "reader"]
+"""What a caller may do at most: everything, what their roster letters allow, or only read
+(``tracker.permissions``); a token carries one (``tracker.auth.tokens``)."""
 
 
 class Command(msgspec.Struct, frozen=True, kw_only=True):
@@ -29,6 +34,9 @@ class Command(msgspec.Struct, frozen=True, kw_only=True):
     backdating_reason: str | None = None
     """Why ``occurred_at`` is more working days back than the rule allows without a reason
     (``tracker.backdating``); stored with the events."""
+    acting_as: Scope = "admin"
+    """The scope the actor acts with (``tracker.permissions``): the API sets its caller's token
+    scope; the command line and the seed act as the database's operator (admin)."""
 
 
 # The programme, its roster and deputies.

@@ -41,6 +41,13 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+class Forbidden(TrackerError):
+    """The caller's scope or standing on the programme does not allow the action
+    (``tracker.permissions``)."""
+
+    code = "forbidden"
+
+
 class StreamConflict(TrackerError):
     """Optimistic concurrency: the stream is not at the version the caller expected."""
 

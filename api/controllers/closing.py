@@ -8,7 +8,6 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from api import targets
-from api.authz import Action
 from api.controllers.common import ProgrammeKey
 from api.openapi import WRITE_PROBLEMS, documented
 from api.schemas import (
@@ -38,7 +37,6 @@ async def record_learning_point(
     new_id = writer.new_uuid()
     plan = Plan(
         ref=targets.programme(key),
-        action=Action.PLAN,
         created=True,
         build=lambda actor, _: c.RecordLearningPoint(
             programme_key=key,
@@ -65,7 +63,6 @@ async def record_recommendation(
     new_id = writer.new_uuid()
     plan = Plan(
         ref=targets.programme(key),
-        action=Action.PLAN,
         created=True,
         build=lambda actor, _: c.RecordCloseOutRecommendation(
             programme_key=key,
@@ -91,7 +88,6 @@ async def record_next_step(
     new_id = writer.new_uuid()
     plan = Plan(
         ref=targets.programme(key),
-        action=Action.PLAN,
         created=True,
         build=lambda actor, _: c.RecordNextStep(
             programme_key=key,
@@ -118,7 +114,6 @@ async def submit_closure(
 ) -> Response[bytes]:
     plan = Plan(
         ref=targets.programme(key),
-        action=Action.PLAN,
         build=lambda actor, _: c.SubmitClosureReport(
             programme_key=key, summary=data.summary, actor=actor, occurred_at=data.occurred_at
         ),
@@ -137,7 +132,6 @@ async def endorse_closure(
 ) -> Response[bytes]:
     plan = Plan(
         ref=targets.programme(key),
-        action=Action.CLOSURE_ENDORSE,
         build=lambda actor, _: c.EndorseClosureReport(
             programme_key=key,
             on_behalf_of=data.on_behalf_of,
@@ -160,7 +154,6 @@ async def approve_closure(
 ) -> Response[bytes]:
     plan = Plan(
         ref=targets.programme(key),
-        action=Action.CLOSURE_APPROVE,
         build=lambda actor, _: c.ApproveClosureReport(
             programme_key=key,
             on_behalf_of=data.on_behalf_of,

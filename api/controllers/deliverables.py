@@ -12,7 +12,6 @@ from litestar.params import FromPath, JSONBody
 
 from api import targets
 from api.auth import ApiRequest
-from api.authz import Action
 from api.controllers.common import ProgrammeKey, people
 from api.items import Found, read_item
 from api.openapi import READ_PROBLEMS, WRITE_PROBLEMS, documented
@@ -63,7 +62,7 @@ async def plan_deliverable(
             occurred_at=data.occurred_at,
         )
 
-    plan = Plan(ref=targets.programme(key), action=Action.PLAN, build=build, created=True)
+    plan = Plan(ref=targets.programme(key), build=build, created=True)
     return await writer.run(data, plan)
 
 
@@ -102,10 +101,8 @@ async def read_deliverable(
     )
 
 
-def _act(
-    deliverable_id: UUID, action: Action, build: Callable[[str, targets.Target], c.Command]
-) -> Plan:
-    return Plan(ref=targets.deliverable(deliverable_id), action=action, build=build)
+def _act(deliverable_id: UUID, build: Callable[[str, targets.Target], c.Command]) -> Plan:
+    return Plan(ref=targets.deliverable(deliverable_id), build=build)
 
 
 def _action_route(path: str, summary: str) -> HTTPRouteHandler:
@@ -134,7 +131,7 @@ async def submit_deliverable(
             deliverable_id=deliverable_id, note=data.note, actor=actor, occurred_at=data.occurred_at
         )
 
-    return await writer.run(data, _act(deliverable_id, Action.PLAN, build))
+    return await writer.run(data, _act(deliverable_id, build))
 
 
 @_action_route("endorse", "Endorse (a named endorser, or their deputy)")
@@ -145,7 +142,6 @@ async def endorse_deliverable(
         data,
         _act(
             deliverable_id,
-            Action.ENDORSE,
             lambda actor, _: c.EndorseDeliverable(
                 deliverable_id=deliverable_id,
                 on_behalf_of=data.on_behalf_of,
@@ -164,7 +160,6 @@ async def approve_deliverable(
         data,
         _act(
             deliverable_id,
-            Action.APPROVE,
             lambda actor, _: c.ApproveDeliverable(
                 deliverable_id=deliverable_id,
                 on_behalf_of=data.on_behalf_of,
@@ -183,7 +178,6 @@ async def return_deliverable(
         data,
         _act(
             deliverable_id,
-            Action.RETURN,
             lambda actor, _: c.ReturnDeliverable(
                 deliverable_id=deliverable_id,
                 comment=data.comment,
@@ -203,7 +197,6 @@ async def defer_deliverable(
         data,
         _act(
             deliverable_id,
-            Action.PLAN,
             lambda actor, _: c.DeferDeliverable(
                 deliverable_id=deliverable_id,
                 reason=data.reason,
@@ -223,7 +216,6 @@ async def reinstate_deliverable(
         data,
         _act(
             deliverable_id,
-            Action.PLAN,
             lambda actor, _: c.ReinstateDeliverable(
                 deliverable_id=deliverable_id,
                 reason=data.reason,
@@ -242,7 +234,6 @@ async def reopen_deliverable(
         data,
         _act(
             deliverable_id,
-            Action.PLAN,
             lambda actor, _: c.ReopenDeliverable(
                 deliverable_id=deliverable_id,
                 reason=data.reason,
@@ -261,7 +252,6 @@ async def replan_deliverable(
         data,
         _act(
             deliverable_id,
-            Action.PLAN,
             lambda actor, _: c.ReplanDeliverable(
                 deliverable_id=deliverable_id,
                 due_on=data.due,

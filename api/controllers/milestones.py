@@ -11,7 +11,6 @@ from litestar.params import FromPath, JSONBody
 
 from api import targets
 from api.auth import ApiRequest
-from api.authz import Action
 from api.controllers.common import ProgrammeKey, milestone_date
 from api.items import Found, read_item
 from api.openapi import READ_PROBLEMS, WRITE_PROBLEMS, documented
@@ -39,7 +38,6 @@ async def baseline_milestone(
     new_id = writer.new_uuid()
     plan = Plan(
         ref=targets.programme(key),
-        action=Action.PLAN,
         created=True,
         build=lambda actor, _: c.BaselineMilestone(
             programme_key=key,
@@ -105,7 +103,6 @@ async def reforecast_milestone(
     forecast = milestone_date("date", data.date)
     plan = Plan(
         ref=targets.milestone(milestone_id),
-        action=Action.PLAN,
         build=lambda actor, _: c.ReforecastMilestone(
             milestone_id=milestone_id,
             forecast=forecast,
@@ -124,7 +121,6 @@ async def rebaseline_milestone(
     baseline = milestone_date("date", data.date)
     plan = Plan(
         ref=targets.milestone(milestone_id),
-        action=Action.PLAN,
         build=lambda actor, _: c.RebaselineMilestone(
             milestone_id=milestone_id,
             baseline=baseline,
@@ -143,7 +139,6 @@ async def achieve_milestone(
     actual = milestone_date("date", data.date)
     plan = Plan(
         ref=targets.milestone(milestone_id),
-        action=Action.PLAN,
         build=lambda actor, _: c.AchieveMilestone(
             milestone_id=milestone_id, actual=actual, actor=actor, occurred_at=data.occurred_at
         ),

@@ -11,7 +11,6 @@ from litestar.params import JSONBody, QueryParameter
 from api import targets
 from api.access import readable_view, today_of
 from api.auth import ApiRequest
-from api.authz import Action, readable
 from api.controllers.common import EmailPath, ProgrammeKey, email, email_parameter, raci
 from api.errors import ApiProblem, FieldError
 from api.openapi import READ_PROBLEMS, WRITE_PROBLEMS, documented
@@ -32,6 +31,7 @@ from api.when import When
 from api.writes import Plan, Writer
 from tracker import commands as c
 from tracker.auth.tokens import registered_name
+from tracker.permissions import readable
 
 CREATED = "Created: its id, the stream version (ETag) and the store position"
 DONE = "Done (or nothing to do): the stream version (ETag) and the store position"
@@ -67,7 +67,6 @@ async def register_programme(
 
     plan = Plan(
         ref=targets.new_programme(data.key),
-        action=Action.ADMIN,
         build=build,
         created=True,
         new_id=data.key,
@@ -142,7 +141,6 @@ def _roster_plan(key: str, who: str, data: JSONBody[RosterIn]) -> Plan:
 
     return Plan(
         ref=targets.programme(key),
-        action=Action.ROSTER,
         build=build,
         created=lambda t: t.programme.member(who) is None,
         new_id=f"roster:{who}",
@@ -180,7 +178,6 @@ async def revoke_roster_member(
     who = _email_path(email)
     plan = Plan(
         ref=targets.programme(key),
-        action=Action.ROSTER,
         build=lambda actor, _: c.RevokeRosterMember(
             programme_key=key, email=who, reason=reason, actor=actor
         ),
@@ -227,8 +224,6 @@ async def appoint_deputy(
 
     plan = Plan(
         ref=targets.programme(key),
-        action=Action.DELEGATE,
-        deputising_for=principal,
         created=True,
         build=build,
     )
@@ -245,7 +240,6 @@ async def add_workstream(
 ) -> Response[bytes]:
     plan = Plan(
         ref=targets.programme(key),
-        action=Action.PLAN,
         created=True,
         new_id=data.key,
         build=lambda actor, _: c.AddWorkstream(
@@ -269,7 +263,6 @@ async def define_outcome(
 ) -> Response[bytes]:
     plan = Plan(
         ref=targets.programme(key),
-        action=Action.PLAN,
         created=True,
         new_id=f"outcome:{data.number}",
         build=lambda actor, _: c.DefineOutcome(

@@ -16,13 +16,13 @@ from litestar.params import QueryParameter
 
 from api.access import readable_view, today_of
 from api.auth import ApiRequest
-from api.authz import readable
 from api.controllers.common import EmailPath, ProgrammeKey, email_parameter
 from api.errors import forbidden
 from api.openapi import READ_PROBLEMS, ClosureReportOperation, documented
 from api.reads import Rendered, cache_key, send_rendered
 from api.services import Services
 from api.when import When
+from tracker.permissions import readable
 from tracker.projections.read_model.views import ProgrammeView
 from tracker.projections.reports import closure_formats
 from tracker.projections.reports import closure_report as closure_module

@@ -14,7 +14,6 @@ from litestar.params import FromPath, JSONBody
 
 from api import targets
 from api.auth import ApiRequest
-from api.authz import Action
 from api.controllers.common import ProgrammeKey, person
 from api.items import Found, read_item
 from api.openapi import READ_PROBLEMS, WRITE_PROBLEMS, documented
@@ -60,7 +59,7 @@ async def raise_risk(
             occurred_at=data.occurred_at,
         )
 
-    plan = Plan(ref=targets.programme(key), action=Action.PLAN, build=build, created=True)
+    plan = Plan(ref=targets.programme(key), build=build, created=True)
     return await writer.run(data, plan)
 
 
@@ -112,7 +111,6 @@ async def log_risk_update(
 ) -> Response[bytes]:
     plan = Plan(
         ref=targets.risk(item_id),
-        action=Action.PLAN,
         build=lambda actor, _: c.LogRiskUpdate(
             item_id=item_id, text=data.note, actor=actor, occurred_at=data.occurred_at
         ),
@@ -126,7 +124,6 @@ async def rescore_risk(
 ) -> Response[bytes]:
     plan = Plan(
         ref=targets.risk(item_id),
-        action=Action.PLAN,
         build=lambda actor, _: c.RescoreRisk(
             item_id=item_id,
             impact=data.impact,
@@ -145,7 +142,6 @@ async def close_risk(
 ) -> Response[bytes]:
     plan = Plan(
         ref=targets.risk(item_id),
-        action=Action.PLAN,
         build=lambda actor, _: c.CloseRisk(
             item_id=item_id, note=data.note, actor=actor, occurred_at=data.occurred_at
         ),

@@ -13,12 +13,12 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from api.auth import ApiRequest, Principal
-from api.authz import Action, Involvement, require
 from api.openapi import READ_PROBLEMS, WRITE_PROBLEMS, documented
 from api.schemas import IssuedTokenOut, TokenIn, TokenList, TokenOut
 from api.schemas.bodies import EMAIL
 from api.services import Services
 from tracker.auth.tokens import TokenRecord, issue_token, list_tokens, revoke_tokens, stamp
+from tracker.permissions import Action, Involvement, require
 
 
 def _admin(principal: Principal) -> None:

@@ -3,9 +3,8 @@ endorse or approve a closure report.
 
 Each is the API's write, not a copy of it: the form is decoded into the API's own body Struct
 (same limits), the command is the one the API's endpoint builds, and it runs through the API's
-``Writer`` with the signed-in ``Principal``: the same scope check, rate limit, Idempotency-Key,
-per-object authorisation (``api.authz``: the Action of each endpoint in
-``api/controllers/deliverables.py`` and ``closing.py``) and domain handler. A refusal comes back
+``Writer`` with the signed-in ``Principal``: the same scope check, rate limit, Idempotency-Key
+and domain handler, which decides who may act (``tracker.permissions``). A refusal comes back
 as the API's problem, whose words the page shows.
 """
 
@@ -17,7 +16,6 @@ from uuid import UUID
 import msgspec
 
 from api import targets
-from api.authz import Action
 from api.errors import ApiProblem, Problem
 from api.pages.reading import services
 from api.pages.session import PageRequest
@@ -102,20 +100,11 @@ def _deliverable_command(verb: Verb, item: UUID, body: msgspec.Struct, actor: st
     raise ApiProblem(400, "invalid_request", f"cannot {verb} a deliverable this way")
 
 
-DELIVERABLE_ACTIONS: dict[str, Action] = {
-    "endorse": Action.ENDORSE,
-    "approve": Action.APPROVE,
-    "return": Action.RETURN,
-    "defer": Action.PLAN,
-}
-"""As the API's endpoints: /deliverables/{id}/endorse, approve, return, defer."""
-
-
 def _deliverable_plan(verb: Verb, item: UUID, body: msgspec.Struct) -> Plan:
     def build(actor: str, _: targets.Target) -> c.Command:
         return _deliverable_command(verb, item, body, actor)
 
-    return Plan(ref=targets.deliverable(item), action=DELIVERABLE_ACTIONS[verb], build=build)
+    return Plan(ref=targets.deliverable(item), build=build)
 
 
 def _closure_plan(verb: Verb, key: str, body: msgspec.Struct) -> Plan:
@@ -123,7 +112,6 @@ def _closure_plan(verb: Verb, key: str, body: msgspec.Struct) -> Plan:
         case "approve", ClosureApproveIn():
             return Plan(
                 ref=targets.programme(key),
-                action=Action.CLOSURE_APPROVE,
                 build=lambda actor, _: c.ApproveClosureReport(
                     programme_key=key,
                     on_behalf_of=body.on_behalf_of,
@@ -134,7 +122,6 @@ def _closure_plan(verb: Verb, key: str, body: msgspec.Struct) -> Plan:
         case "endorse", SignIn():
             return Plan(
                 ref=targets.programme(key),
-                action=Action.CLOSURE_ENDORSE,
                 build=lambda actor, _: c.EndorseClosureReport(
                     programme_key=key, on_behalf_of=body.on_behalf_of, actor=actor
                 ),

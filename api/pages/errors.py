@@ -5,7 +5,7 @@ words the API would give), never problem+json; no sign-in sends the browser to t
 |---|---|
 | not signed in, sign-in expired, token revoked (401) | 303 to ``/sign-in?next=<this page>`` |
 | a form without a valid CSRF token (403) | 403, "this form could not be accepted" |
-| the roster or scope does not allow it (``ApiProblem`` 403) | 403 with the reason |
+| roster or scope does not allow it (``Forbidden``, ``tracker.permissions``) | 403, the reason |
 | a bad ``as_of`` (400), rate limit (429, with ``Retry-After``) | that status with the reason |
 | ``NotFound`` | 404; other domain refusals 409 |
 | database unavailable | 503 |
@@ -24,7 +24,7 @@ from litestar.response import Redirect
 
 from api.errors import ApiProblem, is_unavailable
 from api.pages.render import page
-from tracker.errors import InvalidInput, NotFound, RuleBroken, TrackerError
+from tracker.errors import Forbidden, InvalidInput, NotFound, RuleBroken, TrackerError
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,8 @@ def page_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[
         if "Retry-After" in exc.headers:  # a rate limit says when to come back
             refused.headers["Retry-After"] = exc.headers["Retry-After"]
         return refused
+    if isinstance(exc, Forbidden):
+        return _error(request, 403, "Not allowed", str(exc))
     if isinstance(exc, NotFound):
         return _error(request, 404, "Not found", str(exc))
     if isinstance(exc, RuleBroken):

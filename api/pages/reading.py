@@ -13,10 +13,10 @@ from litestar import Request
 
 from api.access import readable_view, today_of
 from api.auth import Principal
-from api.authz import readable
 from api.deps import services_of
 from api.services import Services
 from api.when import When, parse_when
+from tracker.permissions import readable
 from tracker.projections.read_model.views import ProgrammeView
 from tracker.projections.reports import closure_report as closure_module
 from tracker.projections.reports import milestone_board as board_module

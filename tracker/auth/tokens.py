@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Final, Literal, get_args
+from typing import Final, get_args
 from uuid import uuid4
 
 import msgspec
@@ -27,6 +27,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tracker.clock import Clock
+from tracker.commands import Scope
 from tracker.db import WRITE_OPTION
 from tracker.errors import InvalidInput, NotFound, StreamConflict
 from tracker.events.base import NewEvent
@@ -34,7 +35,6 @@ from tracker.events.people import PersonRegistered, PersonRenamed
 from tracker.events.store import EventStore
 from tracker.ids import PersonId, person_id
 
-Scope = Literal["admin", "member", "reader"]
 SCOPES: Final[tuple[str, ...]] = get_args(Scope)
 PREFIX: Final = "trk_"
 SHOWN_PREFIX_LENGTH: Final = 10

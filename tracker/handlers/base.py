@@ -41,6 +41,7 @@ from tracker.events.deliverables import (
 from tracker.events.store import AppendResult, EventStore, StreamAppend
 from tracker.milestones import MILESTONE_EVENT_TYPES, MilestoneEvent, MilestoneState
 from tracker.milestones import evolve as evolve_milestone
+from tracker.permissions import authorise
 from tracker.programmes import (
     PROGRAMME_EVENT_TYPES,
     ProgrammeEvent,
@@ -206,13 +207,26 @@ class HandlerBase:
 
     # Deciding and writing.
 
-    def context(self, command: Command, earliest: date | None) -> Context:
-        """When the command takes effect: refused in the future, before ``earliest``, and
-        more than the rule's working days back without a reason (``tracker.backdating``)."""
+    def context(
+        self,
+        command: Command,
+        earliest: date | None,
+        programme: ProgrammeState,
+        item: DeliverableState | None = None,
+    ) -> Context:
+        """Whether the caller may give the command (``tracker.permissions``: today, and on the
+        day it is dated), then when it takes effect: refused in the future, before
+        ``earliest``, and more than the rule's working days back without a reason
+        (``tracker.backdating``)."""
+        now = self.clock.now()
+        today = local_date(now)
+        dated = command.occurred_at
+        on = local_date(dated) if dated is not None and dated.tzinfo is not None else today
+        authorise(command, programme, item, today=today, on=on, rule=self.backdating)
         context = context_for(
             actor=command.actor,
             occurred_at=command.occurred_at,
-            now=self.clock.now(),
+            now=now,
             earliest=earliest,
         )
         reason = self.backdating.require_reason(

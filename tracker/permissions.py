@@ -1,4 +1,7 @@
-"""Authorisation, checked per object: who may do what on which programme. Pure.
+"""Permissions: who may do what to which programme or item. Pure, next to the sign-off rules
+(``tracker.signoff``), and evaluated by the handlers in their load-and-decide step
+(``HandlerBase.context``), so every caller meets the same rules; the API's reads use the same
+functions on the programmes' digests.
 
 Scopes: ``admin`` may do everything (sign-offs still follow the domain: only the named person
 or their deputy signs, whoever the caller is); ``reader`` may only read; ``member`` has the
@@ -21,8 +24,15 @@ rights the programme's roster gives them:
 its end date inclusive, and before any revocation takes effect), judged on the roster and
 delegations as they stand now, whatever time a question is about.
 
+A back-dated command (``occurred_at`` before today) needs the authority on the day it is dated
+as well as today, and more working days back than the rule allows (``tracker.backdating``)
+needs an admin: an effective date cannot borrow authority the caller does not hold now.
+
 Passing this gate is not the end: the domain then refuses, as a rule (409), an endorsement or
 approval by someone it does not name, or a deputy outside their delegation's dates.
+
+The command line and the seed act as ``admin`` (``Command.acting_as``'s default): they are the
+operator of their database. The API sets it from the caller's token on every command.
 """
 
 from __future__ import annotations
@@ -30,15 +40,34 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import date
-from typing import Final
+from typing import Final, Protocol
 
 import msgspec
 
-from api.auth import Principal
-from api.errors import forbidden
+from tracker import commands as c
+from tracker.backdating import BackdatingRule
+from tracker.commands import Scope
 from tracker.deliverables import DeliverableState
+from tracker.errors import Forbidden
 from tracker.programmes import ProgrammeState
 from tracker.projections.read_model.digest import Digest
+
+
+class Caller(Protocol):
+    """Who acts: a person and the scope of their token (``api.auth.Principal`` is one)."""
+
+    @property
+    def person(self) -> str: ...
+
+    @property
+    def scope(self) -> Scope: ...
+
+
+class Acting(msgspec.Struct, frozen=True, kw_only=True):
+    """A caller made from a command: its actor and ``acting_as``."""
+
+    person: str
+    scope: Scope
 
 
 class Action(enum.Enum):
@@ -130,7 +159,7 @@ def digest_involvement(person: str, today: date, found: Digest) -> Involvement:
 
 
 def allowed(
-    principal: Principal, action: Action, who: Involvement, *, deputising_for: str | None = None
+    principal: Caller, action: Action, who: Involvement, *, deputising_for: str | None = None
 ) -> bool:
     if principal.scope == "admin":
         return True
@@ -166,7 +195,7 @@ def _standing(who: Involvement) -> str:
 
 
 def require(
-    principal: Principal,
+    principal: Caller,
     action: Action,
     who: Involvement,
     programme: str,
@@ -174,29 +203,119 @@ def require(
     deputising_for: str | None = None,
     on: date | None = None,
 ) -> None:
-    """Raise 403 naming the caller's standing (on the day ``on``, when a back-dated action is
-    judged on the roster of its day) and what the action needs."""
+    """Raise ``Forbidden`` naming the caller's standing (on the day ``on``, when a back-dated
+    action is judged on the roster of its day) and what the action needs."""
     if allowed(principal, action, who, deputising_for=deputising_for):
         return
     if principal.scope == "reader":
-        raise forbidden(
+        raise Forbidden(
             f"{principal.person} has a read-only token: it cannot {action.value} {programme!r}"
         )
     if action is Action.ADMIN:
-        raise forbidden(f"{principal.person} cannot {action.value}: that needs an admin token")
+        raise Forbidden(f"{principal.person} cannot {action.value}: that needs an admin token")
     needs = "".join(sorted(LETTERS[action], key="RACI".index)) or "admin"
     when = f" on {on.isoformat()}, the day the action is dated" if on is not None else ""
-    raise forbidden(
+    raise Forbidden(
         f"{principal.person} {_standing(who)} {programme!r}{when}: to {action.value} it needs "
         f"{' or '.join(needs)} on its roster"
         + (", or being named on the item" if action in DEPUTY_MAY else "")
     )
 
 
-def readable(principal: Principal, today: date, digests: Iterable[Digest]) -> list[Digest]:
+def readable(principal: Caller, today: date, digests: Iterable[Digest]) -> list[Digest]:
     """The programmes a caller may read now (members: their programmes only)."""
     return [
         d
         for d in digests
         if allowed(principal, Action.READ, digest_involvement(principal.person, today, d))
     ]
+
+
+ACTIONS: Final[dict[type[c.Command], Action]] = {
+    c.RegisterProgramme: Action.ADMIN,
+    c.DescribeProgramme: Action.PLAN,
+    c.AddWorkstream: Action.PLAN,
+    c.DefineOutcome: Action.PLAN,
+    c.RecordLearningPoint: Action.PLAN,
+    c.RecordCloseOutRecommendation: Action.PLAN,
+    c.RecordNextStep: Action.PLAN,
+    c.AssignRosterMember: Action.ROSTER,
+    c.ChangeRosterMember: Action.ROSTER,
+    c.RevokeRosterMember: Action.ROSTER,
+    c.AppointDeputy: Action.DELEGATE,
+    c.RevokeDeputy: Action.DELEGATE,
+    c.PlanDeliverable: Action.PLAN,
+    c.ReplanDeliverable: Action.PLAN,
+    c.ChangeDeliverableSignatories: Action.PLAN,
+    c.SubmitDeliverable: Action.PLAN,
+    c.ResubmitDeliverable: Action.PLAN,
+    c.DeferDeliverable: Action.PLAN,
+    c.ReinstateDeliverable: Action.PLAN,
+    c.ReopenDeliverable: Action.PLAN,
+    c.EndorseDeliverable: Action.ENDORSE,
+    c.ApproveDeliverable: Action.APPROVE,
+    c.ReturnDeliverable: Action.RETURN,
+    c.BaselineMilestone: Action.PLAN,
+    c.ReforecastMilestone: Action.PLAN,
+    c.RebaselineMilestone: Action.PLAN,
+    c.AchieveMilestone: Action.PLAN,
+    c.RaiseRisk: Action.PLAN,
+    c.RescoreRisk: Action.PLAN,
+    c.LogRiskUpdate: Action.PLAN,
+    c.ChangeRiskOwner: Action.PLAN,
+    c.CloseRisk: Action.PLAN,
+    c.SubmitClosureReport: Action.PLAN,
+    c.EndorseClosureReport: Action.CLOSURE_ENDORSE,
+    c.ApproveClosureReport: Action.CLOSURE_APPROVE,
+}
+"""What each command needs (the table at the top of this module says who has it)."""
+
+
+def action_of(command: c.Command) -> Action:
+    return ACTIONS[type(command)]
+
+
+def deputising_for(command: c.Command, programme: ProgrammeState) -> str | None:
+    """Whose deputy a delegation command appoints or revokes (a signer may manage their own)."""
+    match command:
+        case c.AppointDeputy():
+            return command.for_email
+        case c.RevokeDeputy():
+            found = programme.delegation(command.delegation_id)
+            return found.principal if found is not None else None
+        case _:
+            return None
+
+
+def authorise(
+    command: c.Command,
+    programme: ProgrammeState,
+    item: DeliverableState | None,
+    *,
+    today: date,
+    on: date,
+    rule: BackdatingRule,
+) -> None:
+    """Refuse (``Forbidden``) a command its caller may not give: judged on the roster and
+    delegations as they stand ``today``, and, for a command dated ``on`` an earlier day, on
+    that day's roster as well; dated more working days back than ``rule`` allows, only an
+    admin may enter it."""
+    if command.acting_as == "admin":
+        return
+    caller = Acting(person=command.actor or "", scope=command.acting_as)
+    action = action_of(command)
+    label = programme.key or getattr(command, "programme_key", "")
+    deputy_of = deputising_for(command, programme)
+    who = involvement(caller.person, today, programme, item)
+    require(caller, action, who, label, deputising_for=deputy_of)
+    if on >= today:
+        return
+    if rule.is_late(on, today):
+        raise Forbidden(
+            f"occurred_at {on.isoformat()} is {rule.working_days_back(on, today)} working days "
+            f"back: more than {rule.working_days} needs an admin token and a backdating_reason "
+            "(ask an administrator to enter it, citing the record it comes from)",
+            code="backdating_needs_admin",
+        )
+    then = involvement(caller.person, today, programme, item, on=on)
+    require(caller, action, then, label, deputising_for=deputy_of, on=on)
