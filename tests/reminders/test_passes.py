@@ -26,6 +26,8 @@ from tests.reminders.scenario import (
 )
 from tests.reminders.smtp import MailServer, dropping_server, mail_server
 from tracker.clock import FixedClock
+from tracker.errors import StreamConflict
+from tracker.events.base import NewEvent
 from tracker.events.reminders import ReminderSendFailed, ReminderSent, ReminderSkipped
 from tracker.events.store import EventStore
 from tracker.reminders.history import reminder_stream
@@ -416,3 +418,52 @@ async def test_finding_4_a_crlf_in_a_name_or_title_neither_stops_the_pass_nor_ad
     assert failed.person == JOSE.email and "ascii" in failed.detail
     [event] = await recorded(store, JOSE.email)
     assert isinstance(event, ReminderSendFailed) and event.permanent
+
+
+class AnotherPassRecordsMeanwhile:
+    """Delivers, and meanwhile another pass (one that lost its lock and went on) records a
+    send on the same person's stream."""
+
+    def __init__(self, url: str, store: EventStore, clock: FixedClock) -> None:
+        self.mailer = SmtpMailer(parse_smtp_url(url))
+        self.store = store
+        self.clock = clock
+
+    async def send(self, message: EmailMessage) -> None:
+        await self.mailer.send(message)
+        person = str(message["To"]).split("<")[-1].rstrip(">")
+        stream = reminder_stream(person)
+        intruder = ReminderSkipped(
+            key="other-pass",
+            kind="signoff_pending",
+            programme_key="digital-transition",
+            item="other",
+            person=person,
+            name="",
+            working_day=MONDAY,
+            reason="another pass",
+        )
+        version = await self.store.stream_version(stream)
+        await self.store.append(
+            stream, [NewEvent(data=intruder, occurred_at=self.clock.now())], version
+        )
+
+
+async def test_a_write_by_another_pass_meanwhile_is_a_conflict_not_a_second_record(
+    read_side: ReadSide, clock: FixedClock, server: MailServer
+) -> None:
+    """The pass records each send expecting the version it read the person's history at: it
+    decided on that history, so it does not write on top of someone else's."""
+    store = read_side.store
+    await given_the_scenario(store, clock)
+    with pytest.raises(StreamConflict):
+        await run_pass(
+            read_side.reader,
+            AnotherPassRecordsMeanwhile(server.url, store, clock),
+            today=MONDAY,
+            clock=clock,
+            settings=settings_for(server.url),
+        )
+    [sent] = server.handler.received
+    person = sent.recipients[0]
+    assert [type(e).__name__ for e in await recorded(store, person)] == ["ReminderSkipped"]

@@ -101,12 +101,19 @@ def person_stream(person: PersonId) -> str:
     return f"person:{person}"
 
 
+async def _person_log(store: EventStore, person: PersonId) -> tuple[str | None, int]:
+    """The display name the person's stream holds (None: not known) and its version."""
+    known: str | None = None
+    stored = await store.read_stream(person_stream(person))
+    for item in stored:
+        if isinstance(item.data, PersonRegistered | PersonRenamed):
+            known = item.data.name
+    return known, stored[-1].version if stored else 0
+
+
 async def registered_name(store: EventStore, email: str) -> str | None:
     """The display name the log holds for a person, or None when it does not know them."""
-    known: str | None = None
-    for stored in await store.read_stream(person_stream(person_id(email))):
-        if isinstance(stored.data, PersonRegistered | PersonRenamed):
-            known = stored.data.name
+    known, _ = await _person_log(store, person_id(email))
     return known
 
 
@@ -116,7 +123,7 @@ async def ensure_person(store: EventStore, clock: Clock, email: str, name: str |
     A different ``name`` for a known person records ``PersonRenamed``."""
     person = person_id(email)
     stream = person_stream(person)
-    known = await registered_name(store, person)
+    known, version = await _person_log(store, person)
     wanted = (name or "").strip()
     if known is not None and (not wanted or wanted == known):
         return known
@@ -126,7 +133,6 @@ async def ensure_person(store: EventStore, clock: Clock, email: str, name: str |
         if known is None
         else PersonRenamed(email=person, name=shown)
     )
-    version = 0 if known is None else await store.stream_version(stream)
     try:
         await store.append(stream, [NewEvent(data=event, occurred_at=clock.now())], version)
     except StreamConflict:

@@ -25,7 +25,7 @@ from tracker.calendar import WorkingCalendar
 from tracker.clock import Clock
 from tracker.events.base import NewEvent, StoredEvent
 from tracker.events.reminders import ReminderSendFailed, ReminderSent, ReminderSkipped
-from tracker.events.store import EventStore, StreamState
+from tracker.events.store import EventStore
 from tracker.ids import deterministic_uuid
 from tracker.projections.read_model.reader import Reader
 from tracker.projections.read_model.views import ProgrammeView
@@ -93,19 +93,28 @@ class PassReport(msgspec.Struct, kw_only=True):
 async def _append(
     store: EventStore,
     stream: str,
+    history: History,
     event: ReminderSent | ReminderSkipped | ReminderSendFailed,
     clock: Clock,
     key: str | None,
 ) -> None:
-    # The recipient's stream is a log, not a decision: the lock keeps passes apart and the
-    # idempotency key keeps each reminder once, so no expected version is needed.
+    """Record ``event`` on the recipient's stream, expecting the version this pass read it at
+    (``history.version``, moved on by each record): the pass decided on that history, so a
+    write by anyone else meanwhile (a pass that lost its lock) is a conflict, not a second
+    record. The idempotency key keeps each reminder once across passes."""
     event_id = deterministic_uuid("reminder-event", key) if key else uuid4()
     new = NewEvent(data=event, occurred_at=clock.now(), event_id=event_id)
-    await store.append(stream, [new], StreamState.ANY, idempotency_key=key)
+    result = await store.append(stream, [new], history.version, idempotency_key=key)
+    history.version = max(history.version, result.last_version)
 
 
 async def _skip(
-    store: EventStore, stream: str, who: Recipient, items: Sequence[Reminder], clock: Clock
+    store: EventStore,
+    stream: str,
+    history: History,
+    who: Recipient,
+    items: Sequence[Reminder],
+    clock: Clock,
 ) -> Delivery:
     reason = "no e-mail address" if not who.email else f"{who.email!r} is not an e-mail address"
     for r in items:
@@ -119,7 +128,7 @@ async def _skip(
             working_day=r.day,
             reason=reason,
         )
-        await _append(store, stream, event, clock, f"skipped:{r.key}")
+        await _append(store, stream, history, event, clock, f"skipped:{r.key}")
     return Delivery(person=who.who, status="skipped", keys=[r.key for r in items], detail=reason)
 
 
@@ -215,10 +224,12 @@ async def run_pass(
                 )
             )
         elif not who.addressable:
-            report.deliveries.append(await _skip(store, stream, who, pending, clock))
+            report.deliveries.append(await _skip(store, stream, history, who, pending, clock))
         else:
             report.deliveries.append(
-                await _deliver(store, mailer, stream, who, pending, today, clock, settings, lock)
+                await _deliver(
+                    store, mailer, stream, history, who, pending, today, clock, settings, lock
+                )
             )
     return report
 
@@ -226,6 +237,7 @@ async def run_pass(
 async def _failed(
     store: EventStore,
     stream: str,
+    history: History,
     who: Recipient,
     keys: list[str],
     today: date,
@@ -245,7 +257,7 @@ async def _failed(
         error=str(error),
         permanent=permanent,
     )
-    await _append(store, stream, event, clock, None)
+    await _append(store, stream, history, event, clock, None)
     return Delivery(
         person=who.who, status="failed", keys=keys, message_id=message_id, detail=str(error)
     )
@@ -255,6 +267,7 @@ async def _deliver(
     store: EventStore,
     mailer: Mailer,
     stream: str,
+    history: History,
     who: Recipient,
     items: Sequence[Reminder],
     today: date,
@@ -275,7 +288,9 @@ async def _deliver(
     except ValueError as exc:
         # One bad record (an address or text the mail library refuses) fails this person's
         # e-mail, recorded as failed, and the pass goes on with everyone else.
-        return await _failed(store, stream, who, keys, today, clock, "", exc, permanent=True)
+        return await _failed(
+            store, stream, history, who, keys, today, clock, "", exc, permanent=True
+        )
     message_id = str(message["Message-ID"])
     if lock is not None and not await lock.held():
         raise LockLost("the reminders pass lost its lock: stopping before sending more")
@@ -285,6 +300,7 @@ async def _deliver(
         return await _failed(
             store,
             stream,
+            history,
             who,
             keys,
             today,
@@ -306,7 +322,7 @@ async def _deliver(
             summary=r.summary,
             snapshot=r.snapshot,
         )
-        await _append(store, stream, sent, clock, r.key)
+        await _append(store, stream, history, sent, clock, r.key)
     return Delivery(person=who.who, status="sent", keys=keys, message_id=message_id)
 
 
