@@ -1,12 +1,8 @@
 """The event store as one write request sees it.
 
-- Whole-stream reads are remembered for the request, so the authorisation check and the domain
-  handler read each stream once (an append to a stream forgets it).
-- ``If-Match``: the request pins one stream at a version. The handlers append with the version
-  they loaded as the expected version, so an append to the pinned stream expecting any other
-  version means the client's copy is stale: it is refused before anything is written
-  (``StreamConflict``, answered 412). When it matches, the store's own check makes the append
-  atomic against concurrent writers.
+Whole-stream reads are remembered for the request, so the endpoint (which builds some commands
+from the loaded item) and the domain handler read each stream once (an append to a stream
+forgets it). If-Match is the handler's to check (``Command.expected_version``).
 """
 
 from __future__ import annotations
@@ -16,7 +12,6 @@ from datetime import datetime
 
 from api.observability import count_appended
 from api.stream_cache import CACHED_PREFIX, StreamCache
-from tracker.errors import StreamConflict
 from tracker.events.base import NewEvent, StoredEvent
 from tracker.events.store import AppendResult, EventStore, ExpectedVersion, RawEvent, StreamAppend
 
@@ -27,10 +22,6 @@ class RequestStore:
         self._shared = shared
         self._streams: dict[str, list[StoredEvent]] = {}
         self._versions: dict[str, int] = {}
-        self.pinned: tuple[str, int] | None = None
-
-    def pin(self, stream_id: str, version: int) -> None:
-        self.pinned = (stream_id, version)
 
     async def append(
         self,
@@ -40,7 +31,6 @@ class RequestStore:
         *,
         idempotency_key: str | None = None,
     ) -> AppendResult:
-        self._check_pin(stream_id, expected_version)
         self._streams.pop(stream_id, None)
         self._versions.pop(stream_id, None)
         result = await self._store.append(
@@ -53,7 +43,6 @@ class RequestStore:
         self, appends: Sequence[StreamAppend], *, idempotency_key: str | None = None
     ) -> list[AppendResult]:
         for part in appends:
-            self._check_pin(part.stream_id, part.expected_version)
             self._streams.pop(part.stream_id, None)
             self._versions.pop(part.stream_id, None)
         results = await self._store.append_streams(appends, idempotency_key=idempotency_key)
@@ -62,14 +51,6 @@ class RequestStore:
 
     async def appended_with_key(self, idempotency_key: str) -> list[StoredEvent]:
         return await self._store.appended_with_key(idempotency_key)
-
-    def _check_pin(self, stream_id: str, expected_version: ExpectedVersion) -> None:
-        """If-Match: the pinned stream must be written at the version the client saw."""
-        if self.pinned is not None and self.pinned[0] == stream_id:
-            wanted = self.pinned[1]
-            if expected_version != wanted:
-                actual = expected_version if isinstance(expected_version, int) else -1
-                raise StreamConflict(stream_id, wanted, actual)
 
     async def stream_version(self, stream_id: str) -> int:
         """Asked once a request per stream (an append to it forgets it)."""

@@ -149,8 +149,6 @@ class Writer:
                 earlier = await self.store.appended_with_key(self.store_key(key))
                 if earlier:
                     return await self._success(*_earlier_result(earlier), plan)
-            if if_match is not None:
-                self.store.pin(plan.ref.stream_id, if_match)
             attempt = 1
             while True:
                 try:
@@ -171,12 +169,15 @@ class Writer:
             return _stored(unavailable_response(exc))
 
     async def _attempt(self, plan: Plan, if_match: int | None, key: str | None) -> StoredResponse:
-        """Load, check access, decide and append, once."""
+        """Load, build the command, and hand it to the domain (which checks access, decides
+        and appends), once."""
         ref = plan.ref
         target = await ref.load(self.handlers)
         is_new = plan.created if isinstance(plan.created, bool) else plan.created(target)
         command = msgspec.structs.replace(
-            plan.build(self.principal.person, target), acting_as=self.principal.scope
+            plan.build(self.principal.person, target),
+            acting_as=self.principal.scope,
+            expected_version=if_match,
         )
         reason = getattr(self.body, "backdating_reason", None)
         if reason is not None:
@@ -187,9 +188,6 @@ class Writer:
             # The request's X-Correlation-Id (api.observability): kept in the events' metadata.
             command = msgspec.structs.replace(command, correlation_id=correlation)
         result = await self.handlers.handle(command)
-        if if_match is not None and not result.written and result.stream_id == ref.stream_id:
-            if result.version != if_match:
-                raise StreamConflict(ref.stream_id, if_match, result.version)
         return await self._success(result, is_new, plan)
 
     async def _success(self, result: CommandResult, is_new: bool, plan: Plan) -> StoredResponse:

@@ -151,6 +151,39 @@ async def test_a_stale_if_match_is_412_and_writes_nothing(api: Api) -> None:
     assert malformed.status_code == 400
 
 
+async def test_if_match_is_checked_once_after_the_rights_whether_or_not_it_would_write(
+    api: Api,
+) -> None:
+    """The handler checks If-Match after permission and before deciding: a repeated approval
+    (which writes nothing) with a stale ETag is 412, not 200; and someone who may not act at
+    all is told 403 whatever ETag they send (RFC 9110, 13.2.2: preconditions come after
+    authorisation)."""
+    key = await given_programme(api)
+    item = await given_deliverable(api, key, submitted=True)
+    sponsor = await api.as_(SPONSOR)
+    before = (await api.get(f"/api/v1/deliverables/{item}", sponsor)).headers["etag"]
+    approved = await api.post(
+        f"/api/v1/deliverables/{item}/approve", sponsor, headers={"If-Match": before}
+    )
+    assert approved.status_code == 200 and approved.json()["written"]
+    again = await api.post(
+        f"/api/v1/deliverables/{item}/approve", sponsor, headers={"If-Match": before}
+    )
+    assert again.status_code == 412
+    assert again.json()["current_version"] == approved.json()["version"]
+    current = approved.headers["etag"]
+    repeat = await api.post(
+        f"/api/v1/deliverables/{item}/approve", sponsor, headers={"If-Match": current}
+    )
+    assert repeat.status_code == 200 and not repeat.json()["written"]
+    outsider = await api.as_(OUTSIDER)
+    for etag in (before, current):
+        refused = await api.post(
+            f"/api/v1/deliverables/{item}/approve", outsider, headers={"If-Match": etag}
+        )
+        assert refused.status_code == 403
+
+
 async def test_two_clients_racing_with_one_etag_one_wins_one_gets_412(api: Api) -> None:
     key = await given_programme(api)
     lead = await api.as_(LEAD)

@@ -24,7 +24,7 @@ from tracker.commands import Command
 from tracker.context import Context, context_for, local_date
 from tracker.deliverables import DELIVERABLE_EVENT_TYPES, DeliverableEvent, DeliverableState
 from tracker.deliverables import evolve as evolve_deliverable
-from tracker.errors import InvalidInput
+from tracker.errors import InvalidInput, StreamConflict
 from tracker.events.base import Event, Metadata, NewEvent, StoredEvent
 from tracker.events.closure import (
     ClosureReportApproved,
@@ -211,18 +211,26 @@ class HandlerBase:
         self,
         command: Command,
         earliest: date | None,
-        programme: ProgrammeState,
-        item: DeliverableState | None = None,
+        programme: Loaded[ProgrammeState],
+        item: Loaded[DeliverableState] | Loaded[MilestoneState] | Loaded[RiskState] | None = None,
     ) -> Context:
         """Whether the caller may give the command (``tracker.permissions``: today, and on the
-        day it is dated), then when it takes effect: refused in the future, before
-        ``earliest``, and more than the rule's working days back without a reason
-        (``tracker.backdating``)."""
+        day it is dated); then whether the stream it acts on (``item``, else the programme) is
+        still at the version the caller saw (``Command.expected_version``, If-Match); then when
+        it takes effect: refused in the future, before ``earliest``, and more than the rule's
+        working days back without a reason (``tracker.backdating``)."""
         now = self.clock.now()
         today = local_date(now)
         dated = command.occurred_at
         on = local_date(dated) if dated is not None and dated.tzinfo is not None else today
-        authorise(command, programme, item, today=today, on=on, rule=self.backdating)
+        deliverable = (
+            item.state if item is not None and isinstance(item.state, DeliverableState) else None
+        )
+        authorise(command, programme.state, deliverable, today=today, on=on, rule=self.backdating)
+        acted_on = item if item is not None else programme
+        expected = command.expected_version
+        if expected is not None and acted_on.version != expected:
+            raise StreamConflict(acted_on.stream_id, expected, acted_on.version)
         context = context_for(
             actor=command.actor,
             occurred_at=command.occurred_at,

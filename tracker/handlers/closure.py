@@ -16,7 +16,7 @@ class ClosureHandlers(HandlerBase):
         """Pins every item stream at its current version: the report as it stands."""
         programme, closure = await self.load_closure(command.programme_key)
         programme.state.require_registered(command.programme_key)
-        context = self.context(command, programme.state.earliest, programme.state)
+        context = self.context(command, programme.state.earliest, programme)
         streams = [
             *(deliverable_stream(i) for i in programme.state.deliverables),
             *(milestone_stream(i) for i in programme.state.milestones),
@@ -41,7 +41,7 @@ class ClosureHandlers(HandlerBase):
     async def endorse_closure_report(self, command: EndorseClosureReport) -> CommandResult:
         programme, closure = await self.load_closure(command.programme_key)
         programme.state.require_registered(command.programme_key)
-        context = self.context(command, programme.state.earliest, programme.state)
+        context = self.context(command, programme.state.earliest, programme)
         self.require_after_submission(context, programme, "the closure report's submission")
         events = decide_endorse(programme.state, closure, command, context)
         return await self.append(programme.stream_id, events, programme.version, command, context)
@@ -49,7 +49,7 @@ class ClosureHandlers(HandlerBase):
     async def approve_closure_report(self, command: ApproveClosureReport) -> CommandResult:
         programme, closure = await self.load_closure(command.programme_key)
         programme.state.require_registered(command.programme_key)
-        context = self.context(command, programme.state.earliest, programme.state)
+        context = self.context(command, programme.state.earliest, programme)
         self.require_after_submission(context, programme, "the closure report's submission")
         events = decide_approve(programme.state, closure, command, context)
         return await self.append(programme.stream_id, events, programme.version, command, context)

@@ -102,7 +102,7 @@ class ItemHandlers(HandlerBase):
         new_id = command.deliverable_id or uuid4()
         programme = await self.load_registered(command.programme_key)
         existing = await self.load_deliverable(deliverable_stream(new_id))
-        context = self.context(command, programme.state.earliest, programme.state)
+        context = self.context(command, programme.state.earliest, programme)
         creation = decide_plan(programme.state, existing.state, command, context, new_id=new_id)
         return await self._create(
             programme,
@@ -130,7 +130,7 @@ class ItemHandlers(HandlerBase):
                 f"deliverable {deliverable_id} does not exist", code="deliverable_not_found"
             )
         programme = await self.load_registered(loaded.state.programme_key)
-        context = self.context(command, programme.state.earliest, programme.state, loaded.state)
+        context = self.context(command, programme.state.earliest, programme, loaded)
         title = loaded.state.title
         self.require_after_creation(context, loaded, f"deliverable {title!r} was planned")
         if signing:
@@ -209,7 +209,7 @@ class ItemHandlers(HandlerBase):
         new_id = command.milestone_id or uuid4()
         programme = await self.load_registered(command.programme_key)
         existing = await self.load_milestone(milestone_stream(new_id))
-        context = self.context(command, programme.state.earliest, programme.state)
+        context = self.context(command, programme.state.earliest, programme)
         creation = decide_baseline(programme.state, existing.state, command, context, new_id=new_id)
         return await self._create(
             programme,
@@ -228,7 +228,7 @@ class ItemHandlers(HandlerBase):
         if not loaded.state.exists:
             raise NotFound(f"milestone {milestone_id} does not exist", code="milestone_not_found")
         programme = await self.load_registered(loaded.state.programme_key)
-        context = self.context(command, programme.state.earliest, programme.state)
+        context = self.context(command, programme.state.earliest, programme, loaded)
         self.require_after_creation(
             context, loaded, f"milestone {loaded.state.title!r} was baselined"
         )
@@ -256,7 +256,7 @@ class ItemHandlers(HandlerBase):
         new_id = command.item_id or uuid4()
         programme = await self.load_registered(command.programme_key)
         existing = await self.load_risk(risk_stream(new_id))
-        context = self.context(command, programme.state.earliest, programme.state)
+        context = self.context(command, programme.state.earliest, programme)
         creation = decide_raise(programme.state, existing.state, command, context, new_id=new_id)
         return await self._create(
             programme,
@@ -273,7 +273,7 @@ class ItemHandlers(HandlerBase):
         if not loaded.state.exists:
             raise NotFound(f"RAID item {item_id} does not exist", code="risk_not_found")
         programme = await self.load_registered(loaded.state.programme_key)
-        context = self.context(command, programme.state.earliest, programme.state)
+        context = self.context(command, programme.state.earliest, programme, loaded)
         self.require_after_creation(context, loaded, f"{loaded.state.ref} was raised")
         events = decide(programme.state, loaded.state, context)
         return await self.append(loaded.stream_id, events, loaded.version, command, context)

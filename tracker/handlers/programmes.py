@@ -51,7 +51,7 @@ class ProgrammeHandlers(HandlerBase):
         self, key: str, command: Command, decide: Decide, *, created_id: UUID | None = None
     ) -> CommandResult:
         loaded = await self.load_registered(key)
-        context = self.context(command, loaded.state.earliest, loaded.state)
+        context = self.context(command, loaded.state.earliest, loaded)
         events = decide(loaded.state, context)
         return await self.append(
             loaded.stream_id, events, loaded.version, command, context, created_id=created_id
@@ -59,7 +59,7 @@ class ProgrammeHandlers(HandlerBase):
 
     async def register_programme(self, command: RegisterProgramme) -> CommandResult:
         loaded = await self.load_programme(programme_key(command.programme_key))
-        context = self.context(command, None, loaded.state)
+        context = self.context(command, None, loaded)
         events = decide_register(loaded.state, command, context)
         return await self.append(loaded.stream_id, events, loaded.version, command, context)
 
