@@ -9,9 +9,9 @@ hold an index entry without its item; repeating the command with the same id fin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -212,7 +212,7 @@ class HandlerBase:
         command: Command,
         earliest: date | None,
         programme: Loaded[ProgrammeState],
-        item: Loaded[DeliverableState] | Loaded[MilestoneState] | Loaded[RiskState] | None = None,
+        item: Loaded[Any] | None = None,
     ) -> Context:
         """Whether the caller may give the command (``tracker.permissions``: today, and on the
         day it is dated); then whether the stream it acts on (``item``, else the programme) is
@@ -316,6 +316,10 @@ class HandlerBase:
             return CommandResult(stream_id=stream_id, version=expected, created_id=created_id)
         results = await self.store.append_streams(appends, idempotency_key=command.idempotency_key)
         return _result(results[-1], parts[-1][1], created_id)
+
+
+Handler = Callable[[HandlerBase, Any], Awaitable[CommandResult]]
+"""A command's handler: ``handler(handlers, command)`` (``tracker.handlers.dispatch``)."""
 
 
 def fold_programme(stored: Sequence[StoredEvent]) -> ProgrammeState:

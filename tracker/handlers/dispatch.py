@@ -1,89 +1,79 @@
-"""``Handlers``: every command handler on one object, and ``handle`` to dispatch any command."""
+"""Every command and the function that handles it, in one map; ``Handlers.handle`` looks the
+command up and runs it. Each handler loads what it needs, checks permission and If-Match
+(``HandlerBase.context``), decides, and appends with the loaded version as the expected one."""
 
 from __future__ import annotations
 
+from typing import Final
+
+from tracker import closing_notes, deliverable_plan, deliverable_signoff, milestones, risks, roster
 from tracker import commands as c
+from tracker import programme_setup as setup
 from tracker.errors import InvalidInput
-from tracker.handlers.base import CommandResult
-from tracker.handlers.closure import ClosureHandlers
-from tracker.handlers.items import ItemHandlers
-from tracker.handlers.programmes import ProgrammeHandlers
+from tracker.handlers.base import CommandResult, Handler, HandlerBase
+from tracker.handlers.closure import (
+    approve_closure_report,
+    endorse_closure_report,
+    submit_closure_report,
+)
+from tracker.handlers.items import DELIVERABLE, MILESTONE, RISK, creating, on_item
+from tracker.handlers.programmes import making, on_programme, register_programme
+
+HANDLERS: Final[dict[type[c.Command], Handler]] = {
+    # The programme, its roster and deputies, its notes.
+    c.RegisterProgramme: register_programme,
+    c.DescribeProgramme: on_programme(setup.decide_describe),
+    c.AddWorkstream: on_programme(setup.decide_add_workstream),
+    c.DefineOutcome: on_programme(setup.decide_define_outcome),
+    c.AssignRosterMember: on_programme(roster.decide_assign_member),
+    c.ChangeRosterMember: on_programme(roster.decide_change_member),
+    c.RevokeRosterMember: on_programme(roster.decide_revoke_member),
+    c.AppointDeputy: making(roster.decide_appoint_deputy, lambda cmd: cmd.delegation_id),
+    c.RevokeDeputy: on_programme(roster.decide_revoke_deputy),
+    c.RecordLearningPoint: making(
+        closing_notes.decide_record_learning_point, lambda cmd: cmd.learning_point_id
+    ),
+    c.RecordCloseOutRecommendation: making(
+        closing_notes.decide_record_recommendation, lambda cmd: cmd.recommendation_id
+    ),
+    c.RecordNextStep: making(closing_notes.decide_record_next_step, lambda cmd: cmd.next_step_id),
+    # Deliverables.
+    c.PlanDeliverable: creating(DELIVERABLE, deliverable_plan.decide_plan),
+    c.ReplanDeliverable: on_item(DELIVERABLE, deliverable_plan.decide_replan),
+    c.ChangeDeliverableSignatories: on_item(
+        DELIVERABLE, deliverable_plan.decide_change_signatories
+    ),
+    c.SubmitDeliverable: on_item(DELIVERABLE, deliverable_signoff.decide_submit),
+    c.ResubmitDeliverable: on_item(DELIVERABLE, deliverable_signoff.decide_resubmit),
+    c.EndorseDeliverable: on_item(DELIVERABLE, deliverable_signoff.decide_endorse, signing=True),
+    c.ApproveDeliverable: on_item(DELIVERABLE, deliverable_signoff.decide_approve, signing=True),
+    c.ReturnDeliverable: on_item(DELIVERABLE, deliverable_signoff.decide_return, signing=True),
+    c.DeferDeliverable: on_item(DELIVERABLE, deliverable_plan.decide_defer),
+    c.ReinstateDeliverable: on_item(DELIVERABLE, deliverable_plan.decide_reinstate),
+    c.ReopenDeliverable: on_item(DELIVERABLE, deliverable_plan.decide_reopen),
+    # Milestones.
+    c.BaselineMilestone: creating(MILESTONE, milestones.decide_baseline),
+    c.ReforecastMilestone: on_item(MILESTONE, milestones.decide_reforecast),
+    c.RebaselineMilestone: on_item(MILESTONE, milestones.decide_rebaseline),
+    c.AchieveMilestone: on_item(MILESTONE, milestones.decide_achieve),
+    # RAID items.
+    c.RaiseRisk: creating(RISK, risks.decide_raise),
+    c.RescoreRisk: on_item(RISK, risks.decide_rescore),
+    c.LogRiskUpdate: on_item(RISK, risks.decide_log_update),
+    c.ChangeRiskOwner: on_item(RISK, risks.decide_change_owner),
+    c.CloseRisk: on_item(RISK, risks.decide_close),
+    # The closure report.
+    c.SubmitClosureReport: submit_closure_report,
+    c.EndorseClosureReport: endorse_closure_report,
+    c.ApproveClosureReport: approve_closure_report,
+}
 
 
-class Handlers(ProgrammeHandlers, ItemHandlers, ClosureHandlers):
-    """``Handlers(store, clock)``: load, decide, append with the expected version."""
+class Handlers(HandlerBase):
+    """``Handlers(store, clock)``: the loaders and writers every handler uses, and ``handle``."""
 
     async def handle(self, command: c.Command) -> CommandResult:
-        match command:
-            case c.RegisterProgramme():
-                return await self.register_programme(command)
-            case c.DescribeProgramme():
-                return await self.describe_programme(command)
-            case c.AddWorkstream():
-                return await self.add_workstream(command)
-            case c.AssignRosterMember():
-                return await self.assign_roster_member(command)
-            case c.ChangeRosterMember():
-                return await self.change_roster_member(command)
-            case c.RevokeRosterMember():
-                return await self.revoke_roster_member(command)
-            case c.AppointDeputy():
-                return await self.appoint_deputy(command)
-            case c.RevokeDeputy():
-                return await self.revoke_deputy(command)
-            case c.DefineOutcome():
-                return await self.define_outcome(command)
-            case c.RecordLearningPoint():
-                return await self.record_learning_point(command)
-            case c.RecordCloseOutRecommendation():
-                return await self.record_close_out_recommendation(command)
-            case c.RecordNextStep():
-                return await self.record_next_step(command)
-            case c.PlanDeliverable():
-                return await self.plan_deliverable(command)
-            case c.ReplanDeliverable():
-                return await self.replan_deliverable(command)
-            case c.ChangeDeliverableSignatories():
-                return await self.change_deliverable_signatories(command)
-            case c.SubmitDeliverable():
-                return await self.submit_deliverable(command)
-            case c.ResubmitDeliverable():
-                return await self.resubmit_deliverable(command)
-            case c.EndorseDeliverable():
-                return await self.endorse_deliverable(command)
-            case c.ApproveDeliverable():
-                return await self.approve_deliverable(command)
-            case c.ReturnDeliverable():
-                return await self.return_deliverable(command)
-            case c.DeferDeliverable():
-                return await self.defer_deliverable(command)
-            case c.ReinstateDeliverable():
-                return await self.reinstate_deliverable(command)
-            case c.ReopenDeliverable():
-                return await self.reopen_deliverable(command)
-            case c.BaselineMilestone():
-                return await self.baseline_milestone(command)
-            case c.ReforecastMilestone():
-                return await self.reforecast_milestone(command)
-            case c.RebaselineMilestone():
-                return await self.rebaseline_milestone(command)
-            case c.AchieveMilestone():
-                return await self.achieve_milestone(command)
-            case c.RaiseRisk():
-                return await self.raise_risk(command)
-            case c.RescoreRisk():
-                return await self.rescore_risk(command)
-            case c.LogRiskUpdate():
-                return await self.log_risk_update(command)
-            case c.ChangeRiskOwner():
-                return await self.change_risk_owner(command)
-            case c.CloseRisk():
-                return await self.close_risk(command)
-            case c.SubmitClosureReport():
-                return await self.submit_closure_report(command)
-            case c.EndorseClosureReport():
-                return await self.endorse_closure_report(command)
-            case c.ApproveClosureReport():
-                return await self.approve_closure_report(command)
-            case _:
-                raise InvalidInput(f"no handler for {type(command).__name__}")
+        handler = HANDLERS.get(type(command))
+        if handler is None:
+            raise InvalidInput(f"no handler for {type(command).__name__}")
+        return await handler(self, command)
