@@ -22,7 +22,7 @@ from tracker.closure import ClosureState
 from tracker.closure import evolve as evolve_closure
 from tracker.commands import Command
 from tracker.context import Context, context_for, local_date
-from tracker.deliverables import DELIVERABLE_EVENT_TYPES, DeliverableEvent, DeliverableState
+from tracker.deliverables import DELIVERABLE_EVENT_TYPES, DeliverableState
 from tracker.deliverables import evolve as evolve_deliverable
 from tracker.errors import InvalidInput, StreamConflict
 from tracker.events.base import Event, Metadata, NewEvent, StoredEvent
@@ -39,7 +39,7 @@ from tracker.events.deliverables import (
     DeliverableSubmitted,
 )
 from tracker.events.store import AppendResult, EventStore, StreamAppend
-from tracker.milestones import MILESTONE_EVENT_TYPES, MilestoneEvent, MilestoneState
+from tracker.milestones import MILESTONE_EVENT_TYPES, MilestoneState
 from tracker.milestones import evolve as evolve_milestone
 from tracker.permissions import authorise
 from tracker.programmes import (
@@ -49,7 +49,7 @@ from tracker.programmes import (
     programme_stream,
 )
 from tracker.programmes import evolve as evolve_programme
-from tracker.risks import RISK_EVENT_TYPES, RiskEvent, RiskState
+from tracker.risks import RISK_EVENT_TYPES, RiskState
 from tracker.risks import evolve as evolve_risk
 
 
@@ -154,51 +154,46 @@ class HandlerBase:
         )
         return loaded, closure
 
-    async def load_deliverable(self, stream_id: str) -> Loaded[DeliverableState]:
+    async def _load_item(
+        self,
+        stream_id: str,
+        kinds: tuple[type[Event], ...],
+        evolve: Callable[[S, Any], S],
+        state: S,
+        *submissions: type[Event],
+    ) -> Loaded[S]:
+        """An item's state from its stream, each event checked to be one of ``kinds``; its
+        ``opened_on`` from the last of ``submissions``."""
         stored = await self.store.read_stream(stream_id)
-        state = DeliverableState()
         for item in stored:
-            if not isinstance(item.data, DELIVERABLE_EVENT_TYPES):
+            if not isinstance(item.data, kinds):
                 raise _foreign(stream_id, item)
-            event: DeliverableEvent = item.data
-            state = evolve_deliverable(state, event)
+            state = evolve(state, item.data)
         return Loaded(
             stream_id=stream_id,
             state=state,
             version=_version(stored),
             created_on=_created_on(stored),
-            opened_on=_opened_on(stored, DeliverableSubmitted, DeliverableResubmitted),
+            opened_on=_opened_on(stored, *submissions) if submissions else None,
+        )
+
+    async def load_deliverable(self, stream_id: str) -> Loaded[DeliverableState]:
+        return await self._load_item(
+            stream_id,
+            DELIVERABLE_EVENT_TYPES,
+            evolve_deliverable,
+            DeliverableState(),
+            DeliverableSubmitted,
+            DeliverableResubmitted,
         )
 
     async def load_milestone(self, stream_id: str) -> Loaded[MilestoneState]:
-        stored = await self.store.read_stream(stream_id)
-        state = MilestoneState()
-        for item in stored:
-            if not isinstance(item.data, MILESTONE_EVENT_TYPES):
-                raise _foreign(stream_id, item)
-            event: MilestoneEvent = item.data
-            state = evolve_milestone(state, event)
-        return Loaded(
-            stream_id=stream_id,
-            state=state,
-            version=_version(stored),
-            created_on=_created_on(stored),
+        return await self._load_item(
+            stream_id, MILESTONE_EVENT_TYPES, evolve_milestone, MilestoneState()
         )
 
     async def load_risk(self, stream_id: str) -> Loaded[RiskState]:
-        stored = await self.store.read_stream(stream_id)
-        state = RiskState()
-        for item in stored:
-            if not isinstance(item.data, RISK_EVENT_TYPES):
-                raise _foreign(stream_id, item)
-            event: RiskEvent = item.data
-            state = evolve_risk(state, event)
-        return Loaded(
-            stream_id=stream_id,
-            state=state,
-            version=_version(stored),
-            created_on=_created_on(stored),
-        )
+        return await self._load_item(stream_id, RISK_EVENT_TYPES, evolve_risk, RiskState())
 
     async def load_registered(self, key: str) -> Loaded[ProgrammeState]:
         loaded = await self.load_programme(key)
