@@ -121,7 +121,6 @@ def create_app(
             "when": Provide(provide_when, sync_to_thread=False),
         },
         security=SECURITY,
-        tags=["api"],
     )
     # Server-rendered pages, outside /api/v1 (docs/pages.md).
     site = pages(page_settings or resolved.pages)

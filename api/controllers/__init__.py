@@ -1,4 +1,5 @@
-"""The /api/v1 route handlers, by subject.
+"""The /api/v1 route handlers: every write from the operations table (``api.operations``),
+and the reads by subject.
 
 Where one path has several handlers (GET and POST /programmes), an explicit OPTIONS handler
 answers with every method in ``Allow``: Litestar's automatic one, made when the first handler
@@ -11,9 +12,9 @@ from litestar import Response, route
 from litestar.enums import HttpMethod
 from litestar.handlers import HTTPRouteHandler
 
+from api import operations
 from api.controllers import (
     calendar,
-    closing,
     deliverables,
     feed,
     milestones,
@@ -24,11 +25,11 @@ from api.controllers import (
 )
 
 HANDLERS: list[HTTPRouteHandler] = [
+    *operations.ROUTES,
     *programmes.ROUTES,
     *deliverables.ROUTES,
     *milestones.ROUTES,
     *risks.ROUTES,
-    *closing.ROUTES,
     *reports.ROUTES,
     *calendar.ROUTES,
     *feed.ROUTES,

@@ -13,7 +13,7 @@ from litestar.di import NamedDependency
 
 from api.access import readable_view
 from api.auth import ApiRequest
-from api.controllers.common import ProgrammeKey
+from api.inputs import ProgrammeKey
 from api.openapi import READ_PROBLEMS, documented
 from api.reads import Rendered, cache_key, send_rendered
 from api.services import Services
@@ -66,6 +66,8 @@ def to_ics(board: MilestoneBoard, stamp: datetime) -> bytes:
 
 @get(
     "/programmes/{key:str}/milestones.ics",
+    operation_id="milestones.calendar",
+    tags=["milestones"],
     summary="The programme's milestones as an iCalendar feed",
     responses=documented(200, str, "text/calendar", *READ_PROBLEMS, media_type=ICS),
 )

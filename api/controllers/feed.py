@@ -45,6 +45,8 @@ def _feed_reader(principal: Principal) -> None:
 
 @get(
     "/events",
+    operation_id="events.list",
+    tags=["events"],
     summary="The global event feed after a position, in order (admin, reader)",
     responses=documented(200, EventPage, "A page of events", *READ_PROBLEMS),
 )
@@ -93,6 +95,8 @@ def _resume_from(after: int, last_event_id: str | None) -> int:
 
 @get(
     "/events/stream",
+    operation_id="events.stream",
+    tags=["events"],
     summary="Server-sent events, live: id is the position; resume with Last-Event-ID",
     responses=documented(
         200,

@@ -16,8 +16,8 @@ from litestar.params import QueryParameter
 
 from api.access import readable_view, today_of
 from api.auth import ApiRequest
-from api.controllers.common import EmailPath, ProgrammeKey, email_parameter
 from api.errors import forbidden
+from api.inputs import EmailPath, ProgrammeKey, email_parameter
 from api.openapi import READ_PROBLEMS, ClosureReportOperation, documented
 from api.reads import Rendered, cache_key, send_rendered
 from api.services import Services
@@ -81,6 +81,8 @@ def _report_json(name: ReportName) -> Callable[[ProgrammeView, Question], Render
 
 @get(
     "/programmes/{key:str}/signoffs",
+    operation_id="deliverables.signoffs",
+    tags=["deliverables"],
     summary="Sign-off status of every deliverable and of the closure report",
     responses=documented(200, signoff_module.SignOffStatus, "Sign-off status", *READ_PROBLEMS),
 )
@@ -97,6 +99,8 @@ async def signoffs(
 
 @get(
     "/programmes/{key:str}/milestones",
+    operation_id="milestones.board",
+    tags=["milestones"],
     summary="Milestone board: baseline, forecast, actual, slippage, RAG",
     responses=documented(200, board_module.MilestoneBoard, "Milestone board", *READ_PROBLEMS),
 )
@@ -113,6 +117,8 @@ async def milestone_board(
 
 @get(
     "/programmes/{key:str}/risks",
+    operation_id="risks.log",
+    tags=["risks"],
     summary="RAID log: open and closed risks, issues, assumptions, dependencies",
     responses=documented(200, raid_module.RaidLog, "RAID log", *READ_PROBLEMS),
 )
@@ -138,6 +144,8 @@ def _format(asked: Format | None, accept: str | None) -> Format:
 
 @get(
     "/programmes/{key:str}/closure-report",
+    operation_id="closure.report",
+    tags=["closure"],
     summary="The Programme Closure Report: JSON, or Markdown/CSV by ?format= or Accept",
     responses=documented(200, closure_module.ClosureReport, "Closure report", *READ_PROBLEMS),
     operation_class=ClosureReportOperation,
@@ -174,6 +182,8 @@ async def closure_report(
 
 @get(
     "/portfolio",
+    operation_id="programmes.portfolio",
+    tags=["programmes"],
     summary="One row per programme the caller may read: status, RAG, confidence, counts",
     responses=documented(200, portfolio_module.Portfolio, "Portfolio", *READ_PROBLEMS),
 )
@@ -212,6 +222,8 @@ async def portfolio(
 
 @get(
     "/people/{email:str}/inbox",
+    operation_id="people.inbox",
+    tags=["people"],
     summary="What awaits a person's endorsement or approval (themselves, admin or reader)",
     responses=documented(200, signoff_module.Inbox, "Inbox", *READ_PROBLEMS),
 )

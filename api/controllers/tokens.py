@@ -41,6 +41,8 @@ def _out(record: TokenRecord, now: datetime) -> TokenOut:
 
 @post(
     "/tokens",
+    operation_id="tokens.issue",
+    tags=["tokens"],
     summary="Issue a token for a person (admin); registers the person if new",
     responses=documented(201, IssuedTokenOut, "The new token, shown once", *WRITE_PROBLEMS),
 )
@@ -71,6 +73,8 @@ async def issue(
 
 @get(
     "/tokens",
+    operation_id="tokens.list",
+    tags=["tokens"],
     summary="Every token (admin): who, scope, when issued, expiring and revoked; never the secret",
     responses=documented(200, TokenList, "Tokens", *READ_PROBLEMS, 422),
 )
@@ -89,6 +93,8 @@ async def tokens(
 
 @delete(
     "/tokens/{token_id:str}",
+    operation_id="tokens.revoke",
+    tags=["tokens"],
     status_code=200,
     summary="Revoke a token (admin); it stops working at once in this process",
     responses=documented(200, TokenList, "The tokens revoked now", *WRITE_PROBLEMS),

@@ -2,10 +2,11 @@
 endorse or approve a closure report.
 
 Each is the API's write, not a copy of it: the form is decoded into the API's own body Struct
-(same limits), the command is the one the API's endpoint builds, and it runs through the API's
-``Writer`` with the signed-in ``Principal``: the same scope check, rate limit, Idempotency-Key
-and domain handler, which decides who may act (``tracker.permissions``). A refusal comes back
-as the API's problem, whose words the page shows.
+(same limits) and runs as the API's operation (``api.operations``: ``deliverables.endorse``,
+``closure.approve`` ...) through the API's ``Writer`` with the signed-in ``Principal``: the
+same scope check, rate limit, Idempotency-Key and domain handler, which decides who may act
+(``tracker.permissions``). A refusal comes back as the API's problem, whose words the page
+shows.
 """
 
 from __future__ import annotations
@@ -15,13 +16,12 @@ from uuid import UUID
 
 import msgspec
 
-from api import targets
 from api.errors import ApiProblem, Problem
+from api.operations import BY_ID, Operation, perform
 from api.pages.reading import services
 from api.pages.session import PageRequest
 from api.schemas import ClosureApproveIn, DeferIn, ReturnIn, SignIn, WriteResult
-from api.writes import Plan, Writer
-from tracker import commands as c
+from api.writes import Writer
 
 Verb = Literal["endorse", "approve", "return", "defer"]
 DONE: dict[str, str] = {
@@ -76,67 +76,15 @@ def _body(verb: Verb, form: SignOffForm) -> msgspec.Struct:
     return msgspec.convert(fields, SignIn)
 
 
-def _deliverable_command(verb: Verb, item: UUID, body: msgspec.Struct, actor: str) -> c.Command:
-    match verb, body:
-        case "endorse", SignIn():
-            return c.EndorseDeliverable(
-                deliverable_id=item, on_behalf_of=body.on_behalf_of, actor=actor
-            )
-        case "approve", SignIn():
-            return c.ApproveDeliverable(
-                deliverable_id=item, on_behalf_of=body.on_behalf_of, actor=actor
-            )
-        case "return", ReturnIn():
-            return c.ReturnDeliverable(
-                deliverable_id=item,
-                comment=body.comment,
-                on_behalf_of=body.on_behalf_of,
-                actor=actor,
-            )
-        case "defer", DeferIn():
-            return c.DeferDeliverable(
-                deliverable_id=item, reason=body.reason, destination=body.destination, actor=actor
-            )
-    raise ApiProblem(400, "invalid_request", f"cannot {verb} a deliverable this way")
-
-
-def _deliverable_plan(verb: Verb, item: UUID, body: msgspec.Struct) -> Plan:
-    def build(actor: str, _: targets.Target) -> c.Command:
-        return _deliverable_command(verb, item, body, actor)
-
-    return Plan(ref=targets.deliverable(item), build=build)
-
-
-def _closure_plan(verb: Verb, key: str, body: msgspec.Struct) -> Plan:
-    match verb, body:
-        case "approve", ClosureApproveIn():
-            return Plan(
-                ref=targets.programme(key),
-                build=lambda actor, _: c.ApproveClosureReport(
-                    programme_key=key,
-                    on_behalf_of=body.on_behalf_of,
-                    override_reason=body.override_reason,
-                    actor=actor,
-                ),
-            )
-        case "endorse", SignIn():
-            return Plan(
-                ref=targets.programme(key),
-                build=lambda actor, _: c.EndorseClosureReport(
-                    programme_key=key, on_behalf_of=body.on_behalf_of, actor=actor
-                ),
-            )
-    raise ApiProblem(400, "invalid_request", f"cannot {verb} a closure report this way")
-
-
-def _plan(verb: Verb, form: SignOffForm, body: msgspec.Struct) -> Plan:
+def _operation(verb: Verb, form: SignOffForm) -> tuple[Operation, dict[str, Any]]:
+    """The API's operation for the form, and its path's values."""
     if form.kind == "closure_report":
-        return _closure_plan(verb, form.programme_key, body)
+        return BY_ID[f"closure.{verb}"], {"key": form.programme_key}
     try:
         item = UUID(form.item_id)
     except ValueError as exc:
         raise ApiProblem(400, "invalid_request", f"{form.item_id!r} is not an item id") from exc
-    return _deliverable_plan(verb, item, body)
+    return BY_ID[f"deliverables.{verb}"], {"deliverable_id": item}
 
 
 def _what(form: SignOffForm) -> str:
@@ -149,14 +97,14 @@ async def run_sign_off(request: PageRequest, verb: Verb, form: SignOffForm) -> O
     """Run the action as the API would; the outcome in words for the next page."""
     try:
         body = _body(verb, form)
-        plan = _plan(verb, form, body)
+        operation, values = _operation(verb, form)
         writer = Writer(
             request,
             services(request),
             if_match=None,
             idempotency_key=_blank_to_none(form.idempotency_key),
         )
-        response = await writer.run(body, plan)
+        response = await perform(operation, writer, values, body)
     except msgspec.ValidationError as exc:
         return Outcome(ok=False, text=f"Not done: {exc}")
     except ApiProblem as exc:

@@ -11,7 +11,7 @@ from litestar import Response, get
 from litestar.exceptions import ImproperlyConfiguredException
 from litestar.response import Template
 
-from api.controllers.common import ProgrammeKey
+from api.inputs import ProgrammeKey
 from api.pages.controllers.programme import AsOf, as_of_query
 from api.pages.pdf import PDF, render_pdf, templates_version
 from api.pages.reading import closure_of, services, when_of

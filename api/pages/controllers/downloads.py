@@ -10,7 +10,7 @@ from datetime import UTC
 from litestar import Response, get
 
 from api.controllers.calendar import ICS, to_ics
-from api.controllers.common import ProgrammeKey
+from api.inputs import ProgrammeKey
 from api.pages import closure_workbook, exports
 from api.pages.controllers.closure import download, expensive_read, file_name
 from api.pages.controllers.programme import AsOf

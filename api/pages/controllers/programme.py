@@ -10,7 +10,7 @@ from litestar import get
 from litestar.params import QueryParameter
 from litestar.response import Template
 
-from api.controllers.common import ProgrammeKey
+from api.inputs import ProgrammeKey
 from api.pages.reading import programme_reports, services, when_of
 from api.pages.render import page
 from api.pages.session import PageRequest
