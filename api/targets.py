@@ -7,6 +7,7 @@ act (``tracker.permissions``)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -14,6 +15,7 @@ import msgspec
 from tracker.deliverables import DeliverableState, deliverable_stream
 from tracker.errors import NotFound
 from tracker.handlers import Handlers
+from tracker.handlers.base import Loaded
 from tracker.milestones import MilestoneState, milestone_stream
 from tracker.programmes import ProgrammeState, programme_stream
 from tracker.risks import RiskState, risk_stream
@@ -37,8 +39,6 @@ Loader = Callable[[Handlers], Awaitable[Target]]
 class TargetRef(msgspec.Struct, frozen=True, kw_only=True):
     stream_id: str
     load: Loader
-    label: str
-    """For messages: "programme 'btls'"."""
 
 
 def new_programme(key: str) -> TargetRef:
@@ -46,7 +46,7 @@ def new_programme(key: str) -> TargetRef:
         loaded = await handlers.load_programme(key)
         return Target(stream_id=loaded.stream_id, programme=loaded.state)
 
-    return TargetRef(stream_id=programme_stream(key), load=load, label=key)
+    return TargetRef(stream_id=programme_stream(key), load=load)
 
 
 def programme(key: str) -> TargetRef:
@@ -54,49 +54,55 @@ def programme(key: str) -> TargetRef:
         loaded = await handlers.load_registered(key)
         return Target(stream_id=loaded.stream_id, programme=loaded.state)
 
-    return TargetRef(stream_id=programme_stream(key), load=load, label=key)
+    return TargetRef(stream_id=programme_stream(key), load=load)
 
 
-async def _owner(handlers: Handlers, key: str, what: str) -> ProgrammeState:
-    if not key:
-        raise NotFound(f"{what} does not exist", code=f"{what.split()[0]}_not_found")
-    return (await handlers.load_registered(key)).state
+def _item(
+    item_id: UUID,
+    stream: str,
+    load: Callable[[Handlers, str], Awaitable[Loaded[Any]]],
+    what: str,
+    code: str,
+    attribute: str,
+) -> TargetRef:
+    """An item and the programme that owns it; 404 (``code``) when either is missing."""
+
+    async def load_target(handlers: Handlers) -> Target:
+        state = (await load(handlers, stream)).state
+        if not state.exists or not state.programme_key:
+            raise NotFound(f"{what} {item_id} does not exist", code=code)
+        owner = (await handlers.load_registered(state.programme_key)).state
+        return Target(stream_id=stream, programme=owner, **{attribute: state})
+
+    return TargetRef(stream_id=stream, load=load_target)
 
 
 def deliverable(item_id: UUID) -> TargetRef:
     stream = deliverable_stream(item_id)
-
-    async def load(handlers: Handlers) -> Target:
-        state = (await handlers.load_deliverable(stream)).state
-        if not state.exists:
-            raise NotFound(f"deliverable {item_id} does not exist", code="deliverable_not_found")
-        owner = await _owner(handlers, state.programme_key, f"deliverable {item_id}")
-        return Target(stream_id=stream, programme=owner, deliverable=state)
-
-    return TargetRef(stream_id=stream, load=load, label=f"deliverable {item_id}")
+    return _item(
+        item_id,
+        stream,
+        lambda h, s: h.load_deliverable(s),
+        "deliverable",
+        "deliverable_not_found",
+        "deliverable",
+    )
 
 
 def milestone(item_id: UUID) -> TargetRef:
     stream = milestone_stream(item_id)
-
-    async def load(handlers: Handlers) -> Target:
-        state = (await handlers.load_milestone(stream)).state
-        if not state.exists:
-            raise NotFound(f"milestone {item_id} does not exist", code="milestone_not_found")
-        owner = await _owner(handlers, state.programme_key, f"milestone {item_id}")
-        return Target(stream_id=stream, programme=owner, milestone=state)
-
-    return TargetRef(stream_id=stream, load=load, label=f"milestone {item_id}")
+    return _item(
+        item_id,
+        stream,
+        lambda h, s: h.load_milestone(s),
+        "milestone",
+        "milestone_not_found",
+        "milestone",
+    )
 
 
 def risk(item_id: UUID) -> TargetRef:
     stream = risk_stream(item_id)
-
-    async def load(handlers: Handlers) -> Target:
-        state = (await handlers.load_risk(stream)).state
-        if not state.exists:
-            raise NotFound(f"RAID item {item_id} does not exist", code="risk_not_found")
-        owner = await _owner(handlers, state.programme_key, f"risk {item_id}")
-        return Target(stream_id=stream, programme=owner, risk=state)
-
-    return TargetRef(stream_id=stream, load=load, label=f"RAID item {item_id}")
+    return _item(
+        item_id, stream, lambda h, s: h.load_risk(s), "RAID item", "risk_not_found", "risk"
+    )

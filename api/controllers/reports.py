@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 import msgspec
 from litestar import Response, get
 from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import QueryParameter
 
 from api.access import readable_view, today_of
@@ -72,63 +73,56 @@ async def _programme_report(
     return _send(found, request)
 
 
-def _report_json(name: ReportName) -> Callable[[ProgrammeView, Question], Rendered]:
+def _report_route(
+    name: ReportName, path: str, operation_id: str, summary: str, schema: type, title: str
+) -> HTTPRouteHandler:
+    """One of a programme's JSON reports (``tracker.projections.reports.catalogue``)."""
+
     def render_json(view: ProgrammeView, question: Question) -> Rendered:
         return _json(render(name, view, question), view.position)
 
-    return render_json
+    async def report(
+        request: ApiRequest,
+        services: NamedDependency[Services],
+        when: NamedDependency[When],
+        key: ProgrammeKey,
+    ) -> Response[bytes]:
+        return await _programme_report(request, services, when, key, name, render_json)
+
+    report.__name__ = report.__qualname__ = operation_id.replace(".", "_")
+    return get(
+        path,
+        operation_id=operation_id,
+        tags=[operation_id.split(".")[0]],
+        summary=summary,
+        responses=documented(200, schema, title, *READ_PROBLEMS),
+    )(report)
 
 
-@get(
+signoffs = _report_route(
+    "signoffs",
     "/programmes/{key:str}/signoffs",
-    operation_id="deliverables.signoffs",
-    tags=["deliverables"],
-    summary="Sign-off status of every deliverable and of the closure report",
-    responses=documented(200, signoff_module.SignOffStatus, "Sign-off status", *READ_PROBLEMS),
+    "deliverables.signoffs",
+    "Sign-off status of every deliverable and of the closure report",
+    signoff_module.SignOffStatus,
+    "Sign-off status",
 )
-async def signoffs(
-    request: ApiRequest,
-    services: NamedDependency[Services],
-    when: NamedDependency[When],
-    key: ProgrammeKey,
-) -> Response[bytes]:
-    return await _programme_report(
-        request, services, when, key, "signoffs", _report_json("signoffs")
-    )
-
-
-@get(
+milestone_board = _report_route(
+    "milestones",
     "/programmes/{key:str}/milestones",
-    operation_id="milestones.board",
-    tags=["milestones"],
-    summary="Milestone board: baseline, forecast, actual, slippage, RAG",
-    responses=documented(200, board_module.MilestoneBoard, "Milestone board", *READ_PROBLEMS),
+    "milestones.board",
+    "Milestone board: baseline, forecast, actual, slippage, RAG",
+    board_module.MilestoneBoard,
+    "Milestone board",
 )
-async def milestone_board(
-    request: ApiRequest,
-    services: NamedDependency[Services],
-    when: NamedDependency[When],
-    key: ProgrammeKey,
-) -> Response[bytes]:
-    return await _programme_report(
-        request, services, when, key, "milestones", _report_json("milestones")
-    )
-
-
-@get(
+raid_log = _report_route(
+    "risks",
     "/programmes/{key:str}/risks",
-    operation_id="risks.log",
-    tags=["risks"],
-    summary="RAID log: open and closed risks, issues, assumptions, dependencies",
-    responses=documented(200, raid_module.RaidLog, "RAID log", *READ_PROBLEMS),
+    "risks.log",
+    "RAID log: open and closed risks, issues, assumptions, dependencies",
+    raid_module.RaidLog,
+    "RAID log",
 )
-async def raid_log(
-    request: ApiRequest,
-    services: NamedDependency[Services],
-    when: NamedDependency[When],
-    key: ProgrammeKey,
-) -> Response[bytes]:
-    return await _programme_report(request, services, when, key, "risks", _report_json("risks"))
 
 
 def _format(asked: Format | None, accept: str | None) -> Format:
