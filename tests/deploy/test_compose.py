@@ -23,8 +23,8 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from service.cli import build_parser
 
+from service.cli import build_parser
 from tracker.settings import environment_variables
 
 ROOT = Path(__file__).resolve().parents[2]
