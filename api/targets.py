@@ -7,18 +7,17 @@ act (``tracker.permissions``)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 from uuid import UUID
 
 import msgspec
 
-from tracker.deliverables import DeliverableState, deliverable_stream
+from tracker.deliverables import DeliverableState
 from tracker.errors import NotFound
 from tracker.handlers import Handlers
-from tracker.handlers.base import Loaded
-from tracker.milestones import MilestoneState, milestone_stream
+from tracker.handlers.items import DELIVERABLE, MILESTONE, RISK, ItemKind
+from tracker.milestones import MilestoneState
 from tracker.programmes import ProgrammeState, programme_stream
-from tracker.risks import RiskState, risk_stream
+from tracker.risks import RiskState
 
 
 class Target(msgspec.Struct, frozen=True, kw_only=True):
@@ -57,20 +56,15 @@ def programme(key: str) -> TargetRef:
     return TargetRef(stream_id=programme_stream(key), load=load)
 
 
-def _item(
-    item_id: UUID,
-    stream: str,
-    load: Callable[[Handlers, str], Awaitable[Loaded[Any]]],
-    what: str,
-    code: str,
-    attribute: str,
-) -> TargetRef:
-    """An item and the programme that owns it; 404 (``code``) when either is missing."""
+def _item(kind: ItemKind, item_id: UUID, attribute: str) -> TargetRef:
+    """An item of ``kind`` (the handlers' own: its stream, loader and not-found code) and the
+    programme that owns it; 404 when either is missing."""
+    stream = kind.stream(item_id)
 
     async def load_target(handlers: Handlers) -> Target:
-        state = (await load(handlers, stream)).state
+        state = (await kind.load(handlers, stream)).state
         if not state.exists or not state.programme_key:
-            raise NotFound(f"{what} {item_id} does not exist", code=code)
+            raise NotFound(f"{kind.name} {item_id} does not exist", code=kind.code)
         owner = (await handlers.load_registered(state.programme_key)).state
         return Target(stream_id=stream, programme=owner, **{attribute: state})
 
@@ -78,31 +72,12 @@ def _item(
 
 
 def deliverable(item_id: UUID) -> TargetRef:
-    stream = deliverable_stream(item_id)
-    return _item(
-        item_id,
-        stream,
-        lambda h, s: h.load_deliverable(s),
-        "deliverable",
-        "deliverable_not_found",
-        "deliverable",
-    )
+    return _item(DELIVERABLE, item_id, "deliverable")
 
 
 def milestone(item_id: UUID) -> TargetRef:
-    stream = milestone_stream(item_id)
-    return _item(
-        item_id,
-        stream,
-        lambda h, s: h.load_milestone(s),
-        "milestone",
-        "milestone_not_found",
-        "milestone",
-    )
+    return _item(MILESTONE, item_id, "milestone")
 
 
 def risk(item_id: UUID) -> TargetRef:
-    stream = risk_stream(item_id)
-    return _item(
-        item_id, stream, lambda h, s: h.load_risk(s), "RAID item", "risk_not_found", "risk"
-    )
+    return _item(RISK, item_id, "risk")
