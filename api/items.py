@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TypeVar
+from uuid import UUID
 
 from litestar import Response
 
@@ -15,7 +16,7 @@ from api.access import readable_view
 from api.auth import ApiRequest
 from api.services import Services
 from api.when import When
-from tracker.errors import NotFound
+from tracker.handlers.items import ItemKind
 from tracker.projections.read_model import rows
 from tracker.projections.read_model.views import ProgrammeView
 from tracker.projections.reports.question import report_day
@@ -44,15 +45,13 @@ async def read_item(
     request: ApiRequest,
     services: Services,
     item_id: str,
-    stream_id: str,
-    what: str,
-    code: str,
+    kind: ItemKind,
     make: Callable[[Found], tuple[T, int]],
 ) -> Response[T]:
     """``make`` answers (the body, the item's version) or raises NotFound."""
-    key = await _owner(services, item_id, stream_id)
+    key = await _owner(services, item_id, kind.stream(UUID(item_id)))
     if key is None:
-        raise NotFound(f"{what} does not exist", code=code)
+        raise kind.not_found(item_id)
     view = (await readable_view(request.user, services, key, When())).view
     body, version = make(Found(view, services))
     return Response(body, headers={"ETag": f'"{version}"', "Tracker-Position": str(view.position)})

@@ -1,17 +1,20 @@
 """Every write of the API, one row each: its operation id (``deliverables.approve``: the OpenAPI
-``operationId``, the part before the dot its tag), method and path, body, the stream it acts on,
-and the function that makes its command from the call. The routes are made from the rows
-(``route``), and the pages' sign-off actions run the same rows (``api.pages.actions``). Who may
-run a command is not here: the domain decides it (``tracker.permissions``).
+``operationId``, the part before the dot its tag), method and path, body, and the command it
+gives. The routes are made from the rows (``route``), and the pages' sign-off actions run the
+same rows (``api.pages.actions``). Who may give a command is not here: the domain decides it
+(``tracker.permissions``), and the summaries say it from there (``WHO``).
 
-A command is made once the target is loaded (``Call.target``): submitting a returned
-deliverable resubmits it, and a roster PUT assigns or changes. ``prepare`` runs before the write
-begins, for what must be refused or looked up first (a date that does not parse is a 400; the
-deputy must be registered).
+A command is made by name (``Operation.make``): each of its fields from the path's value or the
+body's field of the same name, unless the row's ``fields`` says otherwise; the few that need a
+choice or a check have their own function. It is made once the target is loaded
+(``Call.target``): submitting a returned deliverable resubmits it, and a roster PUT assigns or
+changes. ``prepare`` runs before the write begins, for what must be looked up first (whether the
+deputy is registered).
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from collections.abc import Awaitable, Callable, Mapping
@@ -38,38 +41,11 @@ from api.inputs import (
     raci,
 )
 from api.openapi import WRITE_PROBLEMS, documented
-from api.schemas import (
-    AchieveIn,
-    CloseRiskIn,
-    ClosureApproveIn,
-    ClosureSubmitIn,
-    DeferIn,
-    DelegationIn,
-    DeliverableIn,
-    LearningPointIn,
-    MilestoneDateIn,
-    MilestoneIn,
-    NextStepIn,
-    OutcomeIn,
-    ProgrammeIn,
-    ReasonIn,
-    RecommendationIn,
-    ReinstateIn,
-    ReplanIn,
-    RescoreIn,
-    ReturnIn,
-    RiskIn,
-    RiskUpdateIn,
-    RosterIn,
-    RosterRevokeIn,
-    SignIn,
-    SubmitIn,
-    WorkstreamIn,
-    WriteResult,
-)
+from api.schemas import WriteResult, bodies
 from api.writes import Plan, Writer
 from tracker import commands as c
 from tracker.auth.tokens import registered_name
+from tracker.permissions import ACTIONS, WHO
 
 PATH_PARAMETERS: Final[dict[str, Any]] = {
     "key": ProgrammeKey,
@@ -97,16 +73,29 @@ class Call:
 Prepare = Callable[[Writer, Mapping[str, Any], Any], Awaitable[Mapping[str, Any]]]
 
 
+Fields = Mapping[str, str | Callable[[Call], Any]]
+
+
 @dataclass(frozen=True, kw_only=True)
 class Operation:
     id: str
     method: Literal["POST", "PUT", "DELETE"]
     path: str
-    summary: str
+    what: str
+    """What it does; the summary adds who may (``tracker.permissions.WHO``)."""
     body: type[msgspec.Struct]
-    target: Callable[[Mapping[str, Any], Any], targets.TargetRef]
-    """The stream it acts on, from the values and the body."""
-    command: Callable[[Call], c.Command]
+    gives: type[c.Command]
+    """The command it gives (for a choice of two, the one whose permission both share)."""
+    fields: Fields = field(default_factory=dict)
+    """Where a field of the command comes from when not from its own name: another name (of
+    the path's values or the body) or a function of the call."""
+    new_id: str | None = None
+    """The command's field that takes the id made for something new."""
+    command: Callable[[Call], c.Command] | None = None
+    """Makes the command where the rule by name does not (a choice, or a check first)."""
+    target: Callable[[Mapping[str, Any], Any], targets.TargetRef] | None = None
+    """The stream it acts on, from the values and the body; by default the most specific one
+    its path names (the item, else the programme)."""
     creates: bool | Callable[[Mapping[str, Any], targets.Target], bool] = False
     """A 201 when it wrote; or decided from the target (PUT creates or changes)."""
     made: str = "Created"
@@ -119,13 +108,87 @@ class Operation:
     """Query parameters (name: annotation, default); with them the body is made from the
     query (a DELETE has none)."""
 
+    def __post_init__(self) -> None:
+        if self.command is None:
+            _check_by_name(self)
+
     @property
     def tag(self) -> str:
         return self.id.split(".")[0]
 
     @property
+    def summary(self) -> str:
+        return f"{self.what} ({WHO[ACTIONS[self.gives]]})"
+
+    @property
     def path_names(self) -> list[str]:
         return re.findall(r"{(\w+)(?::\w+)?}", self.path)
+
+    def target_of(self, values: Mapping[str, Any], body: Any) -> targets.TargetRef:
+        if self.target is not None:
+            return self.target(values, body)
+        for name, ref in ITEM_TARGETS.items():
+            if name in values:
+                return ref(values[name])
+        return targets.programme(values["key"])
+
+    def make(self, call: Call) -> c.Command:
+        """The command: ``command``'s, or ``gives`` made by name: each of its fields from
+        ``fields`` (the body's field so named, or a function of the call), else the value of
+        its own name: the path's (``programme_key`` is the path's ``key``), then the body's;
+        ``new_id`` takes the new id and ``actor`` is the caller."""
+        if self.command is not None:
+            return self.command(call)
+        given: dict[str, Any] = {"actor": call.actor}
+        for name in _command_fields(self.gives):
+            source = self.fields.get(name)
+            own = ALIASES.get(name, name)
+            if callable(source):
+                given[name] = source(call)
+            elif source is not None:
+                given[name] = getattr(call.body, source)
+            elif name == self.new_id:
+                given[name] = call.new_id
+            elif own in call.values:
+                given[name] = call.values[own]
+            elif hasattr(call.body, name):
+                given[name] = getattr(call.body, name)
+        return self.gives(**given)
+
+
+ALIASES: Final = {"programme_key": "key"}
+"""A command field named otherwise in the path."""
+ITEM_TARGETS: Final[dict[str, Callable[[UUID], targets.TargetRef]]] = {
+    "deliverable_id": targets.deliverable,
+    "milestone_id": targets.milestone,
+    "item_id": targets.risk,
+}
+COMMAND_BASE: Final = frozenset(f.name for f in msgspec.structs.fields(c.Command)) - {"occurred_at"}
+
+
+@functools.cache
+def _command_fields(kind: type[c.Command]) -> tuple[str, ...]:
+    """A command's own fields and ``occurred_at`` (looked up once: it reads type hints)."""
+    return tuple(f.name for f in msgspec.structs.fields(kind) if f.name not in COMMAND_BASE)
+
+
+def _check_by_name(op: Operation) -> None:
+    """Refuse, when the module loads, a row whose command has a required field nothing fills,
+    or that names a body field there is not (a slip would otherwise be a 500 at the first
+    call)."""
+    body = {f.name for f in msgspec.structs.fields(op.body)}
+    for name, source in op.fields.items():
+        if isinstance(source, str) and source not in body:
+            raise TypeError(f"{op.id}: {op.body.__name__} has no {source} (for {name})")
+    for f in msgspec.structs.fields(op.gives):
+        filled = (
+            f.name in op.fields
+            or f.name == op.new_id
+            or ALIASES.get(f.name, f.name) in op.path_names
+            or f.name in body
+        )
+        if f.required and not filled and f.name not in COMMAND_BASE:
+            raise TypeError(f"{op.id}: nothing gives {op.gives.__name__}.{f.name}")
 
 
 async def perform(
@@ -140,12 +203,11 @@ async def perform(
     new_id = writer.new_uuid()
 
     def build(actor: str, target: targets.Target) -> c.Command:
-        call = Call(actor=actor, values=found, body=body, target=target, new_id=new_id)
-        return op.command(call)
+        return op.make(Call(actor=actor, values=found, body=body, target=target, new_id=new_id))
 
     creates = op.creates
     plan = Plan(
-        ref=op.target(found, body),
+        ref=op.target_of(found, body),
         build=build,
         created=creates if isinstance(creates, bool) else (lambda target: creates(found, target)),
         new_id=op.answer_id(found, body) if op.answer_id is not None else None,
@@ -202,20 +264,18 @@ def route(op: Operation) -> HTTPRouteHandler:
     )(endpoint)
 
 
-# Making commands.
+# Making commands where the rule by name does not.
 
 
-def milestone_dates(field_name: str, attribute: str) -> Prepare:
-    """The milestone date in ``body.<attribute>`` (``YYYY-MM-DD`` or ``YYYY-MM``), refused
-    with 400 naming ``field_name`` before the write begins; kept as ``values["date"]``."""
-
-    async def prepare(_: Writer, __: Mapping[str, Any], body: Any) -> Mapping[str, Any]:
-        return {"date": milestone_date(field_name, getattr(body, attribute))}
-
-    return prepare
+def _milestone_date(name: str) -> Callable[[Call], Any]:
+    """The milestone date in the body's field ``name`` (``YYYY-MM-DD``, or ``YYYY-MM`` for a
+    month); one that does not parse is a 400 naming the field."""
+    return lambda call: milestone_date(name, getattr(call.body, name))
 
 
-async def _deputy(writer: Writer, _: Mapping[str, Any], body: DelegationIn) -> Mapping[str, Any]:
+async def _deputy(
+    writer: Writer, _: Mapping[str, Any], body: bodies.DelegationIn
+) -> Mapping[str, Any]:
     """The addresses, checked before the write begins, and whether the tracker knows the
     deputy (``_appoint`` refuses one it does not, once the caller's rights are checked)."""
     on_behalf_of = email("for", body.for_)
@@ -225,7 +285,7 @@ async def _deputy(writer: Writer, _: Mapping[str, Any], body: DelegationIn) -> M
 
 
 def _appoint(call: Call) -> c.Command:
-    b: DelegationIn = call.body
+    b: bodies.DelegationIn = call.body
     deputy, known = call.values["deputy"], call.values["known"]
     if known is None:
         # A delegation gives its deputy read access: only someone the tracker already knows (a
@@ -251,7 +311,7 @@ def _appoint(call: Call) -> c.Command:
 
 
 def _register(call: Call) -> c.Command:
-    b: ProgrammeIn = call.body
+    b: bodies.ProgrammeIn = call.body
     if b.planned_end is not None and b.planned_end < b.start:
         raise ApiProblem(
             422,
@@ -277,7 +337,7 @@ def _new_member(values: Mapping[str, Any], target: targets.Target) -> bool:
 
 
 def _roster(call: Call) -> c.Command:
-    b: RosterIn = call.body
+    b: bodies.RosterIn = call.body
     made = c.AssignRosterMember if _new_member(call.values, call.target) else c.ChangeRosterMember
     return made(
         programme_key=call.values["key"],
@@ -291,45 +351,58 @@ def _roster(call: Call) -> c.Command:
 
 
 def _submit(call: Call) -> c.Command:
-    b: SubmitIn = call.body
     state = call.target.deliverable
     returned = state is not None and state.status == "returned"
     made = c.ResubmitDeliverable if returned else c.SubmitDeliverable
     return made(
         deliverable_id=call.values["deliverable_id"],
-        note=b.note,
+        note=call.body.note,
         actor=call.actor,
-        occurred_at=b.occurred_at,
+        occurred_at=call.body.occurred_at,
     )
 
 
-def _described(title: str, description: str) -> str:
+def _described(call: Call) -> str:
     """A RAID item's title becomes the first words of its one description field."""
-    title, description = title.strip(), description.strip()
+    title, description = call.body.title.strip(), call.body.description.strip()
     return f"{title}: {description}" if description else title
 
 
-def _programme(v: Mapping[str, Any], _: Any) -> targets.TargetRef:
-    return targets.programme(v["key"])
-
-
-def _deliverable(v: Mapping[str, Any], _: Any) -> targets.TargetRef:
-    return targets.deliverable(v["deliverable_id"])
-
-
-def _milestone(v: Mapping[str, Any], _: Any) -> targets.TargetRef:
-    return targets.milestone(v["milestone_id"])
-
-
-def _risk(v: Mapping[str, Any], _: Any) -> targets.TargetRef:
-    return targets.risk(v["item_id"])
-
-
 PROGRAMME: Final = "/programmes/{key:str}"
-DELIVERABLE: Final = "/deliverables/{deliverable_id:uuid}"
-MILESTONE: Final = "/milestones/{milestone_id:uuid}"
-RISK: Final = "/risks/{item_id:uuid}"
-ANYONE_NAMED: Final = "(a named endorser or approver, or deputy)"
+ITEM_PATHS: Final = {
+    "deliverables": "/deliverables/{deliverable_id:uuid}",
+    "milestones": "/milestones/{milestone_id:uuid}",
+    "risks": "/risks/{item_id:uuid}",
+}
+
+
+def _on_programme(
+    id: str, path: str, body: type[msgspec.Struct], gives: type[c.Command], what: str, **more: Any
+) -> Operation:
+    """A POST to ``/programmes/{key}/<path>``."""
+    return Operation(
+        id=id, method="POST", path=f"{PROGRAMME}/{path}", what=what, body=body, gives=gives, **more
+    )
+
+
+def _on_item(
+    id: str, body: type[msgspec.Struct], gives: type[c.Command], what: str, **more: Any
+) -> Operation:
+    """A POST to the item's own path and the action's name: ``deliverables.endorse`` is
+    ``/deliverables/{deliverable_id}/endorse`` (``path`` names another last part)."""
+    resource, action = id.split(".")
+    path = f"{ITEM_PATHS[resource]}/{more.pop('path', action)}"
+    return Operation(id=id, method="POST", path=path, what=what, body=body, gives=gives, **more)
+
+
+def _creating(made: str, new_id: str) -> dict[str, Any]:
+    """A row that makes something: a 201 named ``made``, its id in ``new_id``."""
+    return {"creates": True, "made": made, "new_id": new_id}
+
+
+REASON: Final = {
+    "reason": (Annotated[str, QueryParameter(max_length=2000, description="why (optional)")], "")
+}
 
 OPERATIONS: Final[tuple[Operation, ...]] = (
     # Programmes, their rosters, deputies, workstreams and outcomes.
@@ -337,10 +410,11 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
         id="programmes.register",
         method="POST",
         path="/programmes",
-        summary="Register a programme (admin)",
-        body=ProgrammeIn,
-        target=lambda _, b: targets.new_programme(b.key),
+        what="Register a programme",
+        body=bodies.ProgrammeIn,
+        gives=c.RegisterProgramme,
         command=_register,
+        target=lambda _, b: targets.new_programme(b.key),
         creates=True,
         answer_id=lambda _, b: str(b.key),
         location=lambda _, b: f"/api/v1/programmes/{b.key}",
@@ -349,9 +423,9 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
         id="roster.put",
         method="PUT",
         path=f"{PROGRAMME}/roster/{{email:str}}",
-        summary="Put a person on the roster, or change their letter, title or name (A or admin)",
-        body=RosterIn,
-        target=_programme,
+        what="Put a person on the roster, or change their letter, title or name",
+        body=bodies.RosterIn,
+        gives=c.AssignRosterMember,
         command=_roster,
         creates=_new_member,
         answer_id=lambda v, _: f"roster:{v['email']}",
@@ -360,439 +434,197 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
         id="roster.revoke",
         method="DELETE",
         path=f"{PROGRAMME}/roster/{{email:str}}",
-        summary="Take a person off the roster (A or admin)",
-        body=RosterRevokeIn,
-        target=_programme,
-        command=lambda call: c.RevokeRosterMember(
-            programme_key=call.values["key"],
-            email=call.values["email"],
-            reason=call.body.reason,
-            actor=call.actor,
-        ),
-        query={
-            "reason": (
-                Annotated[str, QueryParameter(max_length=2000, description="why (optional)")],
-                "",
-            )
-        },
+        what="Take a person off the roster",
+        body=bodies.RosterRevokeIn,
+        gives=c.RevokeRosterMember,
+        query=REASON,
     ),
-    Operation(
-        id="delegations.appoint",
-        method="POST",
-        path=f"{PROGRAMME}/delegations",
-        summary="Appoint a registered person deputy (the A, or an R or C for themselves; admin)",
-        body=DelegationIn,
-        target=_programme,
+    _on_programme(
+        "delegations.appoint",
+        "delegations",
+        bodies.DelegationIn,
+        c.AppointDeputy,
+        "Appoint a registered person deputy",
         prepare=_deputy,
         command=_appoint,
         creates=True,
     ),
-    Operation(
-        id="workstreams.add",
-        method="POST",
-        path=f"{PROGRAMME}/workstreams",
-        summary="Add a workstream (R, A or admin)",
-        body=WorkstreamIn,
-        target=_programme,
-        command=lambda call: c.AddWorkstream(
-            programme_key=call.values["key"],
-            workstream=call.body.key,
-            title=call.body.name,
-            actor=call.actor,
-            occurred_at=call.body.occurred_at,
-        ),
+    _on_programme(
+        "workstreams.add",
+        "workstreams",
+        bodies.WorkstreamIn,
+        c.AddWorkstream,
+        "Add a workstream",
+        fields={"workstream": "key", "title": "name"},
         creates=True,
         answer_id=lambda _, b: str(b.key),
     ),
-    Operation(
-        id="outcomes.define",
-        method="POST",
-        path=f"{PROGRAMME}/outcomes",
-        summary="Define a numbered outcome (R, A or admin)",
-        body=OutcomeIn,
-        target=_programme,
-        command=lambda call: c.DefineOutcome(
-            programme_key=call.values["key"],
-            number=call.body.number,
-            title=call.body.title,
-            actor=call.actor,
-            occurred_at=call.body.occurred_at,
-        ),
+    _on_programme(
+        "outcomes.define",
+        "outcomes",
+        bodies.OutcomeIn,
+        c.DefineOutcome,
+        "Define a numbered outcome",
         creates=True,
         answer_id=lambda _, b: f"outcome:{b.number}",
     ),
     # Deliverables.
-    Operation(
-        id="deliverables.plan",
-        method="POST",
-        path=f"{PROGRAMME}/deliverables",
-        summary="Plan a deliverable (R, A or admin)",
-        body=DeliverableIn,
-        target=_programme,
-        command=lambda call: c.PlanDeliverable(
-            programme_key=call.values["key"],
-            title=call.body.title,
-            due_on=call.body.due,
-            approvers=people("approvers", call.body.approvers),
-            endorsers=people("endorsers", call.body.endorsers),
-            outcome_number=call.body.outcome,
-            workstream=call.body.workstream,
-            deliverable_id=call.new_id,
-            actor=call.actor,
-            occurred_at=call.body.occurred_at,
-        ),
-        creates=True,
-        made="Planned",
+    _on_programme(
+        "deliverables.plan",
+        "deliverables",
+        bodies.DeliverableIn,
+        c.PlanDeliverable,
+        "Plan a deliverable",
+        fields={
+            "due_on": "due",
+            "outcome_number": "outcome",
+            "approvers": lambda call: people("approvers", call.body.approvers),
+            "endorsers": lambda call: people("endorsers", call.body.endorsers),
+        },
+        **_creating("Planned", "deliverable_id"),
     ),
-    Operation(
-        id="deliverables.submit",
-        method="POST",
-        path=f"{DELIVERABLE}/submit",
-        summary="Submit for sign-off, or resubmit after a return (R, A or admin)",
-        body=SubmitIn,
-        target=_deliverable,
+    _on_item(
+        "deliverables.submit",
+        bodies.SubmitIn,
+        c.SubmitDeliverable,
+        "Submit for sign-off, or resubmit after a return",
         command=_submit,
     ),
-    Operation(
-        id="deliverables.endorse",
-        method="POST",
-        path=f"{DELIVERABLE}/endorse",
-        summary="Endorse (a named endorser, or their deputy)",
-        body=SignIn,
-        target=_deliverable,
-        command=lambda call: c.EndorseDeliverable(
-            deliverable_id=call.values["deliverable_id"],
-            on_behalf_of=call.body.on_behalf_of,
-            actor=call.actor,
-            occurred_at=call.body.occurred_at,
-        ),
+    _on_item("deliverables.endorse", bodies.SignIn, c.EndorseDeliverable, "Endorse"),
+    _on_item(
+        "deliverables.approve",
+        bodies.SignIn,
+        c.ApproveDeliverable,
+        "Approve; the last approval signs it off",
     ),
-    Operation(
-        id="deliverables.approve",
-        method="POST",
-        path=f"{DELIVERABLE}/approve",
-        summary="Approve; the last approval signs it off (a named approver or deputy)",
-        body=SignIn,
-        target=_deliverable,
-        command=lambda call: c.ApproveDeliverable(
-            deliverable_id=call.values["deliverable_id"],
-            on_behalf_of=call.body.on_behalf_of,
-            actor=call.actor,
-            occurred_at=call.body.occurred_at,
-        ),
+    _on_item("deliverables.return", bodies.ReturnIn, c.ReturnDeliverable, "Return with a comment"),
+    _on_item(
+        "deliverables.defer",
+        bodies.DeferIn,
+        c.DeferDeliverable,
+        "Defer with a reason and a destination",
     ),
-    Operation(
-        id="deliverables.return",
-        method="POST",
-        path=f"{DELIVERABLE}/return",
-        summary=f"Return with a comment {ANYONE_NAMED}",
-        body=ReturnIn,
-        target=_deliverable,
-        command=lambda call: c.ReturnDeliverable(
-            deliverable_id=call.values["deliverable_id"],
-            comment=call.body.comment,
-            on_behalf_of=call.body.on_behalf_of,
-            actor=call.actor,
-            occurred_at=call.body.occurred_at,
-        ),
+    _on_item(
+        "deliverables.reinstate",
+        bodies.ReinstateIn,
+        c.ReinstateDeliverable,
+        "Reinstate a deferred deliverable",
     ),
-    Operation(
-        id="deliverables.defer",
-        method="POST",
-        path=f"{DELIVERABLE}/defer",
-        summary="Defer with a reason and a destination (R, A or admin)",
-        body=DeferIn,
-        target=_deliverable,
-        command=lambda call: c.DeferDeliverable(
-            deliverable_id=call.values["deliverable_id"],
-            reason=call.body.reason,
-            destination=call.body.destination,
-            actor=call.actor,
-            occurred_at=call.body.occurred_at,
-        ),
+    _on_item(
+        "deliverables.reopen",
+        bodies.ReasonIn,
+        c.ReopenDeliverable,
+        "Reopen a signed-off deliverable with a reason",
     ),
-    Operation(
-        id="deliverables.reinstate",
-        method="POST",
-        path=f"{DELIVERABLE}/reinstate",
-        summary="Reinstate a deferred deliverable (R, A or admin)",
-        body=ReinstateIn,
-        target=_deliverable,
-        command=lambda call: c.ReinstateDeliverable(
-            deliverable_id=call.values["deliverable_id"],
-            reason=call.body.reason,
-            actor=call.actor,
-            occurred_at=call.body.occurred_at,
-        ),
+    _on_item(
+        "deliverables.replan",
+        bodies.ReplanIn,
+        c.ReplanDeliverable,
+        "Re-plan the due date with a reason",
+        fields={"due_on": "due"},
     ),
-    Operation(
-        id="deliverables.reopen",
-        method="POST",
-        path=f"{DELIVERABLE}/reopen",
-        summary="Reopen a signed-off deliverable with a reason (R, A or admin)",
-        body=ReasonIn,
-        target=_deliverable,
-        command=lambda call: c.ReopenDeliverable(
-            deliverable_id=call.values["deliverable_id"],
-            reason=call.body.reason,
-            actor=call.actor,
-            occurred_at=call.body.occurred_at,
-        ),
+    # Milestones: dates to the day or the month (YYYY-MM).
+    _on_programme(
+        "milestones.baseline",
+        "milestones",
+        bodies.MilestoneIn,
+        c.BaselineMilestone,
+        "Baseline a milestone",
+        fields={"baseline": _milestone_date("baseline")},
+        **_creating("Baselined", "milestone_id"),
     ),
-    Operation(
-        id="deliverables.replan",
-        method="POST",
-        path=f"{DELIVERABLE}/replan",
-        summary="Re-plan the due date with a reason (R, A or admin)",
-        body=ReplanIn,
-        target=_deliverable,
-        command=lambda call: c.ReplanDeliverable(
-            deliverable_id=call.values["deliverable_id"],
-            due_on=call.body.due,
-            reason=call.body.reason,
-            actor=call.actor,
-            occurred_at=call.body.occurred_at,
-        ),
+    _on_item(
+        "milestones.forecast",
+        bodies.MilestoneDateIn,
+        c.ReforecastMilestone,
+        "Re-forecast with a reason",
+        fields={"forecast": _milestone_date("date")},
     ),
-    # Milestones.
-    Operation(
-        id="milestones.baseline",
-        method="POST",
-        path=f"{PROGRAMME}/milestones",
-        summary="Baseline a milestone (R, A or admin); dates may be YYYY-MM",
-        body=MilestoneIn,
-        target=_programme,
-        prepare=milestone_dates("baseline", "baseline"),
-        command=lambda call: c.BaselineMilestone(
-            programme_key=call.values["key"],
-            title=call.body.title,
-            baseline=call.values["date"],
-            workstream=call.body.workstream,
-            milestone_id=call.new_id,
-            actor=call.actor,
-            occurred_at=call.body.occurred_at,
-        ),
-        creates=True,
-        made="Baselined",
+    _on_item(
+        "milestones.rebaseline",
+        bodies.MilestoneDateIn,
+        c.RebaselineMilestone,
+        "Re-baseline with a reason; the original stays",
+        fields={"baseline": _milestone_date("date")},
     ),
-    Operation(
-        id="milestones.forecast",
-        method="POST",
-        path=f"{MILESTONE}/forecast",
-        summary="Re-forecast with a reason (R, A or admin)",
-        body=MilestoneDateIn,
-        target=_milestone,
-        prepare=milestone_dates("date", "date"),
-        command=lambda call: c.ReforecastMilestone(
-            milestone_id=call.values["milestone_id"],
-            forecast=call.values["date"],
-            reason=call.body.reason,
-            actor=call.actor,
-            occurred_at=call.body.occurred_at,
-        ),
-    ),
-    Operation(
-        id="milestones.rebaseline",
-        method="POST",
-        path=f"{MILESTONE}/rebaseline",
-        summary="Re-baseline with a reason; the original stays (R, A or admin)",
-        body=MilestoneDateIn,
-        target=_milestone,
-        prepare=milestone_dates("date", "date"),
-        command=lambda call: c.RebaselineMilestone(
-            milestone_id=call.values["milestone_id"],
-            baseline=call.values["date"],
-            reason=call.body.reason,
-            actor=call.actor,
-            occurred_at=call.body.occurred_at,
-        ),
-    ),
-    Operation(
-        id="milestones.achieve",
-        method="POST",
-        path=f"{MILESTONE}/achieve",
-        summary="Record the actual date (R, A or admin)",
-        body=AchieveIn,
-        target=_milestone,
-        prepare=milestone_dates("date", "date"),
-        command=lambda call: c.AchieveMilestone(
-            milestone_id=call.values["milestone_id"],
-            actual=call.values["date"],
-            actor=call.actor,
-            occurred_at=call.body.occurred_at,
-        ),
+    _on_item(
+        "milestones.achieve",
+        bodies.AchieveIn,
+        c.AchieveMilestone,
+        "Record the actual date",
+        fields={"actual": _milestone_date("date")},
     ),
     # RAID items.
-    Operation(
-        id="risks.raise",
-        method="POST",
-        path=f"{PROGRAMME}/risks",
-        summary="Raise a risk, issue, assumption or dependency (R, A or admin)",
-        body=RiskIn,
-        target=_programme,
-        command=lambda call: c.RaiseRisk(
-            programme_key=call.values["key"],
-            kind=call.body.kind,
-            description=_described(call.body.title, call.body.description),
-            owner=person("owner", call.body.owner),
-            ref=call.body.ref,
-            impact=call.body.impact,
-            likelihood=call.body.likelihood,
-            mitigation=call.body.mitigation,
-            item_id=call.new_id,
-            actor=call.actor,
-            occurred_at=call.body.occurred_at,
-        ),
-        creates=True,
-        made="Raised",
+    _on_programme(
+        "risks.raise",
+        "risks",
+        bodies.RiskIn,
+        c.RaiseRisk,
+        "Raise a risk, issue, assumption or dependency",
+        fields={"description": _described, "owner": lambda call: person("owner", call.body.owner)},
+        **_creating("Raised", "item_id"),
     ),
-    Operation(
-        id="risks.update",
-        method="POST",
-        path=f"{RISK}/updates",
-        summary="Log a dated update (R, A or admin)",
-        body=RiskUpdateIn,
-        target=_risk,
-        command=lambda call: c.LogRiskUpdate(
-            item_id=call.values["item_id"],
-            text=call.body.note,
-            actor=call.actor,
-            occurred_at=call.body.occurred_at,
-        ),
+    _on_item(
+        "risks.update",
+        bodies.RiskUpdateIn,
+        c.LogRiskUpdate,
+        "Log a dated update",
+        path="updates",
+        fields={"text": "note"},
     ),
-    Operation(
-        id="risks.rescore",
-        method="POST",
-        path=f"{RISK}/rescore",
-        summary="Re-score likelihood and impact with a reason (R, A or admin)",
-        body=RescoreIn,
-        target=_risk,
-        command=lambda call: c.RescoreRisk(
-            item_id=call.values["item_id"],
-            impact=call.body.impact,
-            likelihood=call.body.likelihood,
-            reason=call.body.reason,
-            actor=call.actor,
-            occurred_at=call.body.occurred_at,
-        ),
+    _on_item(
+        "risks.rescore",
+        bodies.RescoreIn,
+        c.RescoreRisk,
+        "Re-score likelihood and impact with a reason",
     ),
-    Operation(
-        id="risks.close",
-        method="POST",
-        path=f"{RISK}/close",
-        summary="Close with a note (R, A or admin)",
-        body=CloseRiskIn,
-        target=_risk,
-        command=lambda call: c.CloseRisk(
-            item_id=call.values["item_id"],
-            note=call.body.note,
-            actor=call.actor,
-            occurred_at=call.body.occurred_at,
-        ),
-    ),
+    _on_item("risks.close", bodies.CloseRiskIn, c.CloseRisk, "Close with a note"),
     # Closing: notes, and the closure report's sign-off.
-    Operation(
-        id="closing.learning_point",
-        method="POST",
-        path=f"{PROGRAMME}/learning-points",
-        summary="Record a learning point (R, A or admin)",
-        body=LearningPointIn,
-        target=_programme,
-        command=lambda call: c.RecordLearningPoint(
-            programme_key=call.values["key"],
-            description=call.body.description,
-            recommendation=call.body.recommendation,
-            responsible=call.body.responsible,
-            number=call.body.number,
-            learning_point_id=call.new_id,
-            actor=call.actor,
-            occurred_at=call.body.occurred_at,
-        ),
-        creates=True,
-        made="Recorded",
+    _on_programme(
+        "closing.learning_point",
+        "learning-points",
+        bodies.LearningPointIn,
+        c.RecordLearningPoint,
+        "Record a learning point",
+        **_creating("Recorded", "learning_point_id"),
     ),
-    Operation(
-        id="closing.recommendation",
-        method="POST",
-        path=f"{PROGRAMME}/recommendations",
-        summary="Record a close-out recommendation (R, A or admin)",
-        body=RecommendationIn,
-        target=_programme,
-        command=lambda call: c.RecordCloseOutRecommendation(
-            programme_key=call.values["key"],
-            description=call.body.description,
-            responsible=call.body.responsible,
-            number=call.body.number,
-            recommendation_id=call.new_id,
-            actor=call.actor,
-            occurred_at=call.body.occurred_at,
-        ),
-        creates=True,
-        made="Recorded",
+    _on_programme(
+        "closing.recommendation",
+        "recommendations",
+        bodies.RecommendationIn,
+        c.RecordCloseOutRecommendation,
+        "Record a close-out recommendation",
+        **_creating("Recorded", "recommendation_id"),
     ),
-    Operation(
-        id="closing.next_step",
-        method="POST",
-        path=f"{PROGRAMME}/next-steps",
-        summary="Record an agreed next step (R, A or admin)",
-        body=NextStepIn,
-        target=_programme,
-        command=lambda call: c.RecordNextStep(
-            programme_key=call.values["key"],
-            description=call.body.description,
-            responsible=call.body.responsible,
-            number=call.body.number,
-            deliverable_id=call.body.deliverable,
-            next_step_id=call.new_id,
-            actor=call.actor,
-            occurred_at=call.body.occurred_at,
-        ),
-        creates=True,
-        made="Recorded",
+    _on_programme(
+        "closing.next_step",
+        "next-steps",
+        bodies.NextStepIn,
+        c.RecordNextStep,
+        "Record an agreed next step",
+        fields={"deliverable_id": "deliverable"},
+        **_creating("Recorded", "next_step_id"),
     ),
-    Operation(
-        id="closure.submit",
-        method="POST",
-        path=f"{PROGRAMME}/closure/submit",
-        summary="Submit the closure report for sign-off (R, A or admin)",
-        body=ClosureSubmitIn,
-        target=_programme,
-        command=lambda call: c.SubmitClosureReport(
-            programme_key=call.values["key"],
-            summary=call.body.summary,
-            actor=call.actor,
-            occurred_at=call.body.occurred_at,
-        ),
+    _on_programme(
+        "closure.submit",
+        "closure/submit",
+        bodies.ClosureSubmitIn,
+        c.SubmitClosureReport,
+        "Submit the closure report for sign-off",
     ),
-    Operation(
-        id="closure.endorse",
-        method="POST",
-        path=f"{PROGRAMME}/closure/endorse",
-        summary="Endorse the closure report (every R and C of the roster, or a deputy)",
-        body=SignIn,
-        target=_programme,
-        command=lambda call: c.EndorseClosureReport(
-            programme_key=call.values["key"],
-            on_behalf_of=call.body.on_behalf_of,
-            actor=call.actor,
-            occurred_at=call.body.occurred_at,
-        ),
+    _on_programme(
+        "closure.endorse",
+        "closure/endorse",
+        bodies.SignIn,
+        c.EndorseClosureReport,
+        "Endorse the closure report",
     ),
-    Operation(
-        id="closure.approve",
-        method="POST",
-        path=f"{PROGRAMME}/closure/approve",
-        summary="Approve the closure report (the A, or a deputy); missing endorsements need an "
-        "override_reason",
-        body=ClosureApproveIn,
-        target=_programme,
-        command=lambda call: c.ApproveClosureReport(
-            programme_key=call.values["key"],
-            on_behalf_of=call.body.on_behalf_of,
-            override_reason=call.body.override_reason,
-            actor=call.actor,
-            occurred_at=call.body.occurred_at,
-        ),
+    _on_programme(
+        "closure.approve",
+        "closure/approve",
+        bodies.ClosureApproveIn,
+        c.ApproveClosureReport,
+        "Approve the closure report; missing endorsements need an override_reason",
     ),
 )
 

@@ -35,12 +35,12 @@ class Command(msgspec.Struct, frozen=True, kw_only=True):
     """Why ``occurred_at`` is more working days back than the rule allows without a reason
     (``tracker.backdating``); stored with the events."""
     acting_as: Scope = "admin"
+    """The scope the actor acts with (``tracker.permissions``): the API sets its caller's token
+    scope; the command line and the seed act as the database's operator (admin)."""
     expected_version: int | None = None
     """If-Match: the version of the stream the command acts on (the item's; the programme's for
     programme commands and creations) that the caller decided on. The handler refuses another
     (``StreamConflict``) after checking permission and before deciding, written or not."""
-    """The scope the actor acts with (``tracker.permissions``): the API sets its caller's token
-    scope; the command line and the seed act as the database's operator (admin)."""
 
 
 # The programme, its roster and deputies.

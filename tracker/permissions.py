@@ -96,6 +96,20 @@ LETTERS: Final[dict[Action, frozenset[str]]] = {
     Action.ADMIN: frozenset(),
 }
 
+WHO: Final[dict[Action, str]] = {
+    Action.READ: "any letter, a deputy there, or named on a deliverable",
+    Action.PLAN: "R, A or admin",
+    Action.ROSTER: "A or admin",
+    Action.DELEGATE: "the A, or an R or C for themselves; admin",
+    Action.ENDORSE: "a named endorser, or their deputy",
+    Action.APPROVE: "a named approver, or their deputy",
+    Action.RETURN: "a named endorser or approver, or their deputy",
+    Action.CLOSURE_ENDORSE: "every R and C of the roster, or a deputy",
+    Action.CLOSURE_APPROVE: "the A, or a deputy",
+    Action.ADMIN: "admin",
+}
+"""Who may, in a few words (the API's summaries say it after what an operation does)."""
+
 SIGNERS: Final = frozenset("RAC")
 """The letters that endorse or approve."""
 

@@ -15,21 +15,17 @@ from litestar.handlers import HTTPRouteHandler
 from api import operations
 from api.controllers import (
     calendar,
-    deliverables,
     feed,
-    milestones,
+    items,
     programmes,
     reports,
-    risks,
     tokens,
 )
 
 HANDLERS: list[HTTPRouteHandler] = [
     *operations.ROUTES,
     *programmes.ROUTES,
-    *deliverables.ROUTES,
-    *milestones.ROUTES,
-    *risks.ROUTES,
+    *items.ROUTES,
     *reports.ROUTES,
     *calendar.ROUTES,
     *feed.ROUTES,

@@ -4,8 +4,10 @@ log, closure report, portfolio, inbox) are the projections' own Structs."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 import msgspec
+from msgspec import Meta
 
 from tracker.projections.reports.milestone_board import MilestoneRow
 from tracker.projections.reports.raid_log import RaidRow
@@ -61,17 +63,19 @@ class RosterOut(msgspec.Struct, frozen=True, kw_only=True):
     email: str
     name: str
     role_title: str
-    raci: str
+    raci: Annotated[str, Meta(description="their letters on this programme: R, A, C or I")]
 
 
 class DelegationOut(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     deputy: str
     deputy_name: str
-    principal: str
+    principal: Annotated[str, Meta(description="whose deputy (their e-mail address)")]
     starts_on: date
-    ends_on: date
-    revoked_on: date | None
+    ends_on: Annotated[date, Meta(description="inclusive: the deputy may act on this day")]
+    revoked_on: Annotated[
+        date | None, Meta(description="the day the revocation takes effect; null if none")
+    ]
 
 
 class ProgrammeDetail(msgspec.Struct, frozen=True, kw_only=True):
@@ -99,27 +103,24 @@ class ProgrammeDetail(msgspec.Struct, frozen=True, kw_only=True):
     known_at: datetime | None = None
 
 
-class DeliverableDetail(msgspec.Struct, frozen=True, kw_only=True):
+class ItemDetail(msgspec.Struct, frozen=True, kw_only=True):
+    """One item with its stream version (send it as If-Match) and the store position read."""
+
     id: str
     programme_key: str
     version: int
     position: int
+
+
+class DeliverableDetail(ItemDetail, frozen=True, kw_only=True):
     item: SignOffItem
 
 
-class MilestoneDetail(msgspec.Struct, frozen=True, kw_only=True):
-    id: str
-    programme_key: str
-    version: int
-    position: int
+class MilestoneDetail(ItemDetail, frozen=True, kw_only=True):
     item: MilestoneRow
 
 
-class RiskDetail(msgspec.Struct, frozen=True, kw_only=True):
-    id: str
-    programme_key: str
-    version: int
-    position: int
+class RiskDetail(ItemDetail, frozen=True, kw_only=True):
     item: RaidRow
 
 

@@ -19,7 +19,7 @@ from tracker.clock import FixedClock
 from tracker.errors import Forbidden
 from tracker.events.store import EventStore
 from tracker.handlers import Handlers
-from tracker.permissions import ACTIONS
+from tracker.permissions import ACTIONS, LETTERS, WHO, Action
 from tracker.programmes import programme_stream
 
 NEWCOMER = Person("new.officer@lancashire.gov.uk", "New Officer")
@@ -55,6 +55,12 @@ async def test_every_command_has_a_permission() -> None:
         if issubclass(kind, c.Command) and kind is not c.Command
     }
     assert commands - set(ACTIONS) == set()
+
+
+def test_every_action_says_who_may_in_words_naming_the_letters_that_change_things() -> None:
+    assert set(WHO) == set(Action)
+    for action in (Action.PLAN, Action.ROSTER, Action.DELEGATE, Action.CLOSURE_APPROVE):
+        assert all(letter in WHO[action] for letter in LETTERS[action]), action
 
 
 async def test_a_member_off_the_roster_is_refused_and_nothing_is_written(

@@ -38,6 +38,9 @@ class ItemKind:
     made: Callable[[Any], str]
     """"deliverable 'X' was planned": what no action on the item may be dated before."""
 
+    def not_found(self, item_id: object) -> NotFound:
+        return NotFound(f"{self.name} {item_id} does not exist", code=self.code)
+
 
 DELIVERABLE: Final = ItemKind(
     name="deliverable",
@@ -98,7 +101,7 @@ def on_item(kind: ItemKind, decide: Decide, *, signing: bool = False) -> Handler
         item_id = kind.given_id(command)
         loaded = await kind.load(h, kind.stream(item_id)) if item_id is not None else None
         if loaded is None or not loaded.state.exists:
-            raise NotFound(f"{kind.name} {item_id} does not exist", code=kind.code)
+            raise kind.not_found(item_id)
         programme = await h.load_registered(loaded.state.programme_key)
         context = h.context(command, programme.state.earliest, programme, loaded)
         h.require_after_creation(context, loaded, kind.made(loaded.state))

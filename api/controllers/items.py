@@ -1,0 +1,126 @@
+"""Reading one item: a deliverable's sign-off status, a milestone's row of the board, a RAID
+item's row of the log, each with its stream version as the ETag (``api.items``). The three
+routes are made from one row each (``ITEM_READS``); the writes are in ``api.operations``, where
+a RAID item's ``title`` becomes the first words of its description."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+from uuid import UUID
+
+from litestar import Response, get
+from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath
+
+from api.auth import ApiRequest
+from api.items import Found, read_item
+from api.openapi import READ_PROBLEMS, documented
+from api.schemas import DeliverableDetail, ItemDetail, MilestoneDetail, RiskDetail
+from api.services import Services
+from tracker.handlers.items import DELIVERABLE, MILESTONE, RISK, ItemKind
+from tracker.projections.read_model.views import ProgrammeView
+from tracker.projections.reports.milestone_board import milestone_row
+from tracker.projections.reports.raid_log import raid_row
+from tracker.projections.reports.signoff_status import deliverable_item
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemRead:
+    kind: ItemKind
+    resource: str
+    """The path's first part and the OpenAPI tag: ``deliverables``."""
+    id_name: str
+    """The path parameter: ``deliverable_id``."""
+    detail: type[ItemDetail]
+    items: Callable[[ProgrammeView], Mapping[str, Any]]
+    """The programme view's items of this kind, by id."""
+    line: Callable[[Found, Any, Services], Any]
+    """The item's line of its report."""
+    summary: str
+
+
+ITEM_READS: Final = (
+    ItemRead(
+        kind=DELIVERABLE,
+        resource="deliverables",
+        id_name="deliverable_id",
+        detail=DeliverableDetail,
+        items=lambda view: view.deliverables,
+        line=lambda found, item, s: deliverable_item(
+            found.view, item, found.today, s.reads.calendar, s.reads.thresholds
+        ),
+        summary="A deliverable's sign-off status (ETag: its version)",
+    ),
+    ItemRead(
+        kind=MILESTONE,
+        resource="milestones",
+        id_name="milestone_id",
+        detail=MilestoneDetail,
+        items=lambda view: view.milestones,
+        line=lambda found, item, s: milestone_row(
+            found.view, item, found.today, s.reads.calendar, s.reads.thresholds
+        ),
+        summary="A milestone's row of the board (ETag: its version)",
+    ),
+    ItemRead(
+        kind=RISK,
+        resource="risks",
+        id_name="item_id",
+        detail=RiskDetail,
+        items=lambda view: view.raid,
+        line=lambda found, item, s: raid_row(found.view, item, s.reads.thresholds),
+        summary="A RAID item's row of the log (ETag: its version)",
+    ),
+)
+
+
+def _route(read: ItemRead) -> HTTPRouteHandler:
+    """The GET handler of one row, its path parameter named as the row says."""
+    kind = read.kind
+
+    async def endpoint(
+        request: ApiRequest, services: NamedDependency[Services], **ids: UUID
+    ) -> Response[Any]:
+        item_id = ids[read.id_name]
+
+        def make(found: Found) -> tuple[ItemDetail, int]:
+            item = read.items(found.view).get(str(item_id))
+            if item is None:
+                raise kind.not_found(item_id)
+            made: Callable[..., ItemDetail] = read.detail  # with the row's own ``item``
+            detail = made(
+                id=item.id,
+                programme_key=found.view.key,
+                version=item.version,
+                position=found.view.position,
+                item=read.line(found, item, services),
+            )
+            return detail, item.version
+
+        return await read_item(request, services, str(item_id), kind, make)
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    annotations: dict[str, Any] = {
+        "request": ApiRequest,
+        "services": NamedDependency[Services],
+        read.id_name: FromPath[UUID],
+    }
+    parameters = [inspect.Parameter(n, keyword, annotation=t) for n, t in annotations.items()]
+    annotations["return"] = Response[read.detail]  # type: ignore[name-defined]  # known at run time
+    endpoint.__signature__ = inspect.Signature(parameters, return_annotation=annotations["return"])  # type: ignore[attr-defined]
+    endpoint.__annotations__ = annotations
+    endpoint.__name__ = endpoint.__qualname__ = f"read_{read.kind.code.removesuffix('_not_found')}"
+    return get(
+        f"/{read.resource}/{{{read.id_name}:uuid}}",
+        operation_id=f"{read.resource}.read",
+        tags=[read.resource],
+        summary=read.summary,
+        responses=documented(200, read.detail, f"The {kind.name}", *READ_PROBLEMS),
+    )(endpoint)
+
+
+ROUTES: Final = [_route(read) for read in ITEM_READS]
