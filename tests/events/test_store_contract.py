@@ -13,6 +13,7 @@ from tracker.clock import FixedClock
 from tracker.errors import IdempotencyMismatch, InvalidInput, StreamConflict
 from tracker.events.base import Event, Metadata, NewEvent
 from tracker.events.people import PersonRegistered, PersonRenamed
+from tracker.events.programmes import RosterMemberAssigned
 from tracker.events.store import EventStore, StreamState
 
 STREAM = "person:rob@council.example"
@@ -209,8 +210,22 @@ class NotRegistered(Event, frozen=True, kw_only=True):
             ),
             "in the future",
         ),
+        (
+            "programme:btls",
+            lambda c: NewEvent(
+                data=RosterMemberAssigned(
+                    programme_key="btls",
+                    email="rob@council.example",
+                    name="Rob",
+                    role_title="Counsel",
+                    raci="X",  # type: ignore[arg-type]  # what msgspec does not check on encode
+                ),
+                occurred_at=c.now(),
+            ),
+            r"RosterMemberAssigned would not read back: .* at `\$.raci`",
+        ),
     ],
-    ids=["unknown-type", "oversized", "spaces-in-stream", "no-category", "future"],
+    ids=["unknown-type", "oversized", "spaces-in-stream", "no-category", "future", "off-type"],
 )
 async def test_bad_input_raises_a_typed_error_and_writes_nothing(
     store: EventStore, clock: FixedClock, stream: str, make: object, message: str

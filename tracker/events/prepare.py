@@ -106,6 +106,16 @@ class Encoded(msgspec.Struct, frozen=True, kw_only=True):
     occurred_at: datetime
 
 
+def _check_reads_back(name: str, data: bytes) -> None:
+    """Refuse data its own type would not decode: msgspec checks types and constraints when it
+    decodes, not when it encodes, so a value outside a ``Literal`` or a ``Meta`` bound would be
+    stored and every later read of its stream would fail on it."""
+    try:
+        registry.current_decoders[name][1].decode(data)
+    except msgspec.ValidationError as exc:
+        raise InvalidInput(f"{name} would not read back: {exc}") from None
+
+
 def encode_batch(
     events: Sequence[NewEvent], *, idempotency_key: str | None, max_event_bytes: int
 ) -> list[Encoded]:
@@ -115,6 +125,7 @@ def encode_batch(
         name = type(new.data).__name__
         # The tag is the type column, so the stored data is the fields alone.
         data = canonical_json(msgspec.structs.asdict(new.data))
+        _check_reads_back(name, data)
         metadata_struct = new.metadata
         if idempotency_key is not None and metadata_struct.idempotency_key != idempotency_key:
             metadata_struct = msgspec.structs.replace(
