@@ -39,6 +39,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     if is_sqlite(url):
         engine = create_async_engine(
             url,
+            hide_parameters=True,  # an error's text is logged; its parameters hold people's data
             pool_size=8,
             max_overflow=8,
             connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000},
@@ -49,6 +50,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     # exhausted by a stuck database, ends as "unavailable" (503) rather than a hung request.
     return create_async_engine(
         url,
+        hide_parameters=True,
         pool_pre_ping=True,
         pool_size=10,
         max_overflow=10,
