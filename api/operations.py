@@ -395,6 +395,19 @@ def _on_item(
     return Operation(id=id, method="POST", path=path, what=what, body=body, gives=gives, **more)
 
 
+def _dated(
+    action: str,
+    gives: type[c.Command],
+    field: str,
+    what: str,
+    body: type[msgspec.Struct] = bodies.MilestoneDateIn,
+) -> Operation:
+    """A milestone's dated action, ``/milestones/{milestone_id}/<action>``: the body's
+    ``date`` (``YYYY-MM-DD``, or ``YYYY-MM`` for a month) fills the command's ``field``."""
+    dated = {field: _milestone_date("date")}
+    return _on_item(f"milestones.{action}", body, gives, what, fields=dated)
+
+
 def _creating(made: str, new_id: str) -> dict[str, Any]:
     """A row that makes something: a 201 named ``made``, its id in ``new_id``."""
     return {"creates": True, "made": made, "new_id": new_id}
@@ -533,27 +546,9 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
         fields={"baseline": _milestone_date("baseline")},
         **_creating("Baselined", "milestone_id"),
     ),
-    _on_item(
-        "milestones.forecast",
-        bodies.MilestoneDateIn,
-        c.ReforecastMilestone,
-        "Re-forecast with a reason",
-        fields={"forecast": _milestone_date("date")},
-    ),
-    _on_item(
-        "milestones.rebaseline",
-        bodies.MilestoneDateIn,
-        c.RebaselineMilestone,
-        "Re-baseline with a reason; the original stays",
-        fields={"baseline": _milestone_date("date")},
-    ),
-    _on_item(
-        "milestones.achieve",
-        bodies.AchieveIn,
-        c.AchieveMilestone,
-        "Record the actual date",
-        fields={"actual": _milestone_date("date")},
-    ),
+    _dated("forecast", c.ReforecastMilestone, "forecast", "Re-forecast with a reason"),
+    _dated("rebaseline", c.RebaselineMilestone, "baseline", "Re-baseline; the original stays"),
+    _dated("achieve", c.AchieveMilestone, "actual", "Record the actual date", bodies.AchieveIn),
     # RAID items.
     _on_programme(
         "risks.raise",

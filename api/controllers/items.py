@@ -8,6 +8,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Final
 from uuid import UUID
 
@@ -21,60 +22,50 @@ from api.items import Found, read_item
 from api.openapi import READ_PROBLEMS, documented
 from api.schemas import DeliverableDetail, ItemDetail, MilestoneDetail, RiskDetail
 from api.services import Services
+from tracker.calendar import WorkingCalendar
 from tracker.handlers.items import DELIVERABLE, MILESTONE, RISK, ItemKind
 from tracker.projections.read_model.views import ProgrammeView
 from tracker.projections.reports.milestone_board import milestone_row
 from tracker.projections.reports.raid_log import raid_row
 from tracker.projections.reports.signoff_status import deliverable_item
+from tracker.rag import RagThresholds
+
+Line = Callable[[ProgrammeView, Any, date, WorkingCalendar, RagThresholds], Any]
+"""An item's line of its report: the view, the item, today, the calendar, the thresholds."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class ItemRead:
     kind: ItemKind
-    resource: str
-    """The path's first part and the OpenAPI tag: ``deliverables``."""
     id_name: str
     """The path parameter: ``deliverable_id``."""
     detail: type[ItemDetail]
-    items: Callable[[ProgrammeView], Mapping[str, Any]]
-    """The programme view's items of this kind, by id."""
-    line: Callable[[Found, Any, Services], Any]
-    """The item's line of its report."""
-    summary: str
+    """The answer; its docstring is the operation's summary."""
+    line: Line
+
+    @property
+    def resource(self) -> str:
+        """The path's first part and the OpenAPI tag: ``deliverables``, ``risks``."""
+        return f"{self.kind.code.removesuffix('_not_found')}s"
+
+
+VIEW_ITEMS: Final[dict[str, Callable[[ProgrammeView], Mapping[str, Any]]]] = {
+    "deliverables": lambda view: view.deliverables,
+    "milestones": lambda view: view.milestones,
+    "risks": lambda view: view.raid,
+}
+
+
+def _raid_line(
+    view: ProgrammeView, item: Any, _: date, __: WorkingCalendar, thresholds: RagThresholds
+) -> Any:
+    return raid_row(view, item, thresholds)
 
 
 ITEM_READS: Final = (
-    ItemRead(
-        kind=DELIVERABLE,
-        resource="deliverables",
-        id_name="deliverable_id",
-        detail=DeliverableDetail,
-        items=lambda view: view.deliverables,
-        line=lambda found, item, s: deliverable_item(
-            found.view, item, found.today, s.reads.calendar, s.reads.thresholds
-        ),
-        summary="A deliverable's sign-off status (ETag: its version)",
-    ),
-    ItemRead(
-        kind=MILESTONE,
-        resource="milestones",
-        id_name="milestone_id",
-        detail=MilestoneDetail,
-        items=lambda view: view.milestones,
-        line=lambda found, item, s: milestone_row(
-            found.view, item, found.today, s.reads.calendar, s.reads.thresholds
-        ),
-        summary="A milestone's row of the board (ETag: its version)",
-    ),
-    ItemRead(
-        kind=RISK,
-        resource="risks",
-        id_name="item_id",
-        detail=RiskDetail,
-        items=lambda view: view.raid,
-        line=lambda found, item, s: raid_row(found.view, item, s.reads.thresholds),
-        summary="A RAID item's row of the log (ETag: its version)",
-    ),
+    ItemRead(DELIVERABLE, "deliverable_id", DeliverableDetail, deliverable_item),
+    ItemRead(MILESTONE, "milestone_id", MilestoneDetail, milestone_row),
+    ItemRead(RISK, "item_id", RiskDetail, _raid_line),
 )
 
 
@@ -86,9 +77,10 @@ def _route(read: ItemRead) -> HTTPRouteHandler:
         request: ApiRequest, services: NamedDependency[Services], **ids: UUID
     ) -> Response[Any]:
         item_id = ids[read.id_name]
+        r = services.reads
 
         def make(found: Found) -> tuple[ItemDetail, int]:
-            item = read.items(found.view).get(str(item_id))
+            item = VIEW_ITEMS[read.resource](found.view).get(str(item_id))
             if item is None:
                 raise kind.not_found(item_id)
             made: Callable[..., ItemDetail] = read.detail  # with the row's own ``item``
@@ -97,7 +89,7 @@ def _route(read: ItemRead) -> HTTPRouteHandler:
                 programme_key=found.view.key,
                 version=item.version,
                 position=found.view.position,
-                item=read.line(found, item, services),
+                item=read.line(found.view, item, found.today, r.calendar, r.thresholds),
             )
             return detail, item.version
 
@@ -118,7 +110,7 @@ def _route(read: ItemRead) -> HTTPRouteHandler:
         f"/{read.resource}/{{{read.id_name}:uuid}}",
         operation_id=f"{read.resource}.read",
         tags=[read.resource],
-        summary=read.summary,
+        summary=(read.detail.__doc__ or "").strip(),
         responses=documented(200, read.detail, f"The {kind.name}", *READ_PROBLEMS),
     )(endpoint)
 

@@ -113,14 +113,20 @@ class ItemDetail(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class DeliverableDetail(ItemDetail, frozen=True, kw_only=True):
+    """A deliverable's sign-off status (ETag: its version)"""
+
     item: SignOffItem
 
 
 class MilestoneDetail(ItemDetail, frozen=True, kw_only=True):
+    """A milestone's row of the board (ETag: its version)"""
+
     item: MilestoneRow
 
 
 class RiskDetail(ItemDetail, frozen=True, kw_only=True):
+    """A RAID item's row of the log (ETag: its version)"""
+
     item: RaidRow
 
 
