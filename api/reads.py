@@ -79,6 +79,16 @@ class Rendered(msgspec.Struct, frozen=True, kw_only=True):
         return msgspec.structs.replace(self, gzipped=gzip.compress(self.body, 6, mtime=0))
 
 
+def json_rendered(report: msgspec.Struct, position: int) -> Rendered:
+    """A JSON report as sent, its content hash taken from the report."""
+    return Rendered(
+        body=msgspec.json.encode(report),
+        media_type="application/json",
+        content_hash=str(getattr(report, "content_hash", "")),
+        position=position,
+    )
+
+
 class Seen(msgspec.Struct, frozen=True, kw_only=True):
     """A programme's view as a request sees it, and what identifies that content (None for a
     question about the past: not remembered)."""

@@ -20,6 +20,7 @@ from api.controllers import (
     programmes,
     reports,
     tokens,
+    trend,
 )
 
 HANDLERS: list[HTTPRouteHandler] = [
@@ -30,6 +31,7 @@ HANDLERS: list[HTTPRouteHandler] = [
     *calendar.ROUTES,
     *feed.ROUTES,
     *tokens.ROUTES,
+    *trend.ROUTES,
 ]
 
 

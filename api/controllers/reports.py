@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Literal
 
-import msgspec
 from litestar import Response, get
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
@@ -20,7 +19,7 @@ from api.auth import ApiRequest
 from api.errors import forbidden
 from api.inputs import EmailPath, ProgrammeKey, email_parameter
 from api.openapi import READ_PROBLEMS, ClosureReportOperation, documented
-from api.reads import Rendered, cache_key, send_rendered
+from api.reads import Rendered, cache_key, json_rendered, send_rendered
 from api.services import Services
 from api.when import When
 from tracker.permissions import readable
@@ -36,7 +35,6 @@ from tracker.projections.reports.question import Question
 from tracker.projections.reports.sealing import seal
 from tracker.projections.reports.signoff_status import ProgrammePosition
 
-JSON = "application/json"
 MARKDOWN = "text/markdown"
 CSV = "text/csv"
 
@@ -45,15 +43,6 @@ Format = Literal["json", "markdown", "csv"]
 
 def _send(rendered: Rendered, request: ApiRequest) -> Response[bytes]:
     return send_rendered(rendered, request)
-
-
-def _json(report: msgspec.Struct, position: int) -> Rendered:
-    return Rendered(
-        body=msgspec.json.encode(report),
-        media_type=JSON,
-        content_hash=str(getattr(report, "content_hash", "")),
-        position=position,
-    )
 
 
 async def _programme_report(
@@ -79,7 +68,7 @@ def _report_route(
     """One of a programme's JSON reports (``tracker.projections.reports.catalogue``)."""
 
     def render_json(view: ProgrammeView, question: Question) -> Rendered:
-        return _json(render(name, view, question), view.position)
+        return json_rendered(render(name, view, question), view.position)
 
     async def report(
         request: ApiRequest,
@@ -156,7 +145,7 @@ async def closure_report(
     def render_closure(view: ProgrammeView, q: Question) -> Rendered:
         report = render("closure-report", view, q)
         if chosen == "json":
-            return _json(report, view.position)
+            return json_rendered(report, view.position)
         text = (
             closure_formats.to_markdown(report)
             if chosen == "markdown"
@@ -210,7 +199,7 @@ async def portfolio(
                 known_at=q.known_at,
             )
         )
-        found = r.remember(key, _json(report, report.position))
+        found = r.remember(key, json_rendered(report, report.position))
     return _send(found, request)
 
 
@@ -244,7 +233,7 @@ async def inbox(
         report = signoff_module.inbox(
             views, person, q.today, r.calendar, r.thresholds, as_of=q.as_of, known_at=q.known_at
         )
-        found = r.remember(key, _json(report, report.position))
+        found = r.remember(key, json_rendered(report, report.position))
     return _send(found, request)
 
 

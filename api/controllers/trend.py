@@ -1,0 +1,182 @@
+"""Confidence over time: the portfolio's trend and one programme's, each point what the
+portfolio reported as of that date (``tracker.projections.reports.trend``). ``known_at`` asks
+what was known then; ``as_of`` has no meaning here (each point is its own as-of) and is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Annotated, Final
+
+from litestar import Response, get
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+
+from api.access import readable_view, today_of
+from api.auth import ApiRequest
+from api.errors import ApiProblem, FieldError
+from api.inputs import ProgrammeKey
+from api.openapi import READ_PROBLEMS, documented
+from api.reads import Rendered, cache_key, json_rendered, send_rendered
+from api.schemas.bodies import in_range
+from api.services import Services
+from api.when import When
+from tracker.errors import InvalidInput
+from tracker.permissions import readable
+from tracker.projections.read_model.reader import Glance
+from tracker.projections.reports.portfolio import PortfolioRow, portfolio_row
+from tracker.projections.reports.question import effective_until
+from tracker.projections.reports.sealing import seal
+from tracker.projections.reports.trend import (
+    Every,
+    Trend,
+    check_size,
+    programme_trends,
+    trend_dates,
+)
+
+POINTS: Final = (
+    "A point for `from`, each week or calendar month after it, and `to`: each is what "
+    "GET /portfolio?as_of= that date answers for the programme. A back-dated entry changes the "
+    "points it is effective for; `known_at` shows what was known then. At most 60 points and "
+    "3,000 programme readings (points x programmes) a request."
+)
+DEFAULT_WEEKS = 12
+"""Without ``from``: this many weeks before ``to``."""
+
+From = Annotated[
+    str | None,
+    QueryParameter(
+        name="from",
+        description=f"the first date, YYYY-MM-DD (default: {DEFAULT_WEEKS} weeks before to)",
+        max_length=10,
+    ),
+]
+To = Annotated[
+    str | None,
+    QueryParameter(
+        name="to", description="the last date, YYYY-MM-DD (default: today)", max_length=10
+    ),
+]
+Step = Annotated[Every, QueryParameter(description="a point each week or each month")]
+
+
+def _day(name: str, raw: str) -> date:
+    try:
+        value = date.fromisoformat(raw.strip())
+        in_range(name, value)
+    except ValueError as exc:
+        message = str(exc) if "outside" in str(exc) else f"{raw!r} is not a date (YYYY-MM-DD)"
+        raise ApiProblem(
+            400,
+            "invalid_parameter",
+            f"{name}: {message}",
+            errors=[FieldError(field=f"query.{name}", message=message)],
+        ) from exc
+    return value
+
+
+def _range(services: Services, when: When, start: str | None, end: str | None) -> tuple[date, date]:
+    if when.as_of is not None:
+        raise ApiProblem(
+            400,
+            "invalid_parameter",
+            "as_of: a trend has a point for each date from `from` to `to`; ask with those",
+            errors=[FieldError(field="query.as_of", message="not taken by a trend")],
+        )
+    last = _day("to", end) if end is not None else today_of(services)
+    first = _day("from", start) if start is not None else last - timedelta(weeks=DEFAULT_WEEKS)
+    return first, last
+
+
+async def _trend(
+    services: Services,
+    when: When,
+    glances: Sequence[Glance],
+    first: date,
+    last: date,
+    every: Every,
+) -> Rendered:
+    r = services.reads
+    try:
+        dates = trend_dates(first, last, every)
+        check_size(len(dates), len(glances))
+    except InvalidInput as exc:
+        raise ApiProblem(400, "invalid_parameter", str(exc)) from exc
+    question = r.question(when)
+    key = cache_key(
+        question, "trend", first, last, every, tuple((g.key, g.identity) for g in glances)
+    )
+    found = r.remembered(key)
+    if found is None:
+        rows: list[tuple[date, PortfolioRow]] = []
+        for on in dates:
+            then = When(as_of=effective_until(on), known_at=when.known_at)
+            async for seen in r.stream(glances, then):
+                if seen.view.events > 0:
+                    rows.append((on, portfolio_row(seen.view, on, r.calendar, r.thresholds)))
+        programmes = programme_trends(rows)
+        report = seal(
+            Trend(
+                from_=first,
+                to=last,
+                every=every,
+                dates=dates,
+                programmes=programmes,
+                position=max((p.position for t in programmes for p in t.points), default=0),
+                known_at=when.known_at,
+            )
+        )
+        found = r.remember(key, json_rendered(report, report.position))
+    return found
+
+
+@get(
+    "/portfolio/trend",
+    operation_id="programmes.portfolio_trend",
+    tags=["programmes"],
+    summary="Each programme the caller may read: RAG, confidence and counts at each date",
+    description=POINTS,
+    responses=documented(200, Trend, "Trend", *READ_PROBLEMS),
+)
+async def portfolio_trend(
+    request: ApiRequest,
+    services: NamedDependency[Services],
+    when: NamedDependency[When],
+    start: From = None,
+    end: To = None,
+    every: Step = "week",
+) -> Response[bytes]:
+    first, last = _range(services, when, start, end)
+    r = services.reads
+    glances = {g.key: g for g in await r.glances()}
+    chosen = readable(request.user, today_of(services), await r.digests(list(glances.values())))
+    picked = [glances[d.key] for d in chosen if d.key in glances]
+    return send_rendered(await _trend(services, when, picked, first, last, every), request)
+
+
+@get(
+    "/programmes/{key:str}/trend",
+    operation_id="programmes.trend",
+    tags=["programmes"],
+    summary="A programme's RAG, confidence and counts at each date",
+    description=POINTS,
+    responses=documented(200, Trend, "Trend", *READ_PROBLEMS),
+)
+async def programme_trend(
+    request: ApiRequest,
+    key: ProgrammeKey,
+    services: NamedDependency[Services],
+    when: NamedDependency[When],
+    start: From = None,
+    end: To = None,
+    every: Step = "week",
+) -> Response[bytes]:
+    first, last = _range(services, when, start, end)
+    await readable_view(request.user, services, key, When())  # 404 or 403 as for any read
+    glance = await services.reads.glance(key)
+    return send_rendered(await _trend(services, when, [glance], first, last, every), request)
+
+
+ROUTES = [portfolio_trend, programme_trend]

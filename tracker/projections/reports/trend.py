@@ -1,0 +1,174 @@
+"""Confidence over time: each programme's RAG, delivery confidence and counts at a series of
+dates, each point exactly what the portfolio reported as of that date (``portfolio_row`` on
+the programme as it stood at the end of that day). Pure: the dates are chosen here, the views
+are read by the caller.
+
+A back-dated entry changes the points it belongs to (it is effective then); ``known_at`` asks
+what was known at that time instead.
+"""
+
+from __future__ import annotations
+
+import calendar as month_calendar
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Final, Literal
+
+import msgspec
+
+from tracker.confidence import DeliveryConfidence
+from tracker.errors import InvalidInput
+from tracker.projections.reports.portfolio import PortfolioRow
+from tracker.rag import Rag
+
+Every = Literal["week", "month"]
+
+MAX_POINTS: Final = 60
+"""Points in one trend at most: a year and more by week, five years by month."""
+MAX_FOLDS: Final = 3_000
+"""Points times programmes at most in one request (each is one programme as of one date)."""
+
+
+class TrendPoint(msgspec.Struct, frozen=True, kw_only=True):
+    on: date
+    rag: str
+    confidence: str
+    confidence_label: str
+    deliverables: dict[str, int]
+    """Counts by state, as the portfolio gives them."""
+    milestones: dict[str, int]
+    """Counts by RAG."""
+    open_raid: int
+    position: int
+    """The store position of the programme's last event effective by then."""
+
+
+class ProgrammeTrend(msgspec.Struct, kw_only=True):
+    key: str
+    name: str
+    points: list[TrendPoint]
+    """One per date the programme existed by (a date before its first event has none)."""
+    direction: str = "steady"
+    """From the first point to the last: better, worse or steady (RAG first, then
+    confidence)."""
+
+
+class Trend(msgspec.Struct, kw_only=True):
+    from_: date = msgspec.field(name="from")
+    to: date
+    every: Every
+    dates: list[date]
+    programmes: list[ProgrammeTrend]
+    position: int
+    """The highest store position among the points."""
+    known_at: datetime | None = None
+    content_hash: str = ""
+
+
+def trend_dates(start: date, end: date, every: Every) -> list[date]:
+    """``start``, then each week or calendar month after it (the same day of the month, or
+    the month's last day when it has fewer), and ``end`` last if the steps miss it.
+    Refuses an empty or reversed range and more than ``MAX_POINTS`` dates."""
+    if end < start:
+        raise InvalidInput(f"to ({end.isoformat()}) is before from ({start.isoformat()})")
+    found: list[date] = []
+    step = 0
+    while True:
+        on = _step(start, every, step)
+        if on > end:
+            break
+        found.append(on)
+        step += 1
+        if len(found) > MAX_POINTS:
+            break  # refused below: no need to count the rest
+    if found[-1] != end and len(found) <= MAX_POINTS:
+        found.append(end)
+    if len(found) > MAX_POINTS:
+        raise InvalidInput(
+            f"from {start.isoformat()} to {end.isoformat()} by {every} is more than "
+            f"{MAX_POINTS} points: narrow the range or step by month"
+        )
+    return found
+
+
+def _step(start: date, every: Every, count: int) -> date:
+    if every == "week":
+        return start + timedelta(weeks=count)
+    months = start.month - 1 + count
+    year, month = start.year + months // 12, months % 12 + 1
+    last = month_calendar.monthrange(year, month)[1]
+    return date(year, month, min(start.day, last))
+
+
+def check_size(dates: int, programmes: int) -> None:
+    if dates * programmes > MAX_FOLDS:
+        raise InvalidInput(
+            f"{dates} points for {programmes} programmes is {dates * programmes} programme "
+            f"readings; at most {MAX_FOLDS} in one request: narrow the range, step by month, "
+            "or ask for one programme's trend"
+        )
+
+
+def point(on: date, row: PortfolioRow) -> TrendPoint:
+    return TrendPoint(
+        on=on,
+        rag=row.rag,
+        confidence=row.confidence,
+        confidence_label=row.confidence_label,
+        deliverables=row.deliverables,
+        milestones=row.milestones,
+        open_raid=row.open_raid,
+        position=row.position,
+    )
+
+
+RAG_ORDER: Final = {rag.value: rank for rank, rag in enumerate((Rag.GREEN, Rag.AMBER, Rag.RED))}
+CONFIDENCE_ORDER: Final = tuple(c.value for c in DeliveryConfidence)
+"""Best first: green, amber/green, amber, amber/red, red."""
+
+
+def direction(points: list[TrendPoint]) -> str:
+    """Better, worse or steady from the first point to the last: the RAG decides, then the
+    delivery confidence."""
+    if len(points) < 2:
+        return "steady"
+    first, last = points[0], points[-1]
+    before, after = RAG_ORDER.get(first.rag, 0), RAG_ORDER.get(last.rag, 0)
+    if before == after:
+        before, after = _confidence_rank(first.confidence), _confidence_rank(last.confidence)
+    if after < before:
+        return "better"
+    if after > before:
+        return "worse"
+    return "steady"
+
+
+def _confidence_rank(value: str) -> int:
+    return CONFIDENCE_ORDER.index(value) if value in CONFIDENCE_ORDER else 0
+
+
+def programme_trends(rows: Iterable[tuple[date, PortfolioRow]]) -> list[ProgrammeTrend]:
+    """The rows of each date, gathered per programme in key order."""
+    found: dict[str, ProgrammeTrend] = {}
+    for on, row in rows:
+        trend = found.setdefault(row.key, ProgrammeTrend(key=row.key, name=row.name, points=[]))
+        trend.name = row.name
+        trend.points.append(point(on, row))
+    for trend in found.values():
+        trend.points.sort(key=lambda p: p.on)
+        trend.direction = direction(trend.points)
+    return [found[key] for key in sorted(found)]
+
+
+__all__ = [
+    "MAX_FOLDS",
+    "MAX_POINTS",
+    "Every",
+    "ProgrammeTrend",
+    "Trend",
+    "TrendPoint",
+    "check_size",
+    "direction",
+    "programme_trends",
+    "trend_dates",
+]
