@@ -162,7 +162,7 @@ async def test_next_weeks_digest_reports_the_rag_changes_since_the_last_one_with
     assert section == (
         "Weekly RAG digest\n"
         "- Digital transition: Red, unchanged since 15 March 2021; delivery confidence\n"
-        "  Amber/Red, was Red.\n"
+        "  Amber/Red (better), was Red.\n"
         "  Red: Digital transition: 2 of 12 parts red\n"
         "  Red: 'Key staff gaps filled' 1 working day past due, not signed off\n"
         "  Red: I1 score 15 (likelihood 5 assumed for an issue x impact 3), at or above\n"

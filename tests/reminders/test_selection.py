@@ -17,8 +17,10 @@ from tests.reminders.scenario import (
     payroll_transition,
 )
 from tracker.calendar import WorkingCalendar
+from tracker.events.reminders import RagSnapshot
 from tracker.projections.read_model.views import ProgrammeView
 from tracker.rag import RagThresholds
+from tracker.reminders.digest import describe
 from tracker.reminders.model import Reminder, ReminderPolicy
 from tracker.reminders.selection import Mutes, by_recipient, due_reminders
 
@@ -266,3 +268,17 @@ def test_the_escalation_names_only_those_awaited_now() -> None:
     s.endorse(item, ANDREW, date(2021, 3, 12))
     [after] = [r for r in due([s.view()], MONDAY) if r.kind == "signoff_escalation"]
     assert after.summary.endswith("is held up by Paul Sutcliffe (approval).")
+
+
+def test_the_digest_says_which_way_the_rag_and_the_confidence_moved() -> None:
+    before = RagSnapshot(rag="amber", confidence="Amber/Green")
+    worse, _ = describe(RagSnapshot(rag="red", confidence="Red"), before, date(2021, 3, 15))
+    assert worse == (
+        "Red (worse), was Amber on 15 March 2021; delivery confidence Red (worse), was Amber/Green."
+    )
+    slipped, _ = describe(RagSnapshot(rag="amber", confidence="Amber"), before, date(2021, 3, 15))
+    assert slipped == (
+        "Amber, unchanged since 15 March 2021; delivery confidence Amber (worse), was Amber/Green."
+    )
+    same, _ = describe(before, before, date(2021, 3, 15))
+    assert same == "Amber, unchanged since 15 March 2021; delivery confidence Amber/Green."

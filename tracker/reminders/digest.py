@@ -21,6 +21,7 @@ from tracker.projections.read_model.views import ProgrammeView
 from tracker.projections.reports.milestone_board import rate_milestone
 from tracker.projections.reports.portfolio import portfolio_row
 from tracker.projections.reports.raid_log import rate_raid
+from tracker.projections.reports.trend import moved
 from tracker.rag import RagThresholds, deliverable_rag
 from tracker.reminders.items import members
 from tracker.reminders.model import Reminder, ReminderPolicy, short_day
@@ -79,10 +80,11 @@ def describe(
     if now.rag == before.rag:
         rag = f"{_label(now.rag)}, unchanged since {when}"
     else:
-        rag = f"{_label(now.rag)}, was {_label(before.rag)} on {when}"
+        way = moved(before.rag, now.rag)
+        rag = f"{_label(now.rag)} ({way}), was {_label(before.rag)} on {when}"
     confidence = f"delivery confidence {now.confidence}"
     if now.confidence != before.confidence:
-        confidence += f", was {before.confidence}"
+        confidence += f" ({moved(before.confidence, now.confidence)}), was {before.confidence}"
     return f"{rag}; {confidence}.", (*now.reasons, *part_changes(now, before))
 
 

@@ -123,8 +123,20 @@ def point(on: date, row: PortfolioRow) -> TrendPoint:
 
 
 RAG_ORDER: Final = {rag.value: rank for rank, rag in enumerate((Rag.GREEN, Rag.AMBER, Rag.RED))}
-CONFIDENCE_ORDER: Final = tuple(c.value for c in DeliveryConfidence)
-"""Best first: green, amber/green, amber, amber/red, red."""
+CONFIDENCE_ORDER: Final = {
+    name: rank
+    for rank, c in enumerate(DeliveryConfidence)  # best first: green .. red
+    for name in (c.value, c.label)
+}
+"""Each confidence by its value (``amber_green``) and its label (``Amber/Green``)."""
+
+
+def moved(before: str, after: str) -> str:
+    """Better, worse or steady from one RAG (or delivery confidence, by value or label) to
+    another."""
+    order = RAG_ORDER if before in RAG_ORDER and after in RAG_ORDER else CONFIDENCE_ORDER
+    was, now = order.get(before, 0), order.get(after, 0)
+    return "better" if now < was else "worse" if now > was else "steady"
 
 
 def direction(points: list[TrendPoint]) -> str:
@@ -133,18 +145,8 @@ def direction(points: list[TrendPoint]) -> str:
     if len(points) < 2:
         return "steady"
     first, last = points[0], points[-1]
-    before, after = RAG_ORDER.get(first.rag, 0), RAG_ORDER.get(last.rag, 0)
-    if before == after:
-        before, after = _confidence_rank(first.confidence), _confidence_rank(last.confidence)
-    if after < before:
-        return "better"
-    if after > before:
-        return "worse"
-    return "steady"
-
-
-def _confidence_rank(value: str) -> int:
-    return CONFIDENCE_ORDER.index(value) if value in CONFIDENCE_ORDER else 0
+    by_rag = moved(first.rag, last.rag)
+    return by_rag if by_rag != "steady" else moved(first.confidence, last.confidence)
 
 
 def programme_trends(rows: Iterable[tuple[date, PortfolioRow]]) -> list[ProgrammeTrend]:
@@ -169,6 +171,7 @@ __all__ = [
     "TrendPoint",
     "check_size",
     "direction",
+    "moved",
     "programme_trends",
     "trend_dates",
 ]
