@@ -19,6 +19,7 @@ from __future__ import annotations
 import gzip
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Hashable, Sequence
+from datetime import date, datetime
 from typing import Any, Final, Generic, TypeVar
 
 import msgspec
@@ -34,7 +35,9 @@ from tracker.projections.read_model.digest import Digest
 from tracker.projections.read_model.digest import digest as digest_of
 from tracker.projections.read_model.reader import Glance, Reader
 from tracker.projections.read_model.views import ProgrammeView
-from tracker.projections.reports.question import Question, ask
+from tracker.projections.reports.portfolio import PortfolioRow, portfolio_row
+from tracker.projections.reports.question import Question, ask, effective_until
+from tracker.projections.reports.trend import ProgrammeTrend, programme_trends
 from tracker.rag import RagThresholds
 from tracker.settings import ApiSettings
 
@@ -214,6 +217,21 @@ class Reads:
             found = render().compressed()
             self._rendered.put(key, found)
         return found
+
+    async def trends(
+        self, glances: Sequence[Glance], dates: Sequence[date], known_at: datetime | None
+    ) -> list[ProgrammeTrend]:
+        """Each programme of ``glances`` at each date, as the portfolio reported it as of
+        that date (``tracker.projections.reports.trend``); a programme has no point for a
+        date before its first event."""
+        rows: list[tuple[date, PortfolioRow]] = []
+        for on in dates:
+            then = When(as_of=effective_until(on), known_at=known_at)
+            async for seen in self.stream(glances, then):
+                if seen.view.events > 0:
+                    row = portfolio_row(seen.view, on, self.calendar, self.thresholds)
+                    rows.append((on, row))
+        return programme_trends(rows)
 
     def remembered(self, key: Hashable | None) -> Rendered | None:
         return None if key is None else self._rendered.get(key)

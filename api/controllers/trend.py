@@ -25,14 +25,11 @@ from api.when import When
 from tracker.errors import InvalidInput
 from tracker.permissions import readable
 from tracker.projections.read_model.reader import Glance
-from tracker.projections.reports.portfolio import PortfolioRow, portfolio_row
-from tracker.projections.reports.question import effective_until
 from tracker.projections.reports.sealing import seal
 from tracker.projections.reports.trend import (
     Every,
     Trend,
     check_size,
-    programme_trends,
     trend_dates,
 )
 
@@ -110,13 +107,7 @@ async def _trend(
     )
     found = r.remembered(key)
     if found is None:
-        rows: list[tuple[date, PortfolioRow]] = []
-        for on in dates:
-            then = When(as_of=effective_until(on), known_at=when.known_at)
-            async for seen in r.stream(glances, then):
-                if seen.view.events > 0:
-                    rows.append((on, portfolio_row(seen.view, on, r.calendar, r.thresholds)))
-        programmes = programme_trends(rows)
+        programmes = await r.trends(glances, dates, when.known_at)
         report = seal(
             Trend(
                 from_=first,

@@ -7,6 +7,8 @@ from typing import Final
 
 from jinja2 import Environment
 
+from tracker.projections.reports.trend import described
+
 LIFECYCLE: Final = {"active": "Active", "closing": "Closing", "closed": "Closed"}
 STATES: Final = {
     "planned": "Planned",
@@ -60,4 +62,5 @@ def register(env: Environment) -> None:
         lifecycle=lifecycle,
         state=state,
         signed=signed,
+        trend_text=described,
     )

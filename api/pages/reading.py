@@ -5,7 +5,8 @@ write answered before it, the person's own last one included."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any
 
 import msgspec
@@ -24,6 +25,7 @@ from tracker.projections.reports import raid_log as raid_module
 from tracker.projections.reports import signoff_status as signoff_module
 from tracker.projections.reports.catalogue import render
 from tracker.projections.reports.portfolio import PortfolioRow, portfolio_row
+from tracker.projections.reports.trend import MAX_FOLDS, ProgrammeTrend, trend_dates
 
 
 def services(request: Request[Any, Any, Any]) -> Services:
@@ -100,6 +102,24 @@ async def portfolio_rows(
         if seen.view.events > 0
     ]
     return q.today, rows
+
+
+TREND_WEEKS = 12
+"""The portfolio page's trend: a point a week for this many weeks to the page's day."""
+TREND_LIMIT = MAX_FOLDS // (TREND_WEEKS + 1)
+"""Programmes a page draws trends for at most (230): each is a reading per point."""
+
+
+async def trends_of(found: Services, keys: Sequence[str], today: date) -> dict[str, ProgrammeTrend]:
+    """The portfolio page's trend of each programme of ``keys`` (already judged readable), or
+    none at all when they are too many to read in one request (``trend.MAX_FOLDS``)."""
+    if len(keys) > TREND_LIMIT:
+        return {}
+    dates = trend_dates(today - timedelta(weeks=TREND_WEEKS), today, "week")
+    r = found.reads
+    wanted = set(keys)
+    glances = [g for g in await r.glances() if g.key in wanted]
+    return {t.key: t for t in await r.trends(glances, dates, None)}
 
 
 async def inbox_of(

@@ -74,6 +74,10 @@ def test_portfolio_shows_what_the_person_may_read_with_reasons_and_filters(glyn:
     expect(liquidlogic).to_contain_text("Red")
     expect(liquidlogic).to_contain_text("3 submitted")
     expect(liquidlogic.get_by_role("heading", name="Next milestones")).to_be_visible()
+    trend = liquidlogic.get_by_role("img", name=re.compile(r"^Trend of Social Care"))
+    expect(trend).to_have_attribute("aria-label", re.compile(r"a point a week: Red at every point"))
+    expect(liquidlogic.locator("figure.trend figcaption")).to_have_text("Steady over 12 weeks")
+    expect(trend.locator("polygon")).to_have_count(13)  # 13 weekly red triangles
     why = liquidlogic.locator("details.reasons").first
     why.locator("summary").focus()
     glyn.keyboard.press("Enter")  # the reasons open from the keyboard

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import msgspec
 import pytest
 
 from tracker.errors import InvalidInput
@@ -11,6 +12,7 @@ from tracker.projections.reports.trend import (
     MAX_POINTS,
     TrendPoint,
     check_size,
+    described,
     direction,
     trend_dates,
 )
@@ -82,3 +84,16 @@ def test_direction_is_decided_by_rag_then_confidence(
 ) -> None:
     assert direction([_at(*first), _at(*last)]) == expected
     assert direction([_at(*first)]) == "steady"
+
+
+def test_the_points_in_words_name_each_run_of_one_colour() -> None:
+    points = [
+        msgspec.structs.replace(_at("amber", "amber"), on=date(2026, 9, 14)),
+        msgspec.structs.replace(_at("amber", "amber"), on=date(2026, 9, 21)),
+        msgspec.structs.replace(_at("red", "red"), on=date(2026, 9, 28)),
+    ]
+    assert described(points) == "Amber from 14 September 2026; red from 28 September 2026 (worse)"
+    assert described(points[:2]) == (
+        "Amber at every point from 14 September 2026 to 21 September 2026 (steady)"
+    )
+    assert described([]) == "No point: the programme had no events yet"

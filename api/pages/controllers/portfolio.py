@@ -9,7 +9,7 @@ from litestar import get
 from litestar.params import QueryParameter
 from litestar.response import Template
 
-from api.pages.reading import portfolio_rows, services, when_of
+from api.pages.reading import TREND_LIMIT, TREND_WEEKS, portfolio_rows, services, trends_of, when_of
 from api.pages.render import page
 from api.pages.session import PageRequest
 
@@ -30,12 +30,16 @@ async def portfolio_page(
     shown = [
         row for row in rows if (not status or row.status == status) and (not rag or row.rag == rag)
     ]
+    trends = await trends_of(services(request), [row.key for row in shown], today)
     return page(
         request,
         "portfolio.html",
         title="Portfolio",
         today=today,
         rows=shown,
+        trends=trends,
+        trend_weeks=TREND_WEEKS,
+        trend_limit=TREND_LIMIT,
         total=len(rows),
         status=status,
         rag=rag,
