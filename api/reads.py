@@ -119,6 +119,7 @@ class Reads:
         self._views: Lru[tuple[str, tuple[int, ...]], ProgrammeView] = Lru(16)
         self._digests: dict[str, tuple[tuple[int, ...], Digest]] = {}
         self._rendered: Lru[Hashable, Rendered] = Lru(256)
+        self._trends: Lru[Hashable, ProgrammeTrend] = Lru(1024)
 
     def question(self, when: When) -> Question:
         return ask(
@@ -223,15 +224,29 @@ class Reads:
     ) -> list[ProgrammeTrend]:
         """Each programme of ``glances`` at each date, as the portfolio reported it as of
         that date (``tracker.projections.reports.trend``); a programme has no point for a
-        date before its first event."""
+        date before its first event. A programme's trend is remembered by its content: a
+        write to it (back-dated or not) makes it read again, the others are not."""
+        found: dict[str, ProgrammeTrend] = {}
+        missing: list[Glance] = []
+        for g in glances:
+            key = (g.key, g.identity, tuple(dates), known_at) if g.identity is not None else None
+            cached = self._trends.get(key) if key is not None else None
+            if cached is not None:
+                found[g.key] = cached
+            else:
+                missing.append(g)
         rows: list[tuple[date, PortfolioRow]] = []
-        for on in dates:
+        for on in dates if missing else ():
             then = When(as_of=effective_until(on), known_at=known_at)
-            async for seen in self.stream(glances, then):
+            async for seen in self.stream(missing, then):
                 if seen.view.events > 0:
                     row = portfolio_row(seen.view, on, self.calendar, self.thresholds)
                     rows.append((on, row))
-        return programme_trends(rows)
+        for g, trend in zip_trends(missing, programme_trends(rows)):
+            found[g.key] = trend
+            if g.identity is not None:
+                self._trends.put((g.key, g.identity, tuple(dates), known_at), trend)
+        return [found[k] for k in sorted(found)]
 
     def remembered(self, key: Hashable | None) -> Rendered | None:
         return None if key is None else self._rendered.get(key)
@@ -259,6 +274,14 @@ def send_rendered(
         body = rendered.gzipped
         sent["Content-Encoding"] = "gzip"
     return Response(body, media_type=rendered.media_type, headers=sent)
+
+
+def zip_trends(
+    glances: Sequence[Glance], trends: Sequence[ProgrammeTrend]
+) -> list[tuple[Glance, ProgrammeTrend]]:
+    """Each programme's trend with its glance (a programme with no point has no trend)."""
+    by_key = {g.key: g for g in glances}
+    return [(by_key[t.key], t) for t in trends if t.key in by_key]
 
 
 def cache_key(question: Question, *parts: Hashable | None) -> Hashable | None:

@@ -37,7 +37,7 @@ POINTS: Final = (
     "A point for `from`, each week or calendar month after it, and `to`: each is what "
     "GET /portfolio?as_of= that date answers for the programme. A back-dated entry changes the "
     "points it is effective for; `known_at` shows what was known then. At most 60 points and "
-    "3,000 programme readings (points x programmes) a request."
+    "1,000 programme readings (points x programmes) a request."
 )
 DEFAULT_WEEKS = 12
 """Without ``from``: this many weeks before ``to``."""

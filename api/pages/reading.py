@@ -107,7 +107,7 @@ async def portfolio_rows(
 TREND_WEEKS = 12
 """The portfolio page's trend: a point a week for this many weeks to the page's day."""
 TREND_LIMIT = MAX_FOLDS // (TREND_WEEKS + 1)
-"""Programmes a page draws trends for at most (230): each is a reading per point."""
+"""Programmes a page draws trends for at most (76): each is a reading per point."""
 
 
 async def trends_of(found: Services, keys: Sequence[str], today: date) -> dict[str, ProgrammeTrend]:

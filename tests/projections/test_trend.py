@@ -52,9 +52,9 @@ def test_a_reversed_or_too_long_range_is_refused() -> None:
     with pytest.raises(InvalidInput, match=f"more than {MAX_POINTS} points"):
         trend_dates(date(2000, 1, 1), date(2021, 1, 1), "week")
     assert len(trend_dates(date(2000, 1, 1), date(2004, 12, 1), "month")) == MAX_POINTS
-    with pytest.raises(InvalidInput, match="at most 3000"):
-        check_size(60, 51)
-    check_size(60, 50)
+    with pytest.raises(InvalidInput, match="at most 1000"):
+        check_size(60, 17)
+    check_size(50, 20)
 
 
 def _at(rag: str, confidence: str) -> TrendPoint:

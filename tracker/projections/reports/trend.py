@@ -25,8 +25,11 @@ Every = Literal["week", "month"]
 
 MAX_POINTS: Final = 60
 """Points in one trend at most: a year and more by week, five years by month."""
-MAX_FOLDS: Final = 3_000
-"""Points times programmes at most in one request (each is one programme as of one date)."""
+MAX_FOLDS: Final = 1_000
+"""Points times programmes at most in one request: each is one programme read as of one
+date, 3.6 ms for a seeded programme and 6-10 ms for one of 2,000 events (docs/performance.md),
+so a request that reads them all takes up to about 10 s the first time; each programme's trend
+is then remembered until it changes (``api.reads.Reads.trends``)."""
 
 
 class TrendPoint(msgspec.Struct, frozen=True, kw_only=True):
@@ -149,6 +152,30 @@ def direction(points: list[TrendPoint]) -> str:
     return by_rag if by_rag != "steady" else moved(first.confidence, last.confidence)
 
 
+def described(points: list[TrendPoint]) -> str:
+    """The points in words, for those who do not see the strip: "Amber from 14 September
+    2026; red from 5 October 2026 (worse)"."""
+    if not points:
+        return "No point: the programme had no events yet"
+    runs: list[TrendPoint] = []
+    for p in points:
+        if not runs or runs[-1].rag != p.rag:
+            runs.append(p)
+    if len(runs) == 1:
+        only = runs[0]
+        return (
+            f"{only.rag.capitalize()} at every point from {_day(points[0].on)} to "
+            f"{_day(points[-1].on)} ({direction(points)})"
+        )
+    parts = [f"{run.rag} from {_day(run.on)}" for run in runs]
+    text = "; ".join(parts)
+    return f"{text[0].upper()}{text[1:]} ({direction(points)})"
+
+
+def _day(on: date) -> str:
+    return f"{on.day} {on:%B %Y}"
+
+
 def programme_trends(rows: Iterable[tuple[date, PortfolioRow]]) -> list[ProgrammeTrend]:
     """The rows of each date, gathered per programme in key order."""
     found: dict[str, ProgrammeTrend] = {}
@@ -170,6 +197,7 @@ __all__ = [
     "Trend",
     "TrendPoint",
     "check_size",
+    "described",
     "direction",
     "moved",
     "programme_trends",
