@@ -20,6 +20,7 @@ from litestar.middleware import DefineMiddleware
 import tracker.events  # noqa: F401  (registers every event type)
 from api.auth import PUBLIC_PATHS, BearerAuthentication, TokenCache
 from api.controllers import ROUTES
+from api.controllers.my_calendar import feed as calendar_feed
 from api.deps import provide_principal, provide_services, provide_when, provide_writer
 from api.errors import handle_exception
 from api.headers import install as install_api_headers
@@ -125,7 +126,7 @@ def create_app(
     # Server-rendered pages, outside /api/v1 (docs/pages.md).
     site = pages(page_settings or resolved.pages)
     app = Litestar(
-        route_handlers=[health, ready, metrics, api, site.router],
+        route_handlers=[health, ready, metrics, calendar_feed, api, site.router],
         template_config=site.templates,
         lifespan=[lifespan],
         middleware=[DefineMiddleware(BearerAuthentication, exclude=PUBLIC_PATHS)],

@@ -25,8 +25,9 @@ from tracker.auth.tokens import TokenRecord, hash_token, lookup_token
 from tracker.clock import Clock
 from tracker.commands import Scope
 
-PUBLIC_PATHS: Final = ["^/health$", "^/ready$", "^/metrics$", "^/schema"]
-"""No token needed: process probes, metrics, and the API's description."""
+PUBLIC_PATHS: Final = ["^/health$", "^/ready$", "^/metrics$", "^/schema", "^/calendar/"]
+"""No token needed: process probes, metrics, the API's description, and personal calendar
+feeds (their secret is in the URL: ``api.controllers.my_calendar``)."""
 
 
 class Principal(msgspec.Struct, frozen=True, kw_only=True):

@@ -87,6 +87,14 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+SECRET_PATHS: Final = re.compile(r"^/calendar/[^/]+")
+
+
+def logged_path(path: str) -> str:
+    """The path as logged: a personal calendar feed's secret (its URL) replaced."""
+    return SECRET_PATHS.sub("/calendar/<secret>", path)
+
+
 class RequestObservability:
     """The ASGI wrapper: ids, response headers, access line, request metrics."""
 
@@ -101,7 +109,9 @@ class RequestObservability:
         rid = sane_id(_header(scope, b"x-request-id")) or uuid.uuid4().hex
         cid = sane_id(_header(scope, b"x-correlation-id")) or rid
         method = scope["method"]
-        path = scope["path"]  # routing rewrites scope["path"]; the query string is not in it
+        # Routing rewrites scope["path"]; the query string is not in it. A calendar feed's
+        # secret is its path: the log keeps that a feed was read, not which.
+        path = logged_path(scope["path"])
         status = 500
         ids = [
             (REQUEST_ID_HEADER.lower().encode(), rid.encode()),

@@ -17,6 +17,7 @@ from api.controllers import (
     calendar,
     feed,
     items,
+    my_calendar,
     programmes,
     reports,
     tokens,
@@ -32,6 +33,7 @@ HANDLERS: list[HTTPRouteHandler] = [
     *feed.ROUTES,
     *tokens.ROUTES,
     *trend.ROUTES,
+    *my_calendar.ROUTES,
 ]
 
 

@@ -19,7 +19,7 @@ from api.reads import Rendered, cache_key, send_rendered
 from api.services import Services
 from api.when import When
 from tracker.projections.reports.catalogue import render
-from tracker.projections.reports.milestone_board import DateLine, MilestoneBoard
+from tracker.projections.reports.milestone_board import DateLine, MilestoneBoard, MilestoneRow
 
 ICS = "text/calendar"
 
@@ -32,6 +32,33 @@ def _span(line: DateLine) -> tuple[object, object]:
     return start, start + timedelta(days=1)
 
 
+def milestone_event(row: MilestoneRow, stamp: datetime, *, programme: str = "") -> Event:
+    """One milestone as an all-day event (a month-precise date spans its month); its UID is
+    the milestone's id, in every feed that carries it."""
+    when = row.actual or row.forecast
+    start, end = _span(when)
+    event = Event()
+    event.add("uid", f"{row.id}@tracker")
+    event.add("dtstamp", stamp)
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", row.title + (" (achieved)" if row.achieved else ""))
+    lines = [f"Programme: {programme}"] if programme else []
+    lines += [
+        f"Baseline: {row.baseline.shown} (original {row.original_baseline.shown})",
+        f"Forecast: {row.forecast.shown}",
+    ]
+    if row.actual is not None:
+        lines.append(f"Actual: {row.actual.shown}")
+    lines.append(f"RAG: {row.rag}")
+    lines.extend(row.rag_reasons)
+    event.add("description", "\n".join(lines))
+    event.add("categories", [row.rag.upper()])
+    event.add("sequence", len(row.changes))
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
 def to_ics(board: MilestoneBoard, stamp: datetime) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//Programme tracker//Milestones//EN")
@@ -40,27 +67,7 @@ def to_ics(board: MilestoneBoard, stamp: datetime) -> bytes:
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", f"{board.name} milestones")
     for row in board.milestones:
-        when = row.actual or row.forecast
-        start, end = _span(when)
-        event = Event()
-        event.add("uid", f"{row.id}@tracker")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", start)
-        event.add("dtend", end)
-        event.add("summary", row.title + (" (achieved)" if row.achieved else ""))
-        lines = [
-            f"Baseline: {row.baseline.shown} (original {row.original_baseline.shown})",
-            f"Forecast: {row.forecast.shown}",
-        ]
-        if row.actual is not None:
-            lines.append(f"Actual: {row.actual.shown}")
-        lines.append(f"RAG: {row.rag}")
-        lines.extend(row.rag_reasons)
-        event.add("description", "\n".join(lines))
-        event.add("categories", [row.rag.upper()])
-        event.add("sequence", len(row.changes))
-        event.add("transp", "TRANSPARENT")
-        calendar.add_component(event)
+        calendar.add_component(milestone_event(row, stamp))
     return bytes(calendar.to_ical())
 
 
