@@ -31,7 +31,7 @@ from litestar.datastructures import State
 from litestar.exceptions import HTTPException, ValidationException
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from api.observability import count_conflict
+from api.observability import count_conflict, logged_path
 from tracker.errors import (
     Forbidden,
     IdempotencyMismatch,
@@ -311,5 +311,5 @@ def handle_exception(request: Request[object, object, State], exc: Exception) ->
             "the request body is nested too deeply: no body of this API nests more than a few "
             "levels",
         )
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    log.exception("unhandled error on %s %s", request.method, logged_path(request.url.path))
     return problem_response(500, "internal_error", "an internal error occurred; it has been logged")

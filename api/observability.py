@@ -88,11 +88,14 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 SECRET_PATHS: Final = re.compile(r"^/calendar/[^/]+")
+PERSON_SEGMENT: Final = re.compile(r"(?<=/)[^/]*(?:@|%40)[^/]*")
 
 
 def logged_path(path: str) -> str:
-    """The path as logged: a personal calendar feed's secret (its URL) replaced."""
-    return SECRET_PATHS.sub("/calendar/<secret>", path)
+    """The path as logged: a personal calendar feed's secret (its URL) and any e-mail address
+    (``/roster/{email}``, ``/people/{email}/inbox``) replaced, so the access log names no one
+    (docs/privacy.md)."""
+    return PERSON_SEGMENT.sub("<person>", SECRET_PATHS.sub("/calendar/<secret>", path))
 
 
 class RequestObservability:

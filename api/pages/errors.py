@@ -23,6 +23,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Permissio
 from litestar.response import Redirect
 
 from api.errors import ApiProblem, is_unavailable
+from api.observability import logged_path
 from api.pages.render import page
 from tracker.errors import Forbidden, InvalidInput, NotFound, RuleBroken, TrackerError
 
@@ -84,5 +85,5 @@ def page_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[
         return _error(request, 400, "Not understood", str(exc))
     if isinstance(exc, HTTPException):
         return _error(request, exc.status_code, "Error", str(exc.detail))
-    log.exception("unhandled error on page %s %s", request.method, request.url.path)
+    log.exception("unhandled error on page %s %s", request.method, logged_path(request.url.path))
     return _error(request, 500, "Something went wrong", "The error has been logged.")

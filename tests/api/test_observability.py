@@ -20,6 +20,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.errors import tracker_problem
+from api.observability import logged_path
 from api.readiness import ProjectionLag, StoreSnapshot, judge
 from tests.api.client import Api, running_api
 from tests.databases import ADMIN_DSN
@@ -507,3 +508,16 @@ def test_readiness_is_judged_by_the_lag_in_seconds_against_the_limit() -> None:
     past = judge(_snapshot(30.5), 30.0)
     assert (past.status, past.reason) == ("unavailable", "projector_lagging")
     assert past.detail is not None and "30.5 s ago (limit 30 s)" in past.detail
+
+
+def test_the_access_log_names_no_one_and_holds_no_feed_secret() -> None:
+    assert logged_path("/api/v1/programmes/btls/roster/glyn.peach@lancashire.example") == (
+        "/api/v1/programmes/btls/roster/<person>"
+    )
+    assert logged_path("/api/v1/people/glyn.peach%40lancashire.example/inbox") == (
+        "/api/v1/people/<person>/inbox"
+    )
+    assert logged_path("/calendar/cal_abc.ics") == "/calendar/<secret>"
+    assert logged_path("/api/v1/programmes/btls/closure-report") == (
+        "/api/v1/programmes/btls/closure-report"
+    )
