@@ -14,6 +14,7 @@ from pathlib import Path
 from types import FrameType
 
 import tracker.events  # noqa: F401  (registers every event type)
+from service.import_commands import add_import_commands
 from service.reminder_commands import add_reminder_commands
 from service.root import Root
 from service.token_commands import add_token_commands
@@ -270,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     seed.set_defaults(handler=_seed)
     add_reminder_commands(commands)  # scheduler, reminders run|mute|unmute
     add_token_commands(commands)  # token issue|revoke|list
+    add_import_commands(commands)  # import-sheet
     return parser
 
 
