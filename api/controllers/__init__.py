@@ -16,6 +16,7 @@ from api import operations
 from api.controllers import (
     calendar,
     feed,
+    imports,
     items,
     my_calendar,
     programmes,
@@ -34,6 +35,7 @@ HANDLERS: list[HTTPRouteHandler] = [
     *tokens.ROUTES,
     *trend.ROUTES,
     *my_calendar.ROUTES,
+    *imports.ROUTES,
 ]
 
 

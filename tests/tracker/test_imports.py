@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from tests.builders import GLYN, KEY, MIKE, ROB, STRANGER
 from tests.tracker.test_permissions import btls
 from tracker.deliverables import deliverable_stream
-from tracker.errors import InvalidInput
+from tracker.errors import Forbidden, InvalidInput
 from tracker.events.store import EventStore
 from tracker.events.values import DateValue
 from tracker.imports.rows import item_id, parse_paper_date
@@ -160,19 +160,31 @@ async def test_milestones_keep_the_paper_s_precision_and_raid_rows_are_raised(
     assert issue[0].data.kind == "issue" and issue[0].data.impact == 5  # type: ignore[attr-defined]
 
 
-async def test_the_importer_s_authority_is_checked_as_for_any_command(store: EventStore) -> None:
+async def test_the_importer_s_authority_is_checked_before_the_sheet_is_read(
+    store: EventStore,
+) -> None:
+    """A dry run's messages name people on the roster: an outsider learns nothing from one."""
     handlers = await btls(store)
-    report = await import_sheet(
+    for dry_run in (True, False):
+        with pytest.raises(Forbidden, match="is not on the roster of 'btls-transition'"):
+            await import_sheet(
+                handlers,
+                programme_key=KEY,
+                filename="tracker.xlsx",
+                content=workbook([["X", "01/04/2021", "J Smith", "", ""]]),
+                actor=STRANGER.email,
+                acting_as="member",
+                dry_run=dry_run,
+            )
+    member = await import_sheet(
         handlers,
         programme_key=KEY,
         filename="tracker.xlsx",
         content=workbook(GOOD),
-        actor=STRANGER.email,
+        actor=GLYN.email,
         acting_as="member",
     )
-    assert report.written is False
-    assert report.stopped is not None and "is not on the roster" in report.stopped
-    assert "rows written before it: none" in report.stopped
+    assert member.written and len(member.actions) == 3
 
 
 def test_unreadable_files_and_limits_are_refused_with_a_clear_message() -> None:

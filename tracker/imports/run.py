@@ -18,16 +18,18 @@ import msgspec
 
 from tracker import commands as c
 from tracker.commands import Scope
+from tracker.context import local_date
 from tracker.deliverables import deliverable_stream
 from tracker.errors import TrackerError
 from tracker.handlers import Handlers
 from tracker.imports.rows import Draft, RowError, parse_map, parse_rows
 from tracker.imports.sheet import read_sheet
 from tracker.milestones import milestone_stream
+from tracker.permissions import Acting, Action, involvement, require
 from tracker.risks import risk_stream
 
 
-class Action(msgspec.Struct, frozen=True, kw_only=True):
+class RowAction(msgspec.Struct, frozen=True, kw_only=True):
     row: int
     action: str
     """"plan", "replan", "baseline", "reforecast", "achieve", "raise", "rescore"."""
@@ -45,7 +47,7 @@ class ImportReport(msgspec.Struct, frozen=True, kw_only=True):
     rows: int
     valid: int
     errors: list[RowError]
-    actions: list[Action]
+    actions: list[RowAction]
     """What the import gives (a dry run) or gave, in row order."""
     unchanged: int
     """Valid rows whose item already says what the row says."""
@@ -85,6 +87,12 @@ async def import_sheet(
     now: datetime | None = None,
 ) -> ImportReport:
     programme = (await handlers.load_registered(programme_key)).state
+    if acting_as != "admin":
+        # Before the sheet is read: a dry run's messages name people on the roster.
+        caller = Acting(person=actor or "", scope=acting_as)
+        today = local_date(handlers.clock.now())
+        who = involvement(caller.person, today, programme)
+        require(caller, Action.PLAN, who, programme.key)
     table = read_sheet(filename, content, sheet)
     parsed = parse_rows(table, kind, programme, parse_map(column_map))
     digest = hashlib.sha256(content).hexdigest()
@@ -116,7 +124,7 @@ async def import_sheet(
         valid=len(parsed.drafts),
         errors=parsed.errors,
         actions=[
-            Action(row=d.row, action=a, item_id=str(d.item_id), title=d.title)
+            RowAction(row=d.row, action=a, item_id=str(d.item_id), title=d.title)
             for d, a, _ in planned
         ],
         unchanged=unchanged,
@@ -230,4 +238,4 @@ async def _commands(
     return []
 
 
-__all__ = ["Action", "ImportReport", "import_sheet"]
+__all__ = ["ImportReport", "RowAction", "import_sheet"]
