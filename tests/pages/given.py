@@ -26,6 +26,7 @@ PROGRAMME = "liquidlogic-social-care"
 BTLS = "btls-transition"
 GLYN = PersonRef(email="glyn.peach@lancashire.example", name="Glyn Peach")
 PAUL = PersonRef(email="paul.sutcliffe@lancashire.example", name="Paul Sutcliffe")
+ADMIN = PersonRef(email="programme.office@lancashire.example", name="Programme Office")
 TO_APPROVE = "Go-live readiness review"
 TO_RETURN = "Data migration reconciliation"
 TO_REFUSE = "Training plan for social workers"
@@ -44,6 +45,8 @@ class Given(msgspec.Struct, frozen=True, kw_only=True):
     paul_token: str
     """Paul Sutcliffe, reader scope: named approver of one item, may not sign through a
     read-only token, as in the API."""
+    admin_token: str = ""
+    """The programme office's administrator: imports spreadsheets into open programmes."""
 
 
 async def given_seeded(database_url: str) -> Given:
@@ -89,7 +92,15 @@ async def given_seeded(database_url: str) -> Given:
         paul = await issue_token(
             engine, store, clock, email=PAUL.email, name=PAUL.name, scope="reader"
         )
+        admin = await issue_token(
+            engine, store, clock, email=ADMIN.email, name=ADMIN.name, scope="admin"
+        )
     finally:
         await store.close()
         await engine.dispose()
-    return Given(database_url=database_url, glyn_token=glyn.secret, paul_token=paul.secret)
+    return Given(
+        database_url=database_url,
+        glyn_token=glyn.secret,
+        paul_token=paul.secret,
+        admin_token=admin.secret,
+    )

@@ -1,6 +1,14 @@
 """The page route handlers, by page."""
 
-from api.pages.controllers import closure, downloads, portfolio, programme, signin, signoffs
+from api.pages.controllers import (
+    closure,
+    downloads,
+    imports,
+    portfolio,
+    programme,
+    signin,
+    signoffs,
+)
 
 ROUTES = [
     *signin.ROUTES,
@@ -9,6 +17,7 @@ ROUTES = [
     *closure.ROUTES,
     *downloads.ROUTES,
     *signoffs.ROUTES,
+    *imports.ROUTES,
 ]
 
 __all__ = ["ROUTES"]
