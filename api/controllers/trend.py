@@ -6,11 +6,12 @@ what was known then; ``as_of`` has no meaning here (each point is its own as-of)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Final
 
+import msgspec
 from litestar import Response, get
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
 from api.access import readable_view, today_of
@@ -74,7 +75,24 @@ def _day(name: str, raw: str) -> date:
     return value
 
 
-def _range(services: Services, when: When, start: str | None, end: str | None) -> tuple[date, date]:
+class Window(msgspec.Struct, frozen=True, kw_only=True):
+    """The dates a trend asks about, and what was known then."""
+
+    first: date
+    last: date
+    every: Every
+    known_at: datetime | None
+
+
+def provide_window(
+    services: NamedDependency[Services],
+    when: NamedDependency[When],
+    start: From = None,
+    end: To = None,
+    every: Step = "week",
+) -> Window:
+    """From the query: ``from`` (default: 12 weeks before ``to``), ``to`` (default: today),
+    ``every``; ``known_at`` as every query takes it; ``as_of`` refused."""
     if when.as_of is not None:
         raise ApiProblem(
             400,
@@ -84,39 +102,34 @@ def _range(services: Services, when: When, start: str | None, end: str | None) -
         )
     last = _day("to", end) if end is not None else today_of(services)
     first = _day("from", start) if start is not None else last - timedelta(weeks=DEFAULT_WEEKS)
-    return first, last
+    return Window(first=first, last=last, every=every, known_at=when.known_at)
 
 
-async def _trend(
-    services: Services,
-    when: When,
-    glances: Sequence[Glance],
-    first: date,
-    last: date,
-    every: Every,
-) -> Rendered:
+WINDOW: Final = {"window": Provide(provide_window, sync_to_thread=False)}
+
+
+async def _trend(services: Services, window: Window, glances: Sequence[Glance]) -> Rendered:
     r = services.reads
     try:
-        dates = trend_dates(first, last, every)
+        dates = trend_dates(window.first, window.last, window.every)
         check_size(len(dates), len(glances))
     except InvalidInput as exc:
         raise ApiProblem(400, "invalid_parameter", str(exc)) from exc
-    question = r.question(when)
-    key = cache_key(
-        question, "trend", first, last, every, tuple((g.key, g.identity) for g in glances)
-    )
+    question = r.question(When(known_at=window.known_at))
+    identities = tuple((g.key, g.identity) for g in glances)
+    key = cache_key(question, "trend", window, identities)
     found = r.remembered(key)
     if found is None:
-        programmes = await r.trends(glances, dates, when.known_at)
+        programmes = await r.trends(glances, dates, window.known_at)
         report = seal(
             Trend(
-                from_=first,
-                to=last,
-                every=every,
+                from_=window.first,
+                to=window.last,
+                every=window.every,
                 dates=dates,
                 programmes=programmes,
                 position=max((p.position for t in programmes for p in t.points), default=0),
-                known_at=when.known_at,
+                known_at=window.known_at,
             )
         )
         found = r.remember(key, json_rendered(report, report.position))
@@ -130,21 +143,16 @@ async def _trend(
     summary="Each programme the caller may read: RAG, confidence and counts at each date",
     description=POINTS,
     responses=documented(200, Trend, "Trend", *READ_PROBLEMS),
+    dependencies=WINDOW,
 )
 async def portfolio_trend(
-    request: ApiRequest,
-    services: NamedDependency[Services],
-    when: NamedDependency[When],
-    start: From = None,
-    end: To = None,
-    every: Step = "week",
+    request: ApiRequest, services: NamedDependency[Services], window: NamedDependency[Window]
 ) -> Response[bytes]:
-    first, last = _range(services, when, start, end)
     r = services.reads
     glances = {g.key: g for g in await r.glances()}
     chosen = readable(request.user, today_of(services), await r.digests(list(glances.values())))
     picked = [glances[d.key] for d in chosen if d.key in glances]
-    return send_rendered(await _trend(services, when, picked, first, last, every), request)
+    return send_rendered(await _trend(services, window, picked), request)
 
 
 @get(
@@ -154,20 +162,17 @@ async def portfolio_trend(
     summary="A programme's RAG, confidence and counts at each date",
     description=POINTS,
     responses=documented(200, Trend, "Trend", *READ_PROBLEMS),
+    dependencies=WINDOW,
 )
 async def programme_trend(
     request: ApiRequest,
     key: ProgrammeKey,
     services: NamedDependency[Services],
-    when: NamedDependency[When],
-    start: From = None,
-    end: To = None,
-    every: Step = "week",
+    window: NamedDependency[Window],
 ) -> Response[bytes]:
-    first, last = _range(services, when, start, end)
     await readable_view(request.user, services, key, When())  # 404 or 403 as for any read
     glance = await services.reads.glance(key)
-    return send_rendered(await _trend(services, when, [glance], first, last, every), request)
+    return send_rendered(await _trend(services, window, [glance]), request)
 
 
 ROUTES = [portfolio_trend, programme_trend]
