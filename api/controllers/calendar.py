@@ -59,13 +59,19 @@ def milestone_event(row: MilestoneRow, stamp: datetime, *, programme: str = "") 
     return event
 
 
-def to_ics(board: MilestoneBoard, stamp: datetime) -> bytes:
+def published(product: str, name: str) -> Calendar:
+    """An empty calendar as subscribed feeds publish one: its product and display name."""
     calendar = Calendar()
-    calendar.add("prodid", "-//Programme tracker//Milestones//EN")
+    calendar.add("prodid", f"-//Programme tracker//{product}//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"{board.name} milestones")
+    calendar.add("x-wr-calname", name)
+    return calendar
+
+
+def to_ics(board: MilestoneBoard, stamp: datetime) -> bytes:
+    calendar = published("Milestones", f"{board.name} milestones")
     for row in board.milestones:
         calendar.add_component(milestone_event(row, stamp))
     return bytes(calendar.to_ical())

@@ -20,13 +20,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 import msgspec
-from icalendar import Calendar, Event
+from icalendar import Event
 from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from api.auth import ApiRequest, Principal
-from api.controllers.calendar import ICS, milestone_event
+from api.controllers.calendar import ICS, milestone_event, published
 from api.errors import ApiProblem, forbidden
 from api.inputs import EmailPath, email_parameter
 from api.openapi import WRITE_PROBLEMS, documented
@@ -128,12 +128,7 @@ def personal_ics(
     site: str,
     stamp: datetime,
 ) -> bytes:
-    calendar = Calendar()
-    calendar.add("prodid", "-//Programme tracker//My calendar//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"Programme tracker: {waiting.name}")
+    calendar = published("My calendar", f"Programme tracker: {waiting.name}")
     for item in waiting.items:
         calendar.add_component(_signoff_event(item, names, site, stamp))
     for board in boards:
@@ -156,11 +151,10 @@ async def feed(request: Request[Any, Any, Any], secret: FromPath[str]) -> Respon
         raise ApiProblem(404, "not_found", "no such calendar feed")
     r = services.reads
     caller = Principal(token_id="calendar-feed", person=person, name=person, scope="member")
-    today = r.question(When()).today
-    glances = {g.key: g for g in await r.glances()}
-    chosen = readable(caller, today, await r.digests(list(glances.values())))
-    picked = [glances[d.key] for d in chosen if d.key in glances]
     q = r.question(When())
+    glances = {g.key: g for g in await r.glances()}
+    chosen = readable(caller, q.today, await r.digests(list(glances.values())))
+    picked = [glances[d.key] for d in chosen if d.key in glances]
     key = cache_key(q, "my-calendar", person, tuple((g.key, g.identity) for g in picked))
     found = r.remembered(key)
     if found is None:

@@ -18,6 +18,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
+from api.controllers.imports import FORM_OVERHEAD
 from api.errors import ApiProblem
 from api.inputs import ProgrammeKey
 from api.pages.reading import services
@@ -34,7 +35,7 @@ KINDS: tuple[tuple[str, str], ...] = (
     ("milestones", "Milestones"),
     ("raid", "RAID log"),
 )
-FORM_LIMIT = MAX_BYTES * 2 + 64 * 1024
+FORM_LIMIT = MAX_BYTES * 2 + FORM_OVERHEAD
 """The confirm form carries the file in base64 (4/3 of it) besides the fields."""
 
 
@@ -90,7 +91,7 @@ async def import_page(request: PageRequest, key: ProgrammeKey) -> Template:
     return _form(request, key)
 
 
-@post("/programmes/{key:str}/import", request_max_body_size=MAX_BYTES + 64 * 1024)
+@post("/programmes/{key:str}/import", request_max_body_size=MAX_BYTES + FORM_OVERHEAD)
 async def preview(
     request: PageRequest,
     key: ProgrammeKey,
