@@ -280,6 +280,29 @@ class CloseRisk(Command, frozen=True, kw_only=True):
     note: str
 
 
+# Phase gates.
+
+
+class DefineGate(Command, frozen=True, kw_only=True):
+    """A stage gate: it passes when every deliverable named is signed off (or deferred with a
+    reason), every milestone named achieved, and every approver has approved it."""
+
+    programme_key: str
+    title: str
+    order: int
+    deliverables: tuple[UUID, ...] = ()
+    milestones: tuple[UUID, ...] = ()
+    approvers: tuple[PersonRef, ...] = ()
+    gate_id: UUID | None = None
+
+
+class ApproveGate(Command, frozen=True, kw_only=True):
+    """Refused while any criterion is unmet; the last approval passes the gate."""
+
+    gate_id: UUID
+    on_behalf_of: str | None = None
+
+
 # The closure report.
 
 

@@ -18,6 +18,7 @@ rights the programme's roster gives them:
 | return a deliverable | R, A or C, or being named on it, or a deputy there |
 | endorse the closure report | R, A or C, or a deputy there |
 | approve the closure report | A, or a deputy there |
+| approve a phase gate | R or A, or being its named approver, or a deputy there |
 | register a programme, manage tokens | admin only |
 
 "As a deputy" always means by a delegation on that programme covering today (from its start to
@@ -38,7 +39,7 @@ operator of their database. The API sets it from the caller's token on every com
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Final, Protocol
 
@@ -47,8 +48,8 @@ import msgspec
 from tracker import commands as c
 from tracker.backdating import BackdatingRule
 from tracker.commands import Scope
-from tracker.deliverables import DeliverableState
 from tracker.errors import Forbidden
+from tracker.events.values import PersonRef
 from tracker.programmes import ProgrammeState
 from tracker.projections.read_model.digest import Digest
 
@@ -80,6 +81,7 @@ class Action(enum.Enum):
     RETURN = "return a deliverable of"
     CLOSURE_ENDORSE = "endorse the closure report of"
     CLOSURE_APPROVE = "approve the closure report of"
+    GATE_APPROVE = "approve a phase gate of"
     ADMIN = "administer"
 
 
@@ -93,6 +95,7 @@ LETTERS: Final[dict[Action, frozenset[str]]] = {
     Action.RETURN: frozenset("RAC"),
     Action.CLOSURE_ENDORSE: frozenset("RAC"),
     Action.CLOSURE_APPROVE: frozenset("A"),
+    Action.GATE_APPROVE: frozenset("RA"),
     Action.ADMIN: frozenset(),
 }
 
@@ -106,6 +109,7 @@ WHO: Final[dict[Action, str]] = {
     Action.RETURN: "a named endorser or approver, or their deputy",
     Action.CLOSURE_ENDORSE: "every R and C of the roster, or a deputy",
     Action.CLOSURE_APPROVE: "the A, or a deputy",
+    Action.GATE_APPROVE: "a named gate approver, or their deputy",
     Action.ADMIN: "admin",
 }
 """Who may, in a few words (the API's summaries say it after what an operation does)."""
@@ -121,8 +125,19 @@ DEPUTY_MAY: Final = frozenset(
         Action.RETURN,
         Action.CLOSURE_ENDORSE,
         Action.CLOSURE_APPROVE,
+        Action.GATE_APPROVE,
     }
 )
+
+
+class Named(Protocol):
+    """What names its signatories: a deliverable, or a phase gate (approvers only)."""
+
+    @property
+    def endorsers(self) -> Sequence[PersonRef]: ...
+
+    @property
+    def approvers(self) -> Sequence[PersonRef]: ...
 
 
 class Involvement(msgspec.Struct, frozen=True, kw_only=True):
@@ -140,7 +155,7 @@ def involvement(
     person: str,
     today: date,
     programme: ProgrammeState,
-    item: DeliverableState | None = None,
+    item: Named | None = None,
     *,
     on: date | None = None,
 ) -> Involvement:
@@ -188,7 +203,7 @@ def allowed(
             return who.named_anywhere
         case Action.ENDORSE:
             return who.named_endorser
-        case Action.APPROVE:
+        case Action.APPROVE | Action.GATE_APPROVE:
             return who.named_approver
         case Action.RETURN:
             return who.named_anywhere
@@ -281,6 +296,8 @@ ACTIONS: Final[dict[type[c.Command], Action]] = {
     c.SubmitClosureReport: Action.PLAN,
     c.EndorseClosureReport: Action.CLOSURE_ENDORSE,
     c.ApproveClosureReport: Action.CLOSURE_APPROVE,
+    c.DefineGate: Action.PLAN,
+    c.ApproveGate: Action.GATE_APPROVE,
 }
 """What each command needs (the table at the top of this module says who has it)."""
 
@@ -304,7 +321,7 @@ def deputising_for(command: c.Command, programme: ProgrammeState) -> str | None:
 def authorise(
     command: c.Command,
     programme: ProgrammeState,
-    item: DeliverableState | None,
+    item: Named | None,
     *,
     today: date,
     on: date,

@@ -26,6 +26,7 @@ from tracker.events.programmes import (
     DeliverableListed,
     DeputyAppointed,
     DeputyRevoked,
+    GateListed,
     LearningPointRecorded,
     MilestoneListed,
     NextStepRecorded,
@@ -58,6 +59,7 @@ ProgrammeEvent = (
     | DeliverableListed
     | MilestoneListed
     | RaidRefReserved
+    | GateListed
     | ClosureReportSubmitted
     | ClosureReportEndorsed
     | ClosureReportApproved
@@ -81,6 +83,7 @@ PROGRAMME_EVENT_TYPES = (
     DeliverableListed,
     MilestoneListed,
     RaidRefReserved,
+    GateListed,
     ClosureReportSubmitted,
     ClosureReportEndorsed,
     ClosureReportApproved,
@@ -158,6 +161,7 @@ class ProgrammeState(msgspec.Struct, frozen=True, kw_only=True):
     deliverables: tuple[UUID, ...] = ()
     milestones: tuple[UUID, ...] = ()
     raid_refs: tuple[RaidRef, ...] = ()
+    gates: tuple[UUID, ...] = ()
 
     @property
     def earliest(self) -> date | None:
@@ -312,6 +316,8 @@ def evolve(state: ProgrammeState, event: ProgrammeEvent, on: date | None = None)
         case RaidRefReserved():
             ref = RaidRef(ref=event.ref, item_id=event.item_id, kind=event.kind)
             return replace(state, raid_refs=(*state.raid_refs, ref))
+        case GateListed():
+            return replace(state, gates=(*state.gates, event.gate_id))
         case ClosureReportSubmitted():
             return replace(state, lifecycle="closing")
         case ClosureReportEndorsed() | ClosureReportApproved():

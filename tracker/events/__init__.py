@@ -1,6 +1,15 @@
 """Event types and the store. Importing this package registers every event type."""
 
-from tracker.events import closure, deliverables, milestones, people, programmes, reminders, risks
+from tracker.events import (
+    closure,
+    deliverables,
+    gates,
+    milestones,
+    people,
+    programmes,
+    reminders,
+    risks,
+)
 from tracker.events.base import Event, Metadata, NewEvent, StoredEvent, event_type, registry
 from tracker.events.store import AppendResult, EventStore, ExpectedVersion, RawEvent, StreamState
 
@@ -17,6 +26,7 @@ __all__ = [
     "closure",
     "deliverables",
     "event_type",
+    "gates",
     "milestones",
     "people",
     "programmes",

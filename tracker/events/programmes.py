@@ -153,3 +153,11 @@ class RaidRefReserved(Event, frozen=True, kw_only=True):
     ref: str
     item_id: UUID
     kind: RaidKind
+
+
+@event_type
+class GateListed(Event, frozen=True, kw_only=True):
+    """Index entry: a phase gate stream belongs to this programme."""
+
+    programme_key: str
+    gate_id: UUID

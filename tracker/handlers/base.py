@@ -38,7 +38,10 @@ from tracker.events.deliverables import (
     DeliverableReturned,
     DeliverableSubmitted,
 )
+from tracker.events.gates import GateApproved
 from tracker.events.store import AppendResult, EventStore, StreamAppend
+from tracker.gates import GATE_EVENT_TYPES, GateState
+from tracker.gates import evolve as evolve_gate
 from tracker.milestones import MILESTONE_EVENT_TYPES, MilestoneState
 from tracker.milestones import evolve as evolve_milestone
 from tracker.permissions import authorise
@@ -108,6 +111,7 @@ def _acting_for(event: Event) -> str | None:
         DeliverableReturned,
         ClosureReportEndorsed,
         ClosureReportApproved,
+        GateApproved,
     )
     if isinstance(event, signing):
         return event.on_behalf_of
@@ -195,6 +199,9 @@ class HandlerBase:
     async def load_risk(self, stream_id: str) -> Loaded[RiskState]:
         return await self._load_item(stream_id, RISK_EVENT_TYPES, evolve_risk, RiskState())
 
+    async def load_gate(self, stream_id: str) -> Loaded[GateState]:
+        return await self._load_item(stream_id, GATE_EVENT_TYPES, evolve_gate, GateState())
+
     async def load_registered(self, key: str) -> Loaded[ProgrammeState]:
         loaded = await self.load_programme(key)
         loaded.state.require_registered(key)
@@ -218,10 +225,12 @@ class HandlerBase:
         today = local_date(now)
         dated = command.occurred_at
         on = local_date(dated) if dated is not None and dated.tzinfo is not None else today
-        deliverable = (
-            item.state if item is not None and isinstance(item.state, DeliverableState) else None
+        named = (
+            item.state
+            if item is not None and isinstance(item.state, DeliverableState | GateState)
+            else None
         )
-        authorise(command, programme.state, deliverable, today=today, on=on, rule=self.backdating)
+        authorise(command, programme.state, named, today=today, on=on, rule=self.backdating)
         acted_on = item if item is not None else programme
         expected = command.expected_version
         if expected is not None and acted_on.version != expected:

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from typing import Final
 
-from tracker import closing_notes, deliverable_plan, deliverable_signoff, milestones, risks, roster
+from tracker import (
+    closing_notes,
+    deliverable_plan,
+    deliverable_signoff,
+    gates,
+    milestones,
+    risks,
+    roster,
+)
 from tracker import commands as c
 from tracker import programme_setup as setup
 from tracker.errors import InvalidInput
@@ -16,7 +24,8 @@ from tracker.handlers.closure import (
     endorse_closure_report,
     submit_closure_report,
 )
-from tracker.handlers.items import DELIVERABLE, MILESTONE, RISK, creating, on_item
+from tracker.handlers.gates import approve_gate
+from tracker.handlers.items import DELIVERABLE, GATE, MILESTONE, RISK, creating, on_item
 from tracker.handlers.programmes import making, on_programme, register_programme
 
 HANDLERS: Final[dict[type[c.Command], Handler]] = {
@@ -62,6 +71,9 @@ HANDLERS: Final[dict[type[c.Command], Handler]] = {
     c.LogRiskUpdate: on_item(RISK, risks.decide_log_update),
     c.ChangeRiskOwner: on_item(RISK, risks.decide_change_owner),
     c.CloseRisk: on_item(RISK, risks.decide_close),
+    # Phase gates.
+    c.DefineGate: creating(GATE, gates.decide_define),
+    c.ApproveGate: approve_gate,
     # The closure report.
     c.SubmitClosureReport: submit_closure_report,
     c.EndorseClosureReport: endorse_closure_report,

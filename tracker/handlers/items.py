@@ -1,6 +1,7 @@
-"""Handlers for deliverables, milestones and RAID items: each item has its own stream and
-reads its programme for the roster, deputies, start date and lifecycle. One shape serves all
-three kinds (``ItemKind``): ``creating`` an item, and acting ``on_item`` that exists."""
+"""Handlers for deliverables, milestones, RAID items and phase gates: each has its own stream
+and reads its programme for the roster, deputies, start date and lifecycle. One shape serves
+every kind (``ItemKind``): ``creating`` an item, and acting ``on_item`` that exists (a gate's
+approval, which reads its criteria too, is in ``tracker.handlers.gates``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from tracker.context import Context
 from tracker.deliverables import deliverable_stream
 from tracker.errors import NotFound
 from tracker.events.base import Event
+from tracker.gates import gate_stream
 from tracker.handlers.base import CommandResult, Handler, HandlerBase, Loaded
 from tracker.milestones import milestone_stream
 from tracker.programmes import ProgrammeState
@@ -65,6 +67,14 @@ RISK: Final = ItemKind(
     load=lambda h, stream: h.load_risk(stream),
     given_id=lambda command: command.item_id,
     made=lambda state: f"{state.ref} was raised",
+)
+GATE: Final = ItemKind(
+    name="gate",
+    code="gate_not_found",
+    stream=gate_stream,
+    load=lambda h, stream: h.load_gate(stream),
+    given_id=lambda command: command.gate_id,
+    made=lambda state: f"gate {state.title!r} was defined",
 )
 
 

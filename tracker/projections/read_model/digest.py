@@ -40,7 +40,7 @@ class Digest(msgspec.Struct, frozen=True, kw_only=True):
     """RACI letter by e-mail."""
     delegations: tuple[DelegationLine, ...]
     named: frozenset[str]
-    """People named as endorser or approver of a deliverable or of the closure report."""
+    """People named as endorser or approver of a deliverable, the closure report or a gate."""
 
     def deputy_on(self, person: str, day: date) -> bool:
         """Whether ``person`` deputises for someone here by a delegation covering ``day``."""
@@ -62,6 +62,8 @@ def digest(view: ProgrammeView) -> Digest:
     named.update(p.email for p in closure.endorsers)
     if closure.approver is not None:
         named.add(closure.approver.email)
+    for gate in view.gates.values():
+        named.update(p.email for p in gate.approvers)
     return Digest(
         key=view.key,
         position=view.position,

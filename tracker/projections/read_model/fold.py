@@ -43,6 +43,7 @@ from tracker.events.deliverables import (
     DeliverableSignedOff,
     DeliverableSubmitted,
 )
+from tracker.events.gates import GateApproved, GateDefined, GatePassed
 from tracker.events.milestones import (
     MilestoneAchieved,
     MilestoneBaselined,
@@ -54,6 +55,7 @@ from tracker.events.programmes import (
     DeliverableListed,
     DeputyAppointed,
     DeputyRevoked,
+    GateListed,
     LearningPointRecorded,
     MilestoneListed,
     NextStepRecorded,
@@ -74,11 +76,13 @@ from tracker.events.risks import (
     RiskUpdateLogged,
 )
 from tracker.events.values import PersonRef
+from tracker.gates import gate_stream
 from tracker.milestones import milestone_stream
 from tracker.projections.read_model.views import (
     ClosureView,
     Delegation,
     DeliverableView,
+    GateView,
     HistoryEntry,
     LateEntry,
     LateMark,
@@ -141,6 +145,9 @@ _ITEM_STREAMS: dict[str, tuple[str, str]] = {
     "risk": ("raid", "item_id"),
 }
 """Item stream category: (item kind, the id field of its events)."""
+_HEADER_STREAMS: frozenset[str] = frozenset({"programme", "gate"})
+"""Stream categories folded into the programme's header: the programme's own, and its phase
+gates (a programme has a handful; the header holds them, ``ProgrammeView.gates``)."""
 
 
 def touch(event: StoredEvent) -> Touch | None:
@@ -151,7 +158,7 @@ def touch(event: StoredEvent) -> Touch | None:
     key = getattr(event.data, "programme_key", None)
     if not isinstance(key, str):
         return None
-    if category == "programme":
+    if category in _HEADER_STREAMS:
         return (key, None)
     found = _ITEM_STREAMS.get(category)
     if found is None:
@@ -340,6 +347,32 @@ def apply(view: ProgrammeView, event: StoredEvent) -> None:
             _listed(view, view.milestones, data.milestone_id, milestone_stream)
         case RaidRefReserved():
             _listed(view, view.raid, data.item_id, risk_stream)
+        case GateListed():
+            _listed(view, view.gates, data.gate_id, gate_stream)
+        case GateDefined():
+            _learn(view, data.approvers)
+            _opened(view, event)
+            view.gates[_text(data.gate_id)] = GateView(
+                id=_text(data.gate_id),
+                title=data.title,
+                order=data.order,
+                deliverables=[_text(i) for i in data.deliverables],
+                milestones=[_text(i) for i in data.milestones],
+                approvers=list(data.approvers),
+                defined_on=on,
+                provenance=_provenance(event),
+                version=event.version,
+            )
+        case GateApproved():
+            gate = view.gates.get(_text(data.gate_id))
+            if gate is not None:
+                gate.approvals.append(_signature(view, event, data.actor, data.on_behalf_of))
+                gate.version = event.version
+        case GatePassed():
+            gate = view.gates.get(_text(data.gate_id))
+            if gate is not None:
+                gate.passed_on = on
+                gate.version = event.version
         case _:
             _apply_item(view, event)
 

@@ -31,8 +31,14 @@ from tracker.deliverables import deliverable_stream
 from tracker.errors import NotFound
 from tracker.events.base import StoredEvent
 from tracker.events.postgres_store import PostgresEventStore
-from tracker.events.programmes import DeliverableListed, MilestoneListed, RaidRefReserved
+from tracker.events.programmes import (
+    DeliverableListed,
+    GateListed,
+    MilestoneListed,
+    RaidRefReserved,
+)
 from tracker.events.store import EventStore
+from tracker.gates import gate_stream
 from tracker.milestones import milestone_stream
 from tracker.programmes import programme_stream
 from tracker.projections.read_model import rows
@@ -87,6 +93,7 @@ _LISTED = {
     DeliverableListed: ("deliverable_id", deliverable_stream),
     MilestoneListed: ("milestone_id", milestone_stream),
     RaidRefReserved: ("item_id", risk_stream),
+    GateListed: ("gate_id", gate_stream),
 }
 
 
@@ -234,6 +241,8 @@ async def fold_tail(
         streams[milestone_stream(UUID(milestone.id))] = milestone.version
     for raid in base.raid.values():
         streams[risk_stream(UUID(raid.id))] = raid.version
+    for gate in base.gates.values():
+        streams[gate_stream(UUID(gate.id))] = gate.version
     for stored in index:
         listed = _LISTED.get(type(stored.data))
         if listed is not None:

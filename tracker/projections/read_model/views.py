@@ -138,6 +138,25 @@ class RaidView(msgspec.Struct, kw_only=True, gc=False):
     """The version of the item's stream folded in (its ETag)."""
 
 
+class GateView(msgspec.Struct, kw_only=True, gc=False):
+    """A phase gate: what it waits for (deliverable and milestone ids), who approves it, the
+    approvals given and the day it passed. Held in the programme's header (a programme has a
+    handful), its own stream (``gate:<uuid>``) folded there."""
+
+    id: str
+    title: str
+    order: int
+    deliverables: list[str]
+    milestones: list[str]
+    approvers: list[PersonRef]
+    defined_on: date
+    approvals: list[Signature] = []
+    passed_on: date | None = None
+    provenance: Provenance | None = None
+    version: int = 0
+    """The version of the gate's stream folded in (its ETag)."""
+
+
 class RosterEntry(msgspec.Struct, kw_only=True, gc=False):
     email: str
     name: str
@@ -203,6 +222,7 @@ class ProgrammeView(msgspec.Struct, kw_only=True, gc=False):
     deliverables: dict[str, DeliverableView] = {}
     milestones: dict[str, MilestoneView] = {}
     raid: dict[str, RaidView] = {}
+    gates: dict[str, GateView] = {}
     learning_points: list[NumberedNote] = []
     recommendations: list[NumberedNote] = []
     next_steps: list[NumberedNote] = []

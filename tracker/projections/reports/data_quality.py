@@ -16,6 +16,9 @@ Each finding has a stable ``code``, a message naming the items, and the ids of t
 * ``recorded_late``: entries dated further back than the back-dating rule allows without a
   reason (``tracker.backdating``), one finding per reason given: how many, how late, and why
   (the seed's entries, recorded years after the papers they cite, are one such group).
+* ``gate_item_reopened``: a passed phase gate one of whose deliverables or milestones is no
+  longer done (reopened, returned, reinstated after deferral): the gate stays passed, and this
+  says which items no longer meet it.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from tracker.backdating import lateness
 from tracker.calendar import WorkingCalendar
 from tracker.events.values import PersonRef
 from tracker.projections.read_model.views import LateEntry, ProgrammeView
+from tracker.projections.reports.gates import reopened_after_passing
 from tracker.projections.reports.sealing import seal
 from tracker.rag import RagThresholds
 
@@ -41,6 +45,7 @@ CODES: tuple[str, ...] = (
     "duplicate_title",
     "name_variants",
     "recorded_late",
+    "gate_item_reopened",
 )
 
 
@@ -192,6 +197,8 @@ def _entry_title(view: ProgrammeView, stream_id: str) -> str:
         return f"milestone '{view.milestones[identifier].title}'"
     if kind == "risk" and identifier in view.raid:
         return view.raid[identifier].ref
+    if kind == "gate" and identifier in view.gates:
+        return f"gate '{view.gates[identifier].title}'"
     return f"programme '{view.name or view.key}'"
 
 
@@ -229,6 +236,20 @@ def recorded_late(view: ProgrammeView) -> list[Finding]:
     return found
 
 
+def gate_items_reopened(view: ProgrammeView) -> list[Finding]:
+    found: list[Finding] = []
+    for gate, undone in reopened_after_passing(view):
+        items = "; ".join(f"{c.kind} '{c.title}' is {c.status.replace('_', ' ')}" for c in undone)
+        found.append(
+            finding(
+                "gate_item_reopened",
+                f"Gate '{gate.title}' passed on {gate.passed_on} but no longer holds: {items}",
+                [gate.id, *(c.id for c in undone)],
+            )
+        )
+    return found
+
+
 def findings(view: ProgrammeView) -> list[Finding]:
     """Every finding, grouped by code in the order of ``CODES``."""
     return [
@@ -238,6 +259,7 @@ def findings(view: ProgrammeView) -> list[Finding]:
         *duplicate_titles(view),
         *name_variants(view),
         *recorded_late(view),
+        *gate_items_reopened(view),
     ]
 
 
@@ -273,6 +295,7 @@ __all__ = [
     "duplicate_titles",
     "finding",
     "findings",
+    "gate_items_reopened",
     "milestones_out_of_sequence",
     "name_variants",
     "no_approver",
