@@ -8,6 +8,7 @@
 | ``NotFound`` of the resource in the path | 404 |
 | ``NotFound`` of something the body refers to (outcome, workstream) | 422, per field |
 | ``RuleBroken`` (the rule's code) | 409; 422 for rules about the request's own dates |
+| ``GateNotReady`` (``gate_not_ready``) | 409, with ``blocking``: a sentence per unmet criterion |
 | ``StreamConflict`` | 409; 412 when the request carried ``If-Match`` |
 | ``InvalidInput`` | 422 |
 | Idempotency-Key reused with another body / still in flight | 422 / 409 |
@@ -42,6 +43,7 @@ from tracker.errors import (
     StreamConflict,
     TrackerError,
 )
+from tracker.gates import GateNotReady
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,8 @@ INPUT_RULES: Final = frozenset(
 REFERENCES: Final[dict[str, str]] = {
     "outcome_not_found": "outcome",
     "workstream_not_found": "workstream",
+    "gate_deliverable_not_found": "deliverables",
+    "gate_milestone_not_found": "milestones",
 }
 """NotFound codes naming something the body refers to, with the body field they blame."""
 
@@ -117,6 +121,8 @@ class Problem(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     errors: list[FieldError] = []
     current_version: int | None = None
     """412/409 on a stream: the version it is at now."""
+    blocking: list[str] = []
+    """409 ``gate_not_ready``: a sentence per deliverable or milestone the gate waits for."""
 
 
 class ApiProblem(Exception):
@@ -174,6 +180,7 @@ def problem_response(
     headers: dict[str, str] | None = None,
     current_version: int | None = None,
     instance: str | None = None,
+    blocking: list[str] | None = None,
 ) -> Response[Problem]:
     body = Problem(
         type=TYPE_BASE + code,
@@ -184,6 +191,7 @@ def problem_response(
         instance=instance,
         errors=errors or [],
         current_version=current_version,
+        blocking=blocking or [],
     )
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
@@ -209,6 +217,8 @@ def tracker_problem(exc: TrackerError, *, if_match: bool = False) -> Response[Pr
         )
     if isinstance(exc, NotFound):
         return problem_response(404, exc.code, str(exc))
+    if isinstance(exc, GateNotReady):
+        return problem_response(409, exc.code, str(exc), blocking=list(exc.blocking))
     if isinstance(exc, RuleBroken):
         return problem_response(422 if exc.code in INPUT_RULES else 409, exc.code, str(exc))
     if isinstance(exc, InvalidInput | IdempotencyMismatch):

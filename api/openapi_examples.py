@@ -15,6 +15,7 @@ from litestar.openapi.spec import Example, OpenAPI, Operation, Parameter, Refere
 DELIVERABLE: Final = "2f0c6a1e-5b1d-5f2e-9a43-0c8f6d2b7e11"
 MILESTONE: Final = "9b4e2c71-0d3a-5c8e-8f61-3a2d7c9e4b02"
 RISK: Final = "c1d2e3f4-a5b6-5c7d-8e9f-0a1b2c3d4e5f"
+GATE: Final = "4a7b1c2d-3e4f-5a6b-8c7d-9e0f1a2b3c4d"
 
 BODIES: Final[dict[str, dict[str, Any]]] = {
     "ProgrammeIn": {
@@ -82,6 +83,13 @@ BODIES: Final[dict[str, dict[str, Any]]] = {
         "description": "Joint LCC / Socitm Advisory lessons learned session",
         "responsible": "Glyn Peach / Antony Draper",
     },
+    "GateIn": {
+        "title": "Ready for go-live",
+        "order": 2,
+        "deliverables": [DELIVERABLE],
+        "milestones": [MILESTONE],
+        "approvers": ["mike.kirby@lancashire.example"],
+    },
     "ClosureSubmitIn": {"summary": "All ten outcomes complete; nine items Post Transition."},
     "ClosureApproveIn": {"override_reason": "Andrew Rogers on leave; endorsed by e-mail"},
     "TokenIn": {
@@ -99,6 +107,7 @@ PARAMETERS: Final[dict[str, Any]] = {
     "deliverable_id": DELIVERABLE,
     "milestone_id": MILESTONE,
     "item_id": RISK,
+    "gate_id": GATE,
     "token_id": "7d3f9a2c-1b4e-4c6d-8e0f-2a3b4c5d6e7f",
     "as_of": "2021-04-20",
     "from": "2021-01-04",

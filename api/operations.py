@@ -53,6 +53,7 @@ PATH_PARAMETERS: Final[dict[str, Any]] = {
     "deliverable_id": FromPath[UUID],
     "milestone_id": FromPath[UUID],
     "item_id": FromPath[UUID],
+    "gate_id": FromPath[UUID],
 }
 """Each path parameter's type, with its pattern and length, wherever it appears."""
 DONE: Final = "Done (or nothing to do): the stream version (ETag) and the store position"
@@ -162,6 +163,7 @@ ITEM_TARGETS: Final[dict[str, Callable[[UUID], targets.TargetRef]]] = {
     "deliverable_id": targets.deliverable,
     "milestone_id": targets.milestone,
     "item_id": targets.risk,
+    "gate_id": targets.gate,
 }
 COMMAND_BASE: Final = frozenset(f.name for f in msgspec.structs.fields(c.Command)) - {"occurred_at"}
 
@@ -373,6 +375,7 @@ ITEM_PATHS: Final = {
     "deliverables": "/deliverables/{deliverable_id:uuid}",
     "milestones": "/milestones/{milestone_id:uuid}",
     "risks": "/risks/{item_id:uuid}",
+    "gates": "/gates/{gate_id:uuid}",
 }
 
 
@@ -574,6 +577,22 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
         "Re-score likelihood and impact with a reason",
     ),
     _on_item("risks.close", bodies.CloseRiskIn, c.CloseRisk, "Close with a note"),
+    # Phase gates.
+    _on_programme(
+        "gates.define",
+        "gates",
+        bodies.GateIn,
+        c.DefineGate,
+        "Define a phase gate: the deliverables and milestones it waits for, who approves it",
+        fields={"approvers": lambda call: people("approvers", call.body.approvers)},
+        **_creating("Defined", "gate_id"),
+    ),
+    _on_item(
+        "gates.approve",
+        bodies.SignIn,
+        c.ApproveGate,
+        "Approve a gate; refused naming what it waits for; the last approval passes it",
+    ),
     # Closing: notes, and the closure report's sign-off.
     _on_programme(
         "closing.learning_point",

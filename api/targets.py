@@ -13,8 +13,9 @@ import msgspec
 
 from tracker.deliverables import DeliverableState
 from tracker.errors import NotFound
+from tracker.gates import GateState
 from tracker.handlers import Handlers
-from tracker.handlers.items import DELIVERABLE, MILESTONE, RISK, ItemKind
+from tracker.handlers.items import DELIVERABLE, GATE, MILESTONE, RISK, ItemKind
 from tracker.milestones import MilestoneState
 from tracker.programmes import ProgrammeState, programme_stream
 from tracker.risks import RiskState
@@ -26,6 +27,7 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
     deliverable: DeliverableState | None = None
     milestone: MilestoneState | None = None
     risk: RiskState | None = None
+    gate: GateState | None = None
 
     @property
     def programme_key(self) -> str:
@@ -81,3 +83,7 @@ def milestone(item_id: UUID) -> TargetRef:
 
 def risk(item_id: UUID) -> TargetRef:
     return _item(RISK, item_id, "risk")
+
+
+def gate(gate_id: UUID) -> TargetRef:
+    return _item(GATE, gate_id, "gate")

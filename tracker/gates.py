@@ -208,7 +208,7 @@ def _listed(ids: Sequence[UUID], listed: Sequence[UUID], what: str, programme: s
         raise NotFound(
             f"{what} {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not in "
             f"{programme!r}",
-            code=f"{what}_not_found",
+            code=f"gate_{what}_not_found",
         )
 
 

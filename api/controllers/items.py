@@ -1,7 +1,7 @@
 """Reading one item: a deliverable's sign-off status, a milestone's row of the board, a RAID
-item's row of the log, each with its stream version as the ETag (``api.items``). The three
-routes are made from one row each (``ITEM_READS``); the writes are in ``api.operations``, where
-a RAID item's ``title`` becomes the first words of its description."""
+item's row of the log, a phase gate's row, each with its stream version as the ETag
+(``api.items``). The routes are made from one row each (``ITEM_READS``); the writes are in
+``api.operations``, where a RAID item's ``title`` becomes the first words of its description."""
 
 from __future__ import annotations
 
@@ -20,11 +20,12 @@ from litestar.params import FromPath
 from api.auth import ApiRequest
 from api.items import Found, read_item
 from api.openapi import READ_PROBLEMS, documented
-from api.schemas import DeliverableDetail, ItemDetail, MilestoneDetail, RiskDetail
+from api.schemas import DeliverableDetail, GateDetail, ItemDetail, MilestoneDetail, RiskDetail
 from api.services import Services
 from tracker.calendar import WorkingCalendar
-from tracker.handlers.items import DELIVERABLE, MILESTONE, RISK, ItemKind
+from tracker.handlers.items import DELIVERABLE, GATE, MILESTONE, RISK, ItemKind
 from tracker.projections.read_model.views import ProgrammeView
+from tracker.projections.reports.gates import gate_row
 from tracker.projections.reports.milestone_board import milestone_row
 from tracker.projections.reports.raid_log import raid_row
 from tracker.projections.reports.signoff_status import deliverable_item
@@ -53,6 +54,7 @@ VIEW_ITEMS: Final[dict[str, Callable[[ProgrammeView], Mapping[str, Any]]]] = {
     "deliverables": lambda view: view.deliverables,
     "milestones": lambda view: view.milestones,
     "risks": lambda view: view.raid,
+    "gates": lambda view: view.gates,
 }
 
 
@@ -66,6 +68,7 @@ ITEM_READS: Final = (
     ItemRead(DELIVERABLE, "deliverable_id", DeliverableDetail, deliverable_item),
     ItemRead(MILESTONE, "milestone_id", MilestoneDetail, milestone_row),
     ItemRead(RISK, "item_id", RiskDetail, _raid_line),
+    ItemRead(GATE, "gate_id", GateDetail, gate_row),
 )
 
 

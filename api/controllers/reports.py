@@ -26,6 +26,7 @@ from tracker.permissions import readable
 from tracker.projections.read_model.views import ProgrammeView
 from tracker.projections.reports import closure_formats
 from tracker.projections.reports import closure_report as closure_module
+from tracker.projections.reports import gates as gates_module
 from tracker.projections.reports import milestone_board as board_module
 from tracker.projections.reports import portfolio as portfolio_module
 from tracker.projections.reports import raid_log as raid_module
@@ -103,6 +104,14 @@ milestone_board = _report_route(
     "Milestone board: baseline, forecast, actual, slippage, RAG",
     board_module.MilestoneBoard,
     "Milestone board",
+)
+gate_board = _report_route(
+    "gates",
+    "/programmes/{key:str}/gates",
+    "gates.list",
+    "Phase gates: state (open, ready, passed), what blocks each, RAG with reasons, approvals",
+    gates_module.GateBoard,
+    "Phase gates",
 )
 raid_log = _report_route(
     "risks",
@@ -237,4 +246,4 @@ async def inbox(
     return _send(found, request)
 
 
-ROUTES = [signoffs, milestone_board, raid_log, closure_report, portfolio, inbox]
+ROUTES = [signoffs, milestone_board, gate_board, raid_log, closure_report, portfolio, inbox]

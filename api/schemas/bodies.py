@@ -148,6 +148,17 @@ class DeliverableIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True)
     workstream: Annotated[str, Meta(max_length=64)] | None = None
 
 
+class GateIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A phase gate: what it waits for (ids of the programme's deliverables and milestones, at
+    least one in all) and who approves it."""
+
+    title: Title
+    order: Annotated[int, Meta(ge=1, le=1000)]
+    deliverables: Annotated[list[UUID], Meta(max_length=500)] = []
+    milestones: Annotated[list[UUID], Meta(max_length=500)] = []
+    approvers: Annotated[list[Person], Meta(min_length=1, max_length=20)]
+
+
 class SubmitIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     note: Text = ""
 

@@ -9,6 +9,7 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
+from tracker.projections.reports.gates import GateRow
 from tracker.projections.reports.milestone_board import MilestoneRow
 from tracker.projections.reports.raid_log import RaidRow
 from tracker.projections.reports.signoff_status import SignOffItem
@@ -122,6 +123,12 @@ class MilestoneDetail(ItemDetail, frozen=True, kw_only=True):
     """A milestone's row of the board (ETag: its version)"""
 
     item: MilestoneRow
+
+
+class GateDetail(ItemDetail, frozen=True, kw_only=True):
+    """A phase gate: its state, what blocks it, RAG and approvals (ETag: its version)"""
+
+    item: GateRow
 
 
 class RiskDetail(ItemDetail, frozen=True, kw_only=True):

@@ -295,7 +295,7 @@ async def test_a_gate_names_only_items_of_its_programme_and_needs_criteria_and_a
 
     with pytest.raises(NotFound) as unknown:
         await handlers.handle(define(deliverables=(uuid4(),)))
-    assert unknown.value.code == "deliverable_not_found"
+    assert unknown.value.code == "gate_deliverable_not_found"
     with pytest.raises(InvalidInput, match="at least one deliverable or milestone"):
         await handlers.handle(define(milestones=()))
     with pytest.raises(InvalidInput, match="at least one approver"):

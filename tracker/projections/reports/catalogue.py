@@ -7,22 +7,25 @@ from typing import Final, Literal, overload
 from tracker.projections.read_model.views import ProgrammeView
 from tracker.projections.reports import closure_report as _closure
 from tracker.projections.reports import data_quality as _quality
+from tracker.projections.reports import gates as _gates
 from tracker.projections.reports import milestone_board as _board
 from tracker.projections.reports import raid_log as _raid
 from tracker.projections.reports import signoff_status as _signoffs
 from tracker.projections.reports.closure_report import ClosureReport
 from tracker.projections.reports.data_quality import DataQualityReport
+from tracker.projections.reports.gates import GateBoard
 from tracker.projections.reports.milestone_board import MilestoneBoard
 from tracker.projections.reports.question import Question
 from tracker.projections.reports.raid_log import RaidLog
 from tracker.projections.reports.signoff_status import SignOffStatus
 
-ReportName = Literal["signoffs", "milestones", "risks", "data-quality", "closure-report"]
-Report = SignOffStatus | MilestoneBoard | RaidLog | DataQualityReport | ClosureReport
+ReportName = Literal["signoffs", "milestones", "gates", "risks", "data-quality", "closure-report"]
+Report = SignOffStatus | MilestoneBoard | GateBoard | RaidLog | DataQualityReport | ClosureReport
 
 REPORTS: Final[tuple[ReportName, ...]] = (
     "signoffs",
     "milestones",
+    "gates",
     "risks",
     "data-quality",
     "closure-report",
@@ -39,6 +42,10 @@ def render(
 def render(
     report: Literal["milestones"], view: ProgrammeView, question: Question
 ) -> MilestoneBoard: ...
+
+
+@overload
+def render(report: Literal["gates"], view: ProgrammeView, question: Question) -> GateBoard: ...
 
 
 @overload
@@ -70,6 +77,8 @@ def render(report: ReportName, view: ProgrammeView, question: Question) -> Repor
             return _signoffs.signoff_status(*args, as_of=q.as_of, known_at=q.known_at)
         case "milestones":
             return _board.milestone_board(*args, as_of=q.as_of, known_at=q.known_at)
+        case "gates":
+            return _gates.gate_board(*args, as_of=q.as_of, known_at=q.known_at)
         case "risks":
             return _raid.raid_log(*args, as_of=q.as_of, known_at=q.known_at)
         case "data-quality":

@@ -18,7 +18,7 @@ plan as it stands. Calendar feeds put an unpassed gate on that day.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 import msgspec
 
@@ -31,7 +31,7 @@ from tracker.projections.read_model.views import (
     ProgrammeView,
 )
 from tracker.projections.reports.milestone_board import rate_milestone
-from tracker.projections.reports.sealing import source_of
+from tracker.projections.reports.sealing import seal, source_of
 from tracker.projections.reports.signoff_status import SignatureLine, signature_line
 from tracker.rag import Rag, RagThresholds, deliverable_rag
 
@@ -226,3 +226,45 @@ def reopened_after_passing(view: ProgrammeView) -> list[tuple[GateView, list[Cri
         if undone:
             found.append((gate, undone))
     return found
+
+
+class GateBoard(msgspec.Struct, kw_only=True):
+    """Every phase gate of a programme, in order, with how many are passed, ready and open."""
+
+    key: str
+    name: str
+    today: date
+    gates: list[GateRow]
+    passed: int
+    ready: int
+    open: int
+    position: int
+    as_of: datetime | None = None
+    known_at: datetime | None = None
+    content_hash: str = ""
+
+
+def gate_board(
+    view: ProgrammeView,
+    today: date,
+    calendar: WorkingCalendar,
+    thresholds: RagThresholds,
+    *,
+    as_of: datetime | None = None,
+    known_at: datetime | None = None,
+) -> GateBoard:
+    rows = gate_rows(view, today, calendar, thresholds)
+    return seal(
+        GateBoard(
+            key=view.key,
+            name=view.name,
+            today=today,
+            gates=rows,
+            passed=sum(1 for row in rows if row.state == "passed"),
+            ready=sum(1 for row in rows if row.state == "ready"),
+            open=sum(1 for row in rows if row.state == "open"),
+            position=view.position,
+            as_of=as_of,
+            known_at=known_at,
+        )
+    )
