@@ -8,7 +8,10 @@
   the person may read now, on the roster as it stands, like every other read:
   - each sign-off awaiting them (or their principal, as deputy): an all-day event on its due
     date (the day it was submitted when it has none), with a link to its programme;
-  - the milestones of the programmes where they are R or A, as ``milestones.ics`` gives them.
+  - the milestones of the programmes where they are R or A, as ``milestones.ics`` gives them;
+  - each phase gate not yet passed that they (or their principal) approve, on the day its
+    criteria are due to be met: "Approve gate" once ready, "Gate due" while it still waits,
+    with what it waits for (``tracker.projections.reports.inbox.gate_duties``).
   UIDs are stable (a sign-off's is a hash of what awaits whom, a milestone's its id), so a
   calendar moves or removes an event rather than adding another.
 """
@@ -36,8 +39,8 @@ from api.when import When
 from tracker.auth.calendar_feeds import feed_owner, issue_feed, revoke_feed
 from tracker.permissions import readable
 from tracker.projections.reports.catalogue import render
+from tracker.projections.reports.inbox import Inbox, InboxItem, gate_duties, inbox
 from tracker.projections.reports.milestone_board import MilestoneBoard
-from tracker.projections.reports.signoff_status import Inbox, InboxItem, inbox
 
 PLANNING_LETTERS: Final = frozenset("RA")
 """Whose feed carries a programme's milestones: its R and its A."""
@@ -105,13 +108,20 @@ def _signoff_event(item: InboxItem, names: dict[str, str], site: str, stamp: dat
     event.add("dtstart", day)
     event.add("dtend", day + timedelta(days=1))
     whose = f" for {item.for_name}" if item.as_deputy else ""
-    event.add("summary", f"{item.action.capitalize()}{whose}: {item.title}")
+    if item.kind == "gate":
+        doing = "Approve gate" if item.state == "ready" else "Gate due"
+        event.add("summary", f"{doing}{whose}: {item.title}")
+    else:
+        event.add("summary", f"{item.action.capitalize()}{whose}: {item.title}")
     programme = names.get(item.programme_key, item.programme_key)
     lines = [f"Programme: {programme}"]
-    lines.append(f"Due: {item.due_on.isoformat()}" if item.due_on else "No due date")
+    due = "Criteria due to be met" if item.kind == "gate" else "Due"
+    lines.append(f"{due}: {item.due_on.isoformat()}" if item.due_on else "No due date")
     if item.rag:
         lines.append(f"RAG: {item.rag}")
-    if item.blocked_by:
+    if item.kind == "gate" and item.blocked_by:
+        lines.extend(["Waits for:", *item.blocked_by])
+    elif item.blocked_by:
         lines.append("Waiting first for: " + ", ".join(item.blocked_by))
     link = f"{site}/programmes/{item.programme_key}"
     lines.append(link)
@@ -123,13 +133,14 @@ def _signoff_event(item: InboxItem, names: dict[str, str], site: str, stamp: dat
 
 def personal_ics(
     waiting: Inbox,
+    gates: list[InboxItem],
     boards: list[MilestoneBoard],
     names: dict[str, str],
     site: str,
     stamp: datetime,
 ) -> bytes:
     calendar = published("My calendar", f"Programme tracker: {waiting.name}")
-    for item in waiting.items:
+    for item in [*(i for i in waiting.items if i.kind != "gate"), *gates]:
         calendar.add_component(_signoff_event(item, names, site, stamp))
     for board in boards:
         for row in board.milestones:
@@ -160,12 +171,13 @@ async def feed(request: Request[Any, Any, Any], secret: FromPath[str]) -> Respon
     if found is None:
         views = [seen.view async for seen in r.stream(picked, When()) if seen.view.events > 0]
         waiting = inbox(views, person, q.today, r.calendar, r.thresholds)
+        gates = gate_duties(views, person, q.today, r.calendar, r.thresholds)
         planning = {d.key for d in chosen if set(d.roster.get(person, "")) & PLANNING_LETTERS}
         boards = [render("milestones", v, q) for v in views if v.key in planning]
         names = {v.key: v.name or v.key for v in views}
         stamp = services.clock.now().astimezone(UTC).replace(microsecond=0)
         site = services.settings.reminders.base_url.rstrip("/")
-        body = personal_ics(waiting, boards, names, site, stamp)
+        body = personal_ics(waiting, gates, boards, names, site, stamp)
         found = r.remember(
             key,
             Rendered(body=body, media_type=ICS, content_hash=waiting.content_hash, position=0),

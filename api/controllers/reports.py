@@ -27,6 +27,7 @@ from tracker.projections.read_model.views import ProgrammeView
 from tracker.projections.reports import closure_formats
 from tracker.projections.reports import closure_report as closure_module
 from tracker.projections.reports import gates as gates_module
+from tracker.projections.reports import inbox as inbox_module
 from tracker.projections.reports import milestone_board as board_module
 from tracker.projections.reports import portfolio as portfolio_module
 from tracker.projections.reports import raid_log as raid_module
@@ -217,7 +218,7 @@ async def portfolio(
     operation_id="people.inbox",
     tags=["people"],
     summary="What awaits a person's endorsement or approval (themselves, admin or reader)",
-    responses=documented(200, signoff_module.Inbox, "Inbox", *READ_PROBLEMS),
+    responses=documented(200, inbox_module.Inbox, "Inbox", *READ_PROBLEMS),
 )
 async def inbox(
     request: ApiRequest,
@@ -239,7 +240,7 @@ async def inbox(
     found = r.remembered(key)
     if found is None:
         views = [seen.view async for seen in r.stream(picked, when) if seen.view.events > 0]
-        report = signoff_module.inbox(
+        report = inbox_module.inbox(
             views, person, q.today, r.calendar, r.thresholds, as_of=q.as_of, known_at=q.known_at
         )
         found = r.remember(key, json_rendered(report, report.position))

@@ -1,5 +1,5 @@
-"""The sign-off actions of the pages: endorse, approve, return and defer a deliverable, and
-endorse or approve a closure report.
+"""The sign-off actions of the pages: endorse, approve, return and defer a deliverable,
+endorse or approve a closure report, and approve a phase gate.
 
 Each is the API's write, not a copy of it: the form is decoded into the API's own body Struct
 (same limits) and runs as the API's operation (``api.operations``: ``deliverables.endorse``,
@@ -11,7 +11,8 @@ shows.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from typing import Any, Final, Literal
 from uuid import UUID
 
 import msgspec
@@ -35,7 +36,7 @@ DONE: dict[str, str] = {
 class SignOffForm(msgspec.Struct, frozen=True, kw_only=True):
     """The fields of a sign-off form (``_csrf_token`` is checked and dropped before this)."""
 
-    kind: Literal["deliverable", "closure_report"] = "deliverable"
+    kind: Literal["deliverable", "closure_report", "gate"] = "deliverable"
     item_id: str = ""
     programme_key: str = ""
     title: str = ""
@@ -45,12 +46,23 @@ class SignOffForm(msgspec.Struct, frozen=True, kw_only=True):
     destination: str = ""
     override_reason: str = ""
     idempotency_key: str = ""
+    back: str = ""
+    """The page to return to: a programme's page (``/programmes/<key>``), else My sign-offs."""
 
 
 class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     ok: bool
     text: str
     position: int | None = None
+
+
+_PROGRAMME_PAGE: Final = re.compile(r"/programmes/[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
+
+
+def back_to(form: SignOffForm, default: str) -> str:
+    """Where to go after the action: the form's ``back`` when it is a programme's page (never
+    another site: an open redirect), else ``default``."""
+    return form.back if _PROGRAMME_PAGE.fullmatch(form.back) else default
 
 
 def _blank_to_none(value: str) -> str | None:
@@ -69,6 +81,10 @@ def _body(verb: Verb, form: SignOffForm) -> msgspec.Struct:
         if verb == "endorse":
             return msgspec.convert(fields, SignIn)
         raise ApiProblem(400, "invalid_request", f"a closure report cannot be {DONE[verb].lower()}")
+    if form.kind == "gate":
+        if verb == "approve":
+            return msgspec.convert(fields, SignIn)
+        raise ApiProblem(400, "invalid_request", f"a gate cannot be {DONE[verb].lower()}")
     if verb == "return":
         return msgspec.convert({**fields, "comment": form.comment}, ReturnIn)
     if verb == "defer":
@@ -84,12 +100,16 @@ def _operation(verb: Verb, form: SignOffForm) -> tuple[Operation, dict[str, Any]
         item = UUID(form.item_id)
     except ValueError as exc:
         raise ApiProblem(400, "invalid_request", f"{form.item_id!r} is not an item id") from exc
+    if form.kind == "gate":
+        return BY_ID["gates.approve"], {"gate_id": item}
     return BY_ID[f"deliverables.{verb}"], {"deliverable_id": item}
 
 
 def _what(form: SignOffForm) -> str:
     if form.kind == "closure_report":
         return f"the closure report of {form.programme_key}"
+    if form.kind == "gate":
+        return f"gate '{form.title}'" if form.title else "the gate"
     return f"'{form.title}'" if form.title else "the deliverable"
 
 

@@ -7,7 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from api.pages.exports import book, save, sheet
-from tracker.projections.reports.closure_formats import approved_by_text, source_text
+from tracker.projections.reports.closure_formats import (
+    approved_by_text,
+    gate_state_text,
+    source_text,
+)
 from tracker.projections.reports.closure_report import ClosureReport
 
 
@@ -127,6 +131,24 @@ def closure_xlsx(report: ClosureReport) -> bytes:
                 "\n".join(m.rag_reasons),
             )
             for m in report.milestones
+        ],
+    )
+    sheet(
+        made,
+        "Phase gates",
+        ("Order", "Gate", "State", "Waits for", "Approved by", "Awaiting", "RAG", "Reasons"),
+        [
+            (
+                g.order,
+                g.title,
+                gate_state_text(g),
+                "\n".join(g.blocking),
+                ", ".join(a.shown for a in g.approvals),
+                ", ".join(g.awaiting),
+                g.rag.capitalize(),
+                "\n".join(g.rag_reasons),
+            )
+            for g in report.gates
         ],
     )
     sheet(

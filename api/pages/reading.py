@@ -20,6 +20,7 @@ from api.when import When, parse_when
 from tracker.permissions import readable
 from tracker.projections.read_model.views import ProgrammeView
 from tracker.projections.reports import closure_report as closure_module
+from tracker.projections.reports import inbox as inbox_module
 from tracker.projections.reports import milestone_board as board_module
 from tracker.projections.reports import raid_log as raid_module
 from tracker.projections.reports import signoff_status as signoff_module
@@ -124,7 +125,7 @@ async def trends_of(found: Services, keys: Sequence[str], today: date) -> dict[s
 
 async def inbox_of(
     principal: Principal, found: Services, when: When
-) -> tuple[signoff_module.Inbox, dict[str, str]]:
+) -> tuple[inbox_module.Inbox, dict[str, str]]:
     """What awaits the person (and them as deputy), as the API's inbox; programme names by key."""
     r = found.reads
     person = principal.person
@@ -133,7 +134,7 @@ async def inbox_of(
     chosen = [glances[d.key] for d in current if d.concerns(person) and d.key in glances]
     q = r.question(when)
     views = [seen.view async for seen in r.stream(chosen, when) if seen.view.events > 0]
-    inbox = signoff_module.inbox(
+    inbox = inbox_module.inbox(
         views, person, q.today, r.calendar, r.thresholds, as_of=q.as_of, known_at=q.known_at
     )
     return inbox, {view.key: view.name or view.key for view in views}

@@ -6,18 +6,23 @@ achieved, its actual date (filled square) once achieved, and a bar from the base
 forecast or actual date: the slippage, labelled in working days ("+12 wd"). A date known only to
 the month is drawn at the middle of its month with a bracket across the whole month. A dashed
 vertical line marks the report's "today" (the as-of date when one is asked), or an arrow at the
-edge when it lies far outside the milestones' dates. The table beside
-the chart carries the same facts in words: the chart is never the only way to read them.
+edge when it lies far outside the milestones' dates. Below the milestones, one row per phase
+gate: a flag at the day it passed, or, not yet passed, at the day its criteria are due to be met
+(``GateRow.expected_on``), hollow while open, shaded when ready, filled once passed. The
+tables beside the chart carry the same facts in words: the chart is never the only way to read
+them.
 """
 
 from __future__ import annotations
 
 import calendar as months
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Final
 
 import msgspec
 
+from tracker.projections.reports.gates import GateRow
 from tracker.projections.reports.milestone_board import DateLine, MilestoneBoard
 
 WIDTH: Final = 960
@@ -63,6 +68,21 @@ class Row(msgspec.Struct, frozen=True, kw_only=True):
     rag: str
 
 
+class GateFlag(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    order: int
+    title: str
+    short_title: str
+    state: str
+    """open, ready or passed."""
+    rag: str
+    top: float
+    line_y: float
+    x: float
+    day: date
+    passed: bool
+
+
 class Timeline(msgspec.Struct, frozen=True, kw_only=True):
     width: int
     height: int
@@ -75,10 +95,11 @@ class Timeline(msgspec.Struct, frozen=True, kw_only=True):
     then an arrow at that edge, so that years of empty chart do not squeeze the milestones)."""
     ticks: list[Tick]
     rows: list[Row]
+    gates: list[GateFlag] = []
 
     @property
     def empty(self) -> bool:
-        return not self.rows
+        return not self.rows and not self.gates
 
 
 def _month_span(day: date) -> tuple[date, date]:
@@ -126,13 +147,19 @@ def _short(text: str | None, limit: int = 45) -> str | None:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def timeline(board: MilestoneBoard) -> Timeline:
-    """The chart of ``board`` with its "today" (``board.today``)."""
+def _gate_day(gate: GateRow) -> date | None:
+    return gate.passed_on or gate.expected_on
+
+
+def timeline(board: MilestoneBoard, gates: Sequence[GateRow] = ()) -> Timeline:
+    """The chart of ``board`` and ``gates`` with its "today" (``board.today``)."""
     dates: list[date] = []
     for m in board.milestones:
         for line in (m.original_baseline, m.baseline, m.forecast, m.actual):
             if line is not None:
                 dates.extend(_extent(line))
+    dated = [(g, day) for g in gates if (day := _gate_day(g)) is not None]
+    dates.extend(day for _, day in dated)
     today = board.today
     low, high = (min(dates), max(dates)) if dates else (today, today)
     reach = timedelta(days=max((high - low).days, 60) * NEAR_SHARE // 100)
@@ -167,9 +194,28 @@ def timeline(board: MilestoneBoard) -> Timeline:
                 rag=m.rag,
             )
         )
+    flags: list[GateFlag] = []
+    for index, (gate, day) in enumerate(dated, start=len(rows)):
+        top = TOP + index * ROW
+        title = f"Gate {gate.order}: {gate.title}"
+        flags.append(
+            GateFlag(
+                id=gate.id,
+                order=gate.order,
+                title=title,
+                short_title=title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…",
+                state=gate.state,
+                rag=gate.rag,
+                top=top,
+                line_y=top + 32,
+                x=scale.x(day),
+                day=day,
+                passed=gate.passed_on is not None,
+            )
+        )
     return Timeline(
         width=WIDTH,
-        height=TOP + len(rows) * ROW + BOTTOM,
+        height=TOP + (len(rows) + len(flags)) * ROW + BOTTOM,
         start=start,
         end=end,
         today=today,
@@ -177,4 +223,5 @@ def timeline(board: MilestoneBoard) -> Timeline:
         today_side=side,
         ticks=_ticks(scale, start, end),
         rows=rows,
+        gates=flags,
     )

@@ -4,7 +4,7 @@ sign-offs as they move, and stops when revoked."""
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from icalendar import Calendar
@@ -20,6 +20,7 @@ from tests.api.builders import (
     given_programme,
 )
 from tests.api.client import Api
+from tracker.context import local_date
 
 
 def _path(url: str) -> str:
@@ -129,3 +130,40 @@ async def test_the_access_log_records_that_a_feed_was_read_not_its_secret(
     lines = [r.getMessage() for r in caplog.records if r.name == "tracker.access"]
     assert any(line.startswith("GET /calendar/<secret> 200") for line in lines), lines
     assert all(secret not in line for line in lines)
+
+
+async def test_a_gate_the_person_approves_is_due_then_awaits_approval_then_leaves_the_feed(
+    api: Api,
+) -> None:
+    key = await given_programme(api)
+    lead, sponsor = await api.as_(LEAD), await api.as_(SPONSOR)
+    item = await given_deliverable(api, key, title="DR plan", due="2021-03-31", submitted=True)
+    body = {"title": "Go-live", "order": 1, "deliverables": [item], "approvers": [SPONSOR]}
+    defined = await api.post(f"/api/v1/programmes/{key}/gates", lead, body)
+    assert defined.status_code == 201, defined.text
+    url = await _feed(api, SPONSOR, sponsor)
+
+    due = await _events(api, url)
+    assert set(due) == {"Approve: DR plan", "Gate due: Go-live"}
+    gate = due["Gate due: Go-live"]
+    assert gate["start"] == date(2021, 3, 31)
+    assert "Deliverable 'DR plan' is submitted: it waits for approval from" in str(
+        gate["description"]
+    )
+
+    approved = await api.post(f"/api/v1/deliverables/{item}/approve", sponsor)
+    assert approved.status_code == 200, approved.text
+    ready = await _events(api, url)
+    assert set(ready) == {"Approve gate: Go-live"}
+    assert ready["Approve gate: Go-live"]["uid"] == gate["uid"]  # the same event, moved on
+    signed_on = local_date(datetime.now(UTC))
+    assert ready["Approve gate: Go-live"]["start"] == signed_on  # signed off today
+
+    inbox = await api.get(f"/api/v1/people/{SPONSOR}/inbox", sponsor)
+    [waiting] = inbox.json()["items"]
+    assert (waiting["kind"], waiting["action"], waiting["title"]) == ("gate", "approve", "Go-live")
+
+    passed = await api.post(f"/api/v1/gates/{defined.json()['id']}/approve", sponsor, {})
+    assert passed.json()["recorded"] == ["GateApproved", "GatePassed"]
+    assert await _events(api, url) == {}
+    assert (await api.get(f"/api/v1/people/{SPONSOR}/inbox", sponsor)).json()["items"] == []

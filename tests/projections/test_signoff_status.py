@@ -16,8 +16,9 @@ from tests.projections.story import (
     TODAY,
     small_programme,
 )
+from tracker.projections.reports.inbox import inbox
 from tracker.projections.reports.sealing import verify
-from tracker.projections.reports.signoff_status import PersonLine, inbox, signoff_status
+from tracker.projections.reports.signoff_status import PersonLine, signoff_status
 
 
 def test_every_deliverable_shows_its_state_and_who_signed_when_and_for_whom() -> None:

@@ -19,10 +19,10 @@ from tracker.projections.read_model.reader import fold_from_store
 from tracker.projections.read_model.views import ProgrammeView
 from tracker.projections.reports.catalogue import REPORTS, ReportName, render
 from tracker.projections.reports.closure_report import ClosureReport
+from tracker.projections.reports.inbox import inbox
 from tracker.projections.reports.portfolio import portfolio
 from tracker.projections.reports.question import ask, effective_until, recorded_until, report_day
 from tracker.projections.reports.sealing import seal
-from tracker.projections.reports.signoff_status import inbox
 
 KEY = "test-transition"
 

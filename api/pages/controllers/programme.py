@@ -1,10 +1,12 @@
-"""One programme: the milestone timeline (SVG), the deliverables by outcome with their sign-off
-state, the RAID log, as it stands or as it was on a chosen date."""
+"""One programme: the milestone timeline (SVG) with its phase gates, the gates (with an Approve
+button for an approver they await), the deliverables by outcome with their sign-off state, the
+RAID log, as it stands or as it was on a chosen date."""
 
 from __future__ import annotations
 
 from typing import Annotated, Final
 from urllib.parse import urlencode
+from uuid import uuid4
 
 from litestar import get
 from litestar.params import QueryParameter
@@ -15,6 +17,7 @@ from api.pages.reading import programme_reports, services, when_of
 from api.pages.render import page
 from api.pages.session import PageRequest
 from api.pages.timeline import timeline
+from tracker.projections.reports.inbox import inbox
 
 AsOf = Annotated[
     str | None,
@@ -40,6 +43,11 @@ async def programme_page(request: PageRequest, key: ProgrammeKey, as_of: AsOf = 
         for item in reports.signoffs.deliverables
     }
     chosen = as_of.strip()[:DATE_LENGTH] if as_of and as_of.strip() else ""
+    found = services(request).reads
+    mine = inbox(
+        [reports.view], request.user.person, reports.today, found.calendar, found.thresholds
+    )
+    approving = {} if chosen else {i.item_id: i for i in mine.items if i.kind == "gate"}
     return page(
         request,
         "programme.html",
@@ -47,7 +55,9 @@ async def programme_page(request: PageRequest, key: ProgrammeKey, as_of: AsOf = 
         key=key,
         r=reports,
         report=reports.closure,
-        timeline=timeline(reports.board),
+        timeline=timeline(reports.board, reports.closure.gates),
+        approving=approving,
+        new_key=lambda: str(uuid4()),
         missing_endorsers=missing_endorsers,
         as_of=chosen,
         query=as_of_query(as_of),

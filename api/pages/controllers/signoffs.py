@@ -10,7 +10,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, PathParameter
 from litestar.response import Redirect, Template
 
-from api.pages.actions import SignOffForm, Verb, run_sign_off
+from api.pages.actions import SignOffForm, Verb, back_to, run_sign_off
 from api.pages.reading import inbox_of, services, when_of
 from api.pages.render import page
 from api.pages.session import PageRequest, flash
@@ -43,7 +43,7 @@ async def sign_off_action(
 ) -> Redirect:
     outcome = await run_sign_off(request, verb, data)
     await flash(request, "success" if outcome.ok else "error", outcome.text)
-    return Redirect(PATH, status_code=303)
+    return Redirect(back_to(data, PATH), status_code=303)
 
 
 ROUTES = [sign_offs_page, sign_off_action]

@@ -9,6 +9,7 @@ import msgspec
 
 from tracker.projections.reports.closure_report import ClosureReport
 from tracker.projections.reports.csv_cells import write_csv
+from tracker.projections.reports.gates import GateRow
 from tracker.projections.reports.raid_log import RaidRow
 
 CSV_COLUMNS: tuple[str, ...] = (
@@ -25,6 +26,13 @@ CSV_COLUMNS: tuple[str, ...] = (
     "position",
     "content_hash",
 )
+
+
+def gate_state_text(gate: GateRow) -> str:
+    """"Passed 22 March 2021", "Ready: awaiting approval", "Open"."""
+    if gate.passed_on is not None:
+        return f"Passed {gate.passed_on.day} {gate.passed_on:%B %Y}"
+    return "Ready: awaiting approval" if gate.state == "ready" else "Open"
 
 
 def to_json(report: msgspec.Struct) -> bytes:
@@ -168,6 +176,23 @@ def to_markdown(report: ClosureReport) -> str:
                 for m in report.milestones
             ],
         )
+    if report.gates:
+        out += ["", "## Phase gates", ""]
+        out += _table(
+            ("Order", "Gate", "State", "Waits for", "Approved by", "Awaiting", "RAG"),
+            [
+                (
+                    g.order,
+                    g.title,
+                    gate_state_text(g),
+                    "; ".join(g.blocking),
+                    ", ".join(a.shown for a in g.approvals),
+                    ", ".join(g.awaiting),
+                    g.rag.capitalize(),
+                )
+                for g in report.gates
+            ],
+        )
     out += ["", "## 6. Key learning points: successes, areas for improvements, gaps", ""]
     out += _table(
         ("No.", "Key Learning Point Description", "Recommendations", "Responsible"),
@@ -274,6 +299,7 @@ def to_csv(report: ClosureReport) -> str:
 __all__ = [
     "CSV_COLUMNS",
     "approved_by_text",
+    "gate_state_text",
     "source_text",
     "to_csv",
     "to_json",

@@ -31,6 +31,7 @@ from tracker.calendar import WorkingCalendar
 from tracker.confidence import delivery_confidence
 from tracker.projections.read_model.views import DeliverableView, NumberedNote, ProgrammeView
 from tracker.projections.reports.data_quality import Finding, findings
+from tracker.projections.reports.gates import GateRow, gate_rows
 from tracker.projections.reports.milestone_board import MilestoneRow, milestone_row, rate_milestone
 from tracker.projections.reports.raid_log import RaidRow, raid_row, rate_raid
 from tracker.projections.reports.sealing import seal, source_of
@@ -149,6 +150,8 @@ class ClosureReport(msgspec.Struct, kw_only=True):
     outcomes: list[OutcomeRow]
     deliverables: list[DeliverableRow]
     milestones: list[MilestoneRow]
+    gates: list[GateRow] = []
+    """Phase gates in order: not part of the programme's RAG (their items already are)."""
     learning_points: list[NoteRow]
     issues: list[RaidRow]
     risks: list[RaidRow]
@@ -393,6 +396,7 @@ def closure_report(
             outcomes=outcomes,
             deliverables=deliverables,
             milestones=milestones,
+            gates=gate_rows(view, today, calendar, thresholds),
             learning_points=[_note(n) for n in view.learning_points],
             issues=[row for row in raid if row.kind == "issue"],
             risks=[row for row in raid if row.kind != "issue"],

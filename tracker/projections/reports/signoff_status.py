@@ -1,5 +1,5 @@
-"""Sign-off status: who has endorsed or approved each deliverable and the closure report, who is
-still missing, and each person's inbox across programmes; pure.
+"""Sign-off status: who has endorsed or approved each deliverable and the closure report, and who
+is still missing; pure. A person's inbox across programmes is ``inbox.py``.
 
 Rules (DOMAIN.md "Sign-off rules"):
 
@@ -9,10 +9,6 @@ Rules (DOMAIN.md "Sign-off rules"):
   deputy acted, else the actor), within the current round. A return voids the round: its
   signatures stay listed until the resubmission clears them, but everyone is missing again.
 * "Missing" lists who has not yet endorsed or approved, for items not signed off or deferred.
-* An inbox holds what awaits a person on a *submitted* item: their own missing endorsements or
-  approvals, and those of anyone they deputise for on that programme by a delegation covering
-  ``today`` (from ``starts_on`` to ``ends_on`` inclusive, and before any ``revoked_on``). An
-  approval awaiting endorsements still shows, with ``blocked_by`` naming the missing endorsers.
 """
 
 from __future__ import annotations
@@ -104,44 +100,9 @@ class SignOffStatus(msgspec.Struct, kw_only=True):
     content_hash: str = ""
 
 
-class InboxItem(msgspec.Struct, kw_only=True):
-    """Something awaiting ``person``: ``action`` "endorse" or "approve" of item ``item_id``,
-    for ``for_person`` (themselves, or their principal when ``as_deputy``)."""
-
-    id: str
-    programme_key: str
-    item_id: str
-    kind: str
-    title: str
-    state: str
-    action: str
-    for_person: str
-    for_name: str
-    as_deputy: bool
-    blocked_by: list[str] = []
-    """Names of endorsers still missing: approval waits for them."""
-    submitted_on: date | None = None
-    due_on: date | None = None
-    rag: str | None = None
-    rag_reasons: list[str] = []
-
-
 class ProgrammePosition(msgspec.Struct, kw_only=True):
     key: str
     position: int
-
-
-class Inbox(msgspec.Struct, kw_only=True):
-    person: str
-    name: str
-    today: date
-    items: list[InboxItem]
-    positions: list[ProgrammePosition]
-    position: int
-    """The highest store position among the programmes read."""
-    as_of: datetime | None = None
-    known_at: datetime | None = None
-    content_hash: str = ""
 
 
 def _name(view: ProgrammeView, email: str) -> str:
@@ -303,93 +264,8 @@ def covers(delegation: Delegation, on: date) -> bool:
     return delegation.starts_on <= on <= delegation.ends_on
 
 
-def _principals(view: ProgrammeView, person: str, today: date) -> set[str]:
-    """Whom ``person`` may act for today on this programme."""
-    return {
-        d.principal.lower()
-        for d in view.delegations.values()
-        if d.deputy.lower() == person and covers(d, today)
-    }
-
-
-def _awaiting(
-    view: ProgrammeView, item: SignOffItem, person: str, principals: set[str]
-) -> list[InboxItem]:
-    if item.state != "submitted":
-        return []
-    found: list[InboxItem] = []
-    blocked = [p.name for p in item.endorsements_missing]
-    wanted = [("endorse", p) for p in item.endorsements_missing]
-    wanted += [("approve", p) for p in item.approvals_missing]
-    for action, awaited in wanted:
-        email = awaited.email.lower()
-        if email != person and email not in principals:
-            continue
-        found.append(
-            InboxItem(
-                id=f"{view.key}:{item.id}:{action}:{email}",
-                programme_key=view.key,
-                item_id=item.id,
-                kind=item.kind,
-                title=item.title,
-                state=item.state,
-                action=action,
-                for_person=awaited.email,
-                for_name=awaited.name,
-                as_deputy=email != person,
-                blocked_by=blocked if action == "approve" else [],
-                submitted_on=item.submitted_on,
-                due_on=item.due_on,
-                rag=item.rag,
-                rag_reasons=item.rag_reasons,
-            )
-        )
-    return found
-
-
-def inbox(
-    views: Iterable[ProgrammeView],
-    person: str,
-    today: date,
-    calendar: WorkingCalendar,
-    thresholds: RagThresholds,
-    *,
-    as_of: datetime | None = None,
-    known_at: datetime | None = None,
-) -> Inbox:
-    """What awaits ``person`` (an e-mail, any case) across the programmes, programme by
-    programme, deliverables in planning order, then the closure report."""
-    email = person.strip().lower()
-    items: list[InboxItem] = []
-    positions: list[ProgrammePosition] = []
-    name = email
-    for view in views:
-        positions.append(ProgrammePosition(key=view.key, position=view.position))
-        name = view.people.get(email, name)
-        principals = _principals(view, email, today)
-        for deliverable in view.deliverables.values():
-            if deliverable.state == "submitted":
-                line = deliverable_item(view, deliverable, today, calendar, thresholds)
-                items.extend(_awaiting(view, line, email, principals))
-        items.extend(_awaiting(view, closure_item(view), email, principals))
-    return seal(
-        Inbox(
-            person=email,
-            name=name,
-            today=today,
-            items=items,
-            positions=positions,
-            position=max((p.position for p in positions), default=0),
-            as_of=as_of,
-            known_at=known_at,
-        )
-    )
-
-
 __all__ = [
     "CLOSURE_STATES",
-    "Inbox",
-    "InboxItem",
     "PersonLine",
     "ProgrammePosition",
     "SignOffItem",
@@ -399,7 +275,6 @@ __all__ = [
     "closure_signatories",
     "covers",
     "deliverable_item",
-    "inbox",
     "item_spelling",
     "signature_line",
     "signoff_status",
