@@ -1,6 +1,7 @@
 """The closure report as an XLSX workbook: one sheet per section (Summary, Roles, Outcomes,
-Deliverables, Milestones, Learning points, Issues and risks, Recommendations, Next steps, Data
-quality); the Summary names the question (as of, known at, position, content hash); pure."""
+Deliverables, Milestones, Phase gates when there are any, Learning points, Issues and risks,
+Recommendations, Next steps, Data quality); the Summary names the question (as of, known at,
+position, content hash); pure."""
 
 from __future__ import annotations
 
@@ -133,24 +134,25 @@ def closure_xlsx(report: ClosureReport) -> bytes:
             for m in report.milestones
         ],
     )
-    sheet(
-        made,
-        "Phase gates",
-        ("Order", "Gate", "State", "Waits for", "Approved by", "Awaiting", "RAG", "Reasons"),
-        [
-            (
-                g.order,
-                g.title,
-                gate_state_text(g),
-                "\n".join(g.blocking),
-                ", ".join(a.shown for a in g.approvals),
-                ", ".join(g.awaiting),
-                g.rag.capitalize(),
-                "\n".join(g.rag_reasons),
-            )
-            for g in report.gates
-        ],
-    )
+    if report.gates:
+        sheet(
+            made,
+            "Phase gates",
+            ("Order", "Gate", "State", "Waits for", "Approved by", "Awaiting", "RAG", "Reasons"),
+            [
+                (
+                    g.order,
+                    g.title,
+                    gate_state_text(g),
+                    "\n".join(g.blocking),
+                    ", ".join(a.shown for a in g.approvals),
+                    ", ".join(g.awaiting),
+                    g.rag.capitalize(),
+                    "\n".join(g.rag_reasons),
+                )
+                for g in report.gates
+            ],
+        )
     sheet(
         made,
         "Learning points",

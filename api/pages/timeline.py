@@ -81,6 +81,9 @@ class GateFlag(msgspec.Struct, frozen=True, kw_only=True):
     x: float
     day: date
     passed: bool
+    side: str = ""
+    """"" on the chart; "before" or "after" when its day is far off the milestones' dates (the
+    flag is then at that edge, and its label says so)."""
 
 
 class Timeline(msgspec.Struct, frozen=True, kw_only=True):
@@ -159,13 +162,22 @@ def timeline(board: MilestoneBoard, gates: Sequence[GateRow] = ()) -> Timeline:
             if line is not None:
                 dates.extend(_extent(line))
     dated = [(g, day) for g in gates if (day := _gate_day(g)) is not None]
-    dates.extend(day for _, day in dated)
+    if not dates:
+        dates.extend(day for _, day in dated)
     today = board.today
     low, high = (min(dates), max(dates)) if dates else (today, today)
     reach = timedelta(days=max((high - low).days, 60) * NEAR_SHARE // 100)
-    side = "before" if today < low - reach else "after" if today > high + reach else ""
+
+    def off(day: date) -> str:
+        """Whether ``day`` lies far outside the milestones' dates: it is then drawn at the
+        edge, with words, so that years of empty chart do not squeeze the milestones."""
+        return "before" if day < low - reach else "after" if day > high + reach else ""
+
+    side = off(today)
+    near = [day for _, day in dated if not off(day)]
     if not side:
-        low, high = min(low, today), max(high, today)
+        near.append(today)
+    low, high = min([low, *near]), max([high, *near])
     start = low - timedelta(days=PAD_DAYS)
     end = high + timedelta(days=PAD_DAYS)
     scale = _Scale(start, end)
@@ -197,6 +209,8 @@ def timeline(board: MilestoneBoard, gates: Sequence[GateRow] = ()) -> Timeline:
     flags: list[GateFlag] = []
     for index, (gate, day) in enumerate(dated, start=len(rows)):
         top = TOP + index * ROW
+        gate_side = off(day)
+        x = scale.x(day) if not gate_side else (LEFT if gate_side == "before" else WIDTH - RIGHT)
         title = f"Gate {gate.order}: {gate.title}"
         flags.append(
             GateFlag(
@@ -208,9 +222,10 @@ def timeline(board: MilestoneBoard, gates: Sequence[GateRow] = ()) -> Timeline:
                 rag=gate.rag,
                 top=top,
                 line_y=top + 32,
-                x=scale.x(day),
+                x=x,
                 day=day,
                 passed=gate.passed_on is not None,
+                side=gate_side,
             )
         )
     return Timeline(

@@ -30,6 +30,9 @@ ADMIN = PersonRef(email="programme.office@lancashire.example", name="Programme O
 TO_APPROVE = "Go-live readiness review"
 TO_RETURN = "Data migration reconciliation"
 TO_REFUSE = "Training plan for social workers"
+TO_GATE = "Gate readiness checklist"
+GATE = "Ready for CYP go-live"
+GATE_ID = deterministic_uuid("pages-test", "gate")
 SLIPPED = "Project Go Live"
 REFORECAST_AT = datetime(2014, 3, 3, 10, 0, tzinfo=UTC)
 
@@ -58,7 +61,8 @@ async def given_seeded(database_url: str) -> Given:
         await load_seed(store, clock)
         handlers = PaperHandlers(store, clock)
         due = clock.now().date() + timedelta(days=60)
-        for title, approver in ((TO_APPROVE, GLYN), (TO_RETURN, GLYN), (TO_REFUSE, PAUL)):
+        signing = ((TO_APPROVE, GLYN), (TO_RETURN, GLYN), (TO_REFUSE, PAUL), (TO_GATE, GLYN))
+        for title, approver in signing:
             await handlers.handle(
                 c.PlanDeliverable(
                     programme_key=PROGRAMME,
@@ -75,6 +79,18 @@ async def given_seeded(database_url: str) -> Given:
                     actor="ict-services.placeholder@lancashire.example",
                 )
             )
+        # A phase gate waiting for one of them, approved by Glyn (tests/pages/test_gates.py).
+        await handlers.handle(
+            c.DefineGate(
+                programme_key=PROGRAMME,
+                title=GATE,
+                order=1,
+                deliverables=(item_id(TO_GATE),),
+                approvers=(GLYN,),
+                gate_id=GATE_ID,
+                actor="ict-services.placeholder@lancashire.example",
+            )
+        )
         # A slipped milestone, for the timeline: ASH&W "Project Go Live" (June 2014, line 791)
         # re-forecast to September 2014 in March 2014.
         await handlers.handle(

@@ -72,7 +72,7 @@ def test_portfolio_shows_what_the_person_may_read_with_reasons_and_filters(glyn:
     liquidlogic = cards.filter(has_text="Liquidlogic")
     expect(liquidlogic).to_contain_text("Active")
     expect(liquidlogic).to_contain_text("Red")
-    expect(liquidlogic).to_contain_text("3 submitted")
+    expect(liquidlogic).to_contain_text("4 submitted")  # tests/pages/given.py submits four
     expect(liquidlogic.get_by_role("heading", name="Next milestones")).to_be_visible()
     trend = liquidlogic.get_by_role("img", name=re.compile(r"^Trend of Social Care"))
     expect(trend).to_have_attribute("aria-label", re.compile(r"a point a week: Red at every point"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from api.pages.timeline import LEFT, RIGHT, WIDTH, timeline
+from tracker.projections.reports.gates import GateRow
 from tracker.projections.reports.milestone_board import DateLine, MilestoneBoard, MilestoneRow
 
 
@@ -113,3 +114,56 @@ def test_today_far_after_the_milestones_is_an_arrow_at_the_edge_not_years_of_emp
     assert chart.today_side == "after" and chart.today_x == WIDTH - RIGHT
     assert chart.end.year == 2014
     assert chart.ticks and all(t.label.endswith("2014") for t in chart.ticks)
+
+
+def gate(title: str, day: date, *, passed: bool = False, state: str = "open") -> GateRow:
+    return GateRow(
+        id=title,
+        title=title,
+        order=1,
+        state="passed" if passed else state,
+        blocking=[],
+        rag="green",
+        rag_reasons=[],
+        criteria=[],
+        approvers=[],
+        approver_emails=[],
+        approvals=[],
+        awaiting=[],
+        defined_on=date(2020, 1, 1),
+        passed_on=day if passed else None,
+        expected_on=day,
+        version=1,
+    )
+
+
+def test_a_gate_is_a_flag_below_the_milestones_on_its_day() -> None:
+    chart = timeline(
+        board(
+            date(2021, 3, 15),
+            row("Design", line(date(2021, 2, 1)), line(date(2021, 2, 1))),
+            row("Go live", line(date(2021, 4, 1)), line(date(2021, 4, 1))),
+        ),
+        [gate("Design complete", date(2021, 2, 10), passed=True), gate("Go", date(2021, 4, 1))],
+    )
+    passed, due = chart.gates
+    assert chart.rows[0].baseline.x < passed.x < chart.rows[1].baseline.x
+    assert due.x == chart.rows[1].baseline.x and not due.side
+    assert passed.top > chart.rows[-1].top and due.top > passed.top
+    assert chart.height == 44 + 4 * 48 + 12
+    assert not chart.empty
+
+
+def test_a_gate_far_off_the_milestones_is_drawn_at_the_edge_and_says_so() -> None:
+    chart = timeline(
+        board(date(2014, 3, 1), row("Go live", line(date(2014, 3, 1)), line(date(2014, 3, 1)))),
+        [gate("Ready", date(2027, 2, 1))],
+    )
+    [far] = chart.gates
+    assert far.side == "after" and far.x == WIDTH - RIGHT
+    assert chart.end.year == 2014  # the milestones keep the chart
+
+
+def test_gates_alone_make_the_chart() -> None:
+    chart = timeline(board(date(2021, 3, 1)), [gate("Ready", date(2021, 4, 1))])
+    assert not chart.empty and not chart.rows and chart.gates[0].side == ""
