@@ -6,6 +6,10 @@ Projects" report of 4 March 2014 (``004_665650827499d7e1.txt`` lines 875-911).
 - The estimated-durations table (lines 894-898) is kept as the programme's scope text, as
   printed: its Highways row does not add up (6 + 18 months of work, 22 months in total).
 - The paper names no owner: one labelled placeholder is the Accountable.
+- Two phase gates from the stages' order: the business case (lines 903-905) leading to "Obtain
+  County Council Sign off" (line 907), then the implementations (lines 906, 908-911). The paper
+  names the stages, not the gates, and records no gate approval: the placeholder Accountable
+  approves them and none is passed (docs/seed.md).
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from typing import NamedTuple
 
 from seed.seeder import ProgrammeSeedReport, Seeder
 from seed.source import (
+    PLACEHOLDER_EMAIL,
+    PLACEHOLDER_NAME,
     at,
     milestone_recorded_on,
     paper_month,
@@ -23,8 +29,9 @@ from seed.source import (
     seed_id,
     source,
 )
-from tracker.commands import AchieveMilestone, BaselineMilestone, RegisterProgramme
+from tracker.commands import AchieveMilestone, BaselineMilestone, DefineGate, RegisterProgramme
 from tracker.errors import InvalidInput
+from tracker.events.values import PersonRef
 from tracker.handlers import Handlers
 
 DOCUMENT = "004_665650827499d7e1.txt"
@@ -119,7 +126,48 @@ async def load(handlers: Handlers) -> ProgrammeSeedReport:
     )
     for stage in STAGES:
         await _stage(seeder, stage)
+    for gate in GATES:
+        await _gate(seeder, gate)
     return await seeder.report()
+
+
+class GateRow(NamedTuple):
+    order: int
+    title: str
+    lines: tuple[int, ...]
+    """The stages (table lines) the gate waits for."""
+
+
+GATES = (
+    GateRow(1, "Business case signed off by the County Council", (903, 904, 905, 907)),
+    GateRow(2, "New systems implemented", (906, 908, 909, 910, 911)),
+)
+
+
+async def _gate(seeder: Seeder, gate: GateRow) -> None:
+    await seeder.define_gate(
+        DefineGate(
+            programme_key=KEY,
+            gate_id=seed_id(KEY, "gate", str(gate.order)),
+            title=gate.title,
+            order=gate.order,
+            milestones=tuple(seed_id(KEY, "milestone", str(line)) for line in gate.lines),
+            approvers=(PersonRef(email=PLACEHOLDER_EMAIL, name=PLACEHOLDER_NAME),),
+            occurred_at=at(STARTS_ON, 9, 40),
+            source=source(
+                DOCUMENT,
+                TABLE,
+                gate.lines[0],
+                f"Gate {gate.order}: {gate.title}",
+                header_line=str(HEADER_LINE),
+                stage_lines=", ".join(str(line) for line in gate.lines),
+                gate_note=(
+                    "the paper lists stages, not gates: grouped by their order; it records no "
+                    "gate approval, so none is passed"
+                ),
+            ),
+        )
+    )
 
 
 async def _stage(seeder: Seeder, stage: StageRow) -> None:

@@ -11,6 +11,10 @@ ICT Projects" report of 4 March 2014 (``004_665650827499d7e1.txt`` lines 797-871
   as ``\\u2013`` escapes below), and months are sometimes abbreviated ("Mar 2014", "Feb 2014",
   "Jun 2014") and sometimes not ("March 2014").
 - The paper names no owner: one labelled placeholder is the Accountable.
+- Each work package is a phase gate waiting for its milestone. The paper says the packages "are
+  not sequential however but are being delivered in parallel where possible" (line 835), so the
+  seven gates share one place in the order; it records no gate approval, so none is passed
+  (docs/seed.md).
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from typing import NamedTuple
 
 from seed.seeder import ProgrammeSeedReport, Seeder
 from seed.source import (
+    PLACEHOLDER_EMAIL,
+    PLACEHOLDER_NAME,
     at,
     milestone_recorded_on,
     paper_month,
@@ -28,8 +34,15 @@ from seed.source import (
     seed_id,
     source,
 )
-from tracker.commands import AchieveMilestone, AddWorkstream, BaselineMilestone, RegisterProgramme
+from tracker.commands import (
+    AchieveMilestone,
+    AddWorkstream,
+    BaselineMilestone,
+    DefineGate,
+    RegisterProgramme,
+)
 from tracker.errors import InvalidInput
+from tracker.events.values import PersonRef
 from tracker.handlers import Handlers
 
 DOCUMENT = "004_665650827499d7e1.txt"
@@ -177,7 +190,35 @@ async def load(handlers: Handlers) -> ProgrammeSeedReport:
     )
     for package in WORK_PACKAGES:
         await _work_package(seeder, package)
+    for package in WORK_PACKAGES:
+        await _gate(seeder, package)
     return await seeder.report()
+
+
+async def _gate(seeder: Seeder, package: WorkPackage) -> None:
+    await seeder.define_gate(
+        DefineGate(
+            programme_key=KEY,
+            gate_id=seed_id(KEY, "gate", str(package.line)),
+            title=f"{package.title} delivered",
+            order=1,
+            milestones=(seed_id(KEY, "milestone", str(package.line)),),
+            approvers=(PersonRef(email=PLACEHOLDER_EMAIL, name=PLACEHOLDER_NAME),),
+            occurred_at=at(STARTS_ON, 9, 40),
+            source=source(
+                DOCUMENT,
+                TABLE,
+                package.line,
+                row_text(package.cell, package.date, package.status),
+                header_line=str(HEADER_LINE),
+                order_line="835",
+                gate_note=(
+                    "one gate per work package, all in one place of the order: the paper says "
+                    "they are delivered in parallel; it records no gate approval"
+                ),
+            ),
+        )
+    )
 
 
 async def _work_package(seeder: Seeder, package: WorkPackage) -> None:

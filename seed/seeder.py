@@ -22,6 +22,7 @@ from tracker.commands import (
     BaselineMilestone,
     Command,
     DeferDeliverable,
+    DefineGate,
     DefineOutcome,
     EndorseClosureReport,
     PlanDeliverable,
@@ -34,6 +35,7 @@ from tracker.commands import (
 )
 from tracker.deliverables import DeliverableState, deliverable_stream
 from tracker.errors import InvalidInput
+from tracker.gates import gate_stream
 from tracker.handlers import Handlers
 from tracker.ids import person_id
 from tracker.milestones import MilestoneState, milestone_stream
@@ -52,6 +54,7 @@ class ProgrammeSeedReport(msgspec.Struct, frozen=True, kw_only=True):
     workstreams: int
     deliverables: int
     milestones: int
+    gates: int
     learning_points: int
     recommendations: int
     next_steps: int
@@ -183,6 +186,14 @@ class Seeder:
         if (await self.milestone(command.milestone_id)).actual is None:
             await self._run(command)
 
+    # Phase gates.
+
+    async def define_gate(self, command: DefineGate) -> UUID:
+        gate_id = _fixed(command.gate_id, "gate")
+        if not (await self.handlers.load_gate(gate_stream(gate_id))).state.exists:
+            await self._run(command)
+        return gate_id
+
     # The closure report.
 
     async def close(
@@ -212,6 +223,7 @@ class Seeder:
             workstreams=len(state.workstreams),
             deliverables=len(state.deliverables),
             milestones=len(state.milestones),
+            gates=len(state.gates),
             learning_points=len(state.learning_points),
             recommendations=len(state.recommendations),
             next_steps=len(state.next_steps),

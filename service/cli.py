@@ -205,7 +205,7 @@ def _seed(args: argparse.Namespace, root: Root) -> int:
             print(
                 f"{p.key}: {p.events} events appended ({p.commands} commands); holds "
                 f"{p.roster} roster, {p.outcomes} outcomes, {p.workstreams} workstreams, "
-                f"{p.deliverables} deliverables, {p.milestones} milestones, "
+                f"{p.deliverables} deliverables, {p.milestones} milestones, {p.gates} gates, "
                 f"{p.learning_points} learning points, {p.recommendations} recommendations, "
                 f"{p.next_steps} next steps; {p.lifecycle}"
             )

@@ -13,8 +13,12 @@ import pytest
 
 from tests.seed.conftest import Seeded
 from tests.seed.reading import end_of, milestone, programme
+from tracker.calendar import WorkingCalendar
 from tracker.events.values import DateValue
 from tracker.milestones import MilestoneState
+from tracker.projections.read_model.reader import fold_from_store
+from tracker.projections.reports.gates import gate_rows
+from tracker.rag import RagThresholds
 
 pytestmark = pytest.mark.asyncio(loop_scope="package")
 
@@ -177,3 +181,39 @@ async def test_each_service_improvement_plan_has_its_status(seeded: Seeded) -> N
     assert all(i.forecast == i.baseline for i in items)
     adult_social_care = items[3]
     assert adult_social_care.baseline == DateValue(date=date(2013, 4, 1), precision="day")
+
+
+async def test_the_stages_and_work_packages_are_gates_none_passed_each_waiting_on_the_paper(
+    seeded: Seeded,
+) -> None:
+    """Asset Management's stages in two gates (the business case, then the implementations);
+    Documentum's seven work packages one gate each, side by side (delivered in parallel, line
+    835). The papers record no gate approval: as of March 2014 the gates whose stages are all
+    Complete are ready, the others open; none is passed."""
+    as_of = end_of(MARCH_2014_REPORT)
+    assets = await fold_from_store(seeded.store, "asset-management-system", as_of=as_of)
+    rows = gate_rows(assets, MARCH_2014_REPORT, WorkingCalendar(), RagThresholds())
+    assert [(g.order, g.title, g.state) for g in rows] == [
+        (1, "Business case signed off by the County Council", "open"),
+        (2, "New systems implemented", "open"),
+    ]
+    assert rows[0].blocking == [
+        "Milestone 'Obtain County Council Sign off' is not achieved (forecast May 2014): it "
+        "waits to be achieved"
+    ]
+    assert len(rows[1].blocking) == 5
+    documentum = await fold_from_store(seeded.store, "documentum-dms", as_of=as_of)
+    packages = gate_rows(documentum, MARCH_2014_REPORT, WorkingCalendar(), RagThresholds())
+    assert [(g.order, g.title, g.state) for g in packages] == [
+        (1, "Work Package One delivered", "ready"),
+        (1, "Work Package Two delivered", "open"),
+        (1, "Work Package Three delivered", "ready"),
+        (1, "Work Package Four delivered", "open"),
+        (1, "Work Package Five delivered", "ready"),
+        (1, "Work Package Six delivered", "open"),
+        (1, "Work Package Seven delivered", "open"),
+    ]
+    assert all(
+        g.approvers == ["ICT Services (placeholder: the paper names no owner)"] for g in packages
+    )
+    assert packages[0].source["gate_note"].startswith("one gate per work package")
