@@ -25,6 +25,7 @@ from tracker.events.deliverables import (
     DeliverableSignedOff,
     DeliverableSubmitted,
 )
+from tracker.events.gates import GateApproved, GateDefined, GatePassed
 from tracker.events.milestones import (
     MilestoneAchieved,
     MilestoneBaselined,
@@ -35,6 +36,7 @@ from tracker.events.programmes import (
     CloseOutRecommendationRecorded,
     DeliverableListed,
     DeputyAppointed,
+    GateListed,
     LearningPointRecorded,
     MilestoneListed,
     NextStepRecorded,
@@ -418,6 +420,53 @@ class Script:
             MilestoneAchieved(milestone_id=item, programme_key=self.key, actual=actual),
             on,
         )
+
+    # Phase gates.
+
+    def gate(
+        self,
+        title: str,
+        order: int,
+        deliverables: list[UUID],
+        milestones: list[UUID],
+        approvers: list[PersonRef],
+        on: date,
+    ) -> UUID:
+        item = self.new_id()
+        self.add(self.stream, GateListed(programme_key=self.key, gate_id=item), on)
+        self.add(
+            f"gate:{item}",
+            GateDefined(
+                gate_id=item,
+                programme_key=self.key,
+                title=title,
+                order=order,
+                deliverables=tuple(deliverables),
+                milestones=tuple(milestones),
+                approvers=tuple(approvers),
+            ),
+            on,
+        )
+        return item
+
+    def approve_gate(
+        self,
+        item: UUID,
+        actor: PersonRef,
+        on: date,
+        *,
+        behalf: PersonRef | None = None,
+        passes: bool = False,
+    ) -> None:
+        approved = GateApproved(
+            gate_id=item,
+            programme_key=self.key,
+            actor=actor.email,
+            on_behalf_of=behalf.email if behalf else None,
+        )
+        self.add(f"gate:{item}", approved, on, actor=actor.email)
+        if passes:
+            self.add(f"gate:{item}", GatePassed(gate_id=item, programme_key=self.key), on)
 
     # RAID items.
 

@@ -4,8 +4,9 @@ Two outcomes; four deliverables: D1 signed off by its approver, D2 approved by G
 deputy for Mike Kirby, D3 a joint approval (Gabby Nelson / Paul Sutcliffe) with an endorser,
 returned once and resubmitted, D4 deferred to "Post Transition"; three milestones: M1 achieved
 on baseline, M2 month precision re-forecast a month later, M3 re-baselined past Easter; two
-RAID items: R1 an open risk with updates, I1 a closed issue; the closure report submitted and
-endorsed by two of its three endorsers. Today, for RAG, is Friday 12 March 2021.
+RAID items: R1 an open risk with updates, I1 a closed issue; two phase gates: G1 (D1, M1)
+approved by Glyn Peach for Mike Kirby and passed, G2 (D3, D4, M2, M3) open; the closure report
+submitted and endorsed by two of its three endorsers. Today, for RAG, is Friday 12 March 2021.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class Ids(msgspec.Struct, kw_only=True):
     r1: UUID
     i1: UUID
     next_step: UUID
+    g1: UUID
+    g2: UUID
 
 
 def d(text: str) -> date:
@@ -101,7 +104,10 @@ def small_programme(key: str = "test-transition") -> tuple[Script, Ids]:
     d4 = s.deliverable(
         "All supplier contracts novated", d("2021-03-31"), [GLYN], d("2021-01-07"), outcome=2
     )
+    g1 = s.gate("Design complete", 1, [d1], [m1], [MIKE], d("2021-01-08"))
+    g2 = s.gate("Ready for go-live", 2, [d3, d4], [m2, m3], [MIKE, GABBY], d("2021-01-08"))
     s.achieve(m1, day("2021-02-01"), d("2021-02-01"))
+    s.approve_gate(g1, GLYN, d("2021-02-02"), behalf=MIKE, passes=True)
     s.raid_update(r1, "Supplier list agreed", d("2021-02-10"))
     s.reforecast(m2, month(2021, 4), month(2021, 3), "Supplier delay", d("2021-02-15"))
     s.submit(d2, d("2021-02-26"))
@@ -145,6 +151,8 @@ def small_programme(key: str = "test-transition") -> tuple[Script, Ids]:
         r1=r1,
         i1=i1,
         next_step=step,
+        g1=g1,
+        g2=g2,
     )
 
 

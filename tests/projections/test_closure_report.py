@@ -171,7 +171,7 @@ def test_closure_sign_off_status_and_no_findings() -> None:
     assert r.sign_off.state == "submitted"
     assert r.sign_off.missing_names == ["Gabby Nelson", "Mike Kirby"]
     assert r.data_quality == []
-    assert r.position == 51
+    assert r.position == 57
 
 
 def test_a_signature_keeps_the_spelling_of_the_row_that_names_its_approver() -> None:
@@ -200,3 +200,31 @@ def test_key_roles_keep_the_order_the_roster_was_set_out_in() -> None:
     r = closure_report(script.view(), TODAY, CALENDAR, THRESHOLDS)
     assert [x.raci for x in r.roles] == ["A", "R", "R", "C", "I", "R"]
     assert r.roles[-1].name == "Rachael Tanner"
+
+
+def test_the_phase_gates_in_order_with_state_blockers_and_approvals() -> None:
+    """G1 passed on the deputy's approval; G2 waits for D3 (submitted, Paul still to approve),
+    M2 and M3; D4 deferred counts as met. Gates are not parts of the programme's RAG."""
+    r = report()
+    g1, g2 = r.gates
+    assert (g1.title, g1.state, g1.rag, g1.passed_on) == (
+        "Design complete",
+        "passed",
+        "green",
+        date(2021, 2, 2),
+    )
+    assert [a.shown for a in g1.approvals] == ["Glyn Peach on behalf of Mike Kirby"]
+    assert (g2.title, g2.order, g2.state) == ("Ready for go-live", 2, "open")
+    assert g2.blocking == [
+        "Deliverable 'Catalogue Matrix of Services' is submitted: it waits for approval from: "
+        "Paul Sutcliffe",
+        "Milestone 'Cycle 2 testing complete' is not achieved (forecast April 2021): it waits "
+        "to be achieved",
+        "Milestone 'Go live' is not achieved (forecast 2021-04-07): it waits to be achieved",
+    ]
+    assert [c.met for c in g2.criteria] == [False, True, False, False]
+    assert g2.rag == "amber" and g2.rag_reasons[0] == (
+        "Amber: gate 'Ready for go-live' waits for 3 of its 4 items"
+    )
+    assert g2.awaiting == ["Mike Kirby", "Gabby Nelson"]
+    assert g2.expected_on == date(2021, 4, 30)  # April 2021 read as its last day

@@ -35,8 +35,8 @@ def test_one_row_per_programme_with_counts_rag_and_next_milestones() -> None:
     ]
     blank = result.programmes[0]
     assert (blank.status, blank.rag, blank.confidence_label) == ("active", "green", "Green")
-    assert result.position == 51
+    assert result.position == 57
     assert [(p.key, p.position) for p in result.positions] == [
         ("another", 1),
-        ("test-transition", 51),
+        ("test-transition", 57),
     ]

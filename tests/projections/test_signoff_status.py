@@ -169,10 +169,10 @@ def test_inbox_spans_programmes_and_carries_each_position() -> None:
     box = inbox(views, PAUL.email, TODAY, CALENDAR, THRESHOLDS)
     assert [i.programme_key for i in box.items] == ["test-transition", "second-transition"]
     assert [(p.key, p.position) for p in box.positions] == [
-        ("test-transition", 51),
-        ("second-transition", 51),
+        ("test-transition", 57),
+        ("second-transition", 57),
     ]
-    assert box.position == 51
+    assert box.position == 57
 
 
 def test_a_return_voids_the_rounds_signatures_until_resubmission() -> None:
