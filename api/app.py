@@ -2,8 +2,8 @@
 
 Process endpoints (/health, /ready in ``api.readiness``, /metrics in ``api.metrics``) and the
 API's description (/schema) need no token; everything under /api/v1 does. Every request gets
-request and correlation ids and an access line (``api.observability``). The projector runs in
-this process unless told not to.
+request and correlation ids and an access line (``api.observability``). The projector and the
+webhook deliverer run in this process unless told not to.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from tracker.db import create_engine
 from tracker.events.open import open_store
 from tracker.projections.read_model.service import run_projector as run_projector_task
 from tracker.settings import ApiSettings, PageSettings, Settings, load_settings
+from tracker.webhooks.service import run_deliverer
 
 
 class Health(msgspec.Struct, frozen=True, kw_only=True):
@@ -83,11 +84,14 @@ def create_app(
     settings: Settings | None = None,
     *,
     run_projector: bool = True,
+    run_webhooks: bool = True,
     api_settings: ApiSettings | None = None,
     clock: Clock | None = None,
     page_settings: PageSettings | None = None,
 ) -> Litestar:
-    """``run_projector``: keep the read models current in this process (the default).
+    """``run_projector``: keep the read models current in this process (the default);
+    ``run_webhooks``: deliver webhooks from this process (the default; one process at a time
+    delivers, ``tracker.webhooks.service``).
     ``api_settings`` and ``page_settings`` replace those sections of ``settings`` (tests)."""
     resolved = settings or load_settings()
     limits = api_settings or resolved.api
@@ -103,12 +107,19 @@ def create_app(
         projector = (
             asyncio.create_task(run_projector_task(resolved, stop)) if run_projector else None
         )
+        deliverer = (
+            asyncio.create_task(run_deliverer(resolved, stop, time_source))
+            if run_webhooks
+            else None
+        )
         try:
             yield
         finally:
             stop.set()
             if projector is not None:
                 await projector
+            if deliverer is not None:
+                await deliverer
             await services.store.close()
             await services.engine.dispose()
 

@@ -92,6 +92,12 @@ BODIES: Final[dict[str, dict[str, Any]]] = {
     },
     "ClosureSubmitIn": {"summary": "All ten outcomes complete; nine items Post Transition."},
     "ClosureApproveIn": {"override_reason": "Andrew Rogers on leave; endorsed by e-mail"},
+    "WebhookIn": {
+        "url": "https://lancashire.webhook.office.com/webhookb2/programme-board",
+        "kinds": ["signoff", "rag"],
+        "programmes": ["btls-transition"],
+        "format": "teams",
+    },
     "TokenIn": {
         "email": "rob.cathey@lancashire.example",
         "scope": "member",
@@ -108,6 +114,8 @@ PARAMETERS: Final[dict[str, Any]] = {
     "milestone_id": MILESTONE,
     "item_id": RISK,
     "gate_id": GATE,
+    "webhook_id": "3f6a2b1c-8d4e-4f5a-9b0c-1d2e3f4a5b6c",
+    "state": "paused",
     "token_id": "7d3f9a2c-1b4e-4c6d-8e0f-2a3b4c5d6e7f",
     "as_of": "2021-04-20",
     "from": "2021-01-04",

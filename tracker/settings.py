@@ -173,6 +173,25 @@ class PageSettings(msgspec.Struct, frozen=True, kw_only=True):
         return self.session_idle_minutes * 60
 
 
+WEBHOOK_KEY_VARIABLE: Final = "TRACKER_WEBHOOK_KEY"
+
+
+class WebhookSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Outgoing webhooks (docs/webhooks.md).
+
+    - ``TRACKER_WEBHOOK_ALLOW_HTTP``: accept ``http://`` receivers (default false: https only).
+    - ``TRACKER_WEBHOOK_ALLOW_PRIVATE``: accept receivers that resolve to loopback, private or
+      link-local addresses (default false: refused as server-side request forgery).
+    - ``TRACKER_WEBHOOK_KEY``: at least 43 characters of random text; the signing secrets are
+      encrypted (AES-GCM) with a key derived from it. Unset, a random key is made once and kept
+      in the database (development only: a copy of the database then reads the secrets).
+    """
+
+    allow_http: bool = False
+    allow_private: bool = False
+    key: bytes | None = None
+
+
 STORE_VARIABLES: Final = (
     "max_event_bytes",
     "sqlite_busy_timeout_ms",
@@ -204,6 +223,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     reminders: ReminderSettings = msgspec.field(default_factory=ReminderSettings)
     api: ApiSettings = msgspec.field(default_factory=ApiSettings)
     pages: PageSettings = msgspec.field(default_factory=PageSettings)
+    webhooks: WebhookSettings = msgspec.field(default_factory=WebhookSettings)
 
     def __post_init__(self) -> None:
         if not 0 <= self.backdating_working_days <= MAX_BACKDATING_WORKING_DAYS:
@@ -285,6 +305,27 @@ def _session_secret(env: Mapping[str, str]) -> bytes | None:
     return given.encode("utf-8")
 
 
+def _webhooks(env: Mapping[str, str]) -> WebhookSettings:
+    values = _read(
+        env, WebhookSettings, _webhook_variable, frozenset({"allow_http", "allow_private"})
+    )
+    given = env.get(WEBHOOK_KEY_VARIABLE, "").strip()
+    if given and len(given) < MIN_SECRET_CHARACTERS:
+        raise InvalidInput(
+            f"{WEBHOOK_KEY_VARIABLE} is {len(given)} characters: it must be at least "
+            f"{MIN_SECRET_CHARACTERS} characters of random text; make one with "
+            "`openssl rand -base64 32` (docs/webhooks.md)",
+            code="weak_webhook_key",
+        )
+    if given:
+        values["key"] = given.encode("utf-8")
+    return WebhookSettings(**values)  # type: ignore[arg-type]
+
+
+def _webhook_variable(field: str) -> str:
+    return f"TRACKER_WEBHOOK_{field.upper()}"
+
+
 def _pages(env: Mapping[str, str]) -> PageSettings:
     https = env.get("TRACKER_BASE_URL", "").strip().lower().startswith("https://")
     values = _read(env, PageSettings, _plain, PAGE_VARIABLES)
@@ -297,7 +338,8 @@ def _pages(env: Mapping[str, str]) -> PageSettings:
 
 def environment_variables() -> frozenset[str]:
     """Every variable ``load_settings`` reads."""
-    names = {"TRACKER_DATABASE_URL", "TRACKER_BASE_URL", SECRET_VARIABLE}
+    names = {"TRACKER_DATABASE_URL", "TRACKER_BASE_URL", SECRET_VARIABLE, WEBHOOK_KEY_VARIABLE}
+    names.update(_webhook_variable(f) for f in ("allow_http", "allow_private"))
     names.update(_plain(f) for f in STORE_VARIABLES)
     names.update(_plain(f) for f in PAGE_VARIABLES)
     names.update(_plain(f.name) for f in msgspec.structs.fields(ReminderSettings))
@@ -317,5 +359,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         reminders=ReminderSettings(**reminders),  # type: ignore[arg-type]
         api=ApiSettings(**_read(env, ApiSettings, _api_variable)),  # type: ignore[arg-type]
         pages=_pages(env),
+        webhooks=_webhooks(env),
         **store,  # type: ignore[arg-type]
     )

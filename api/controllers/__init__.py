@@ -23,6 +23,7 @@ from api.controllers import (
     reports,
     tokens,
     trend,
+    webhooks,
 )
 
 HANDLERS: list[HTTPRouteHandler] = [
@@ -36,6 +37,7 @@ HANDLERS: list[HTTPRouteHandler] = [
     *trend.ROUTES,
     *my_calendar.ROUTES,
     *imports.ROUTES,
+    *webhooks.ROUTES,
 ]
 
 

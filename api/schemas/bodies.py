@@ -267,3 +267,22 @@ class TokenIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     expires_in_days: Annotated[
         int, Meta(ge=1, le=366, description="days until the token expires (default 90)")
     ] = 90
+
+
+WebhookKind = Literal["signoff", "closure", "milestone", "raid", "rag"]
+"""The kinds of ``tracker.webhooks.kinds.KINDS``."""
+MAX_WEBHOOK_PROGRAMMES: Final = 500
+
+
+class WebhookIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    url: Annotated[str, Meta(min_length=8, max_length=2000)]
+    kinds: Annotated[list[WebhookKind], Meta(min_length=1, max_length=5)]
+    programmes: (
+        Annotated[
+            list[Annotated[str, Meta(pattern=SLUG, max_length=64)]],
+            Meta(min_length=1, max_length=MAX_WEBHOOK_PROGRAMMES),
+        ]
+        | None
+    ) = None
+    """Only these programmes; omitted: every programme, those registered later included."""
+    format: Literal["json", "teams"] = "json"

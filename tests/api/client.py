@@ -20,7 +20,7 @@ from tracker.auth.tokens import issue_token
 from tracker.clock import Clock, SystemClock
 from tracker.db import create_engine
 from tracker.events.open import open_store
-from tracker.settings import ApiSettings, PageSettings, Settings
+from tracker.settings import ApiSettings, PageSettings, Settings, WebhookSettings
 
 ADMIN = "ada.admin@lancashire.gov.uk"
 CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
@@ -105,12 +105,13 @@ async def running_api(
     run_projector: bool = True,
     clock: Clock | None = None,
     page_settings: PageSettings | None = None,
+    webhooks: WebhookSettings | None = None,
 ) -> AsyncIterator[Api]:
     """``clock``: the app's (sessions, token expiry, recorded times); ``page_settings``: the
     pages' (by default from the environment)."""
     settings = ApiSettings(token_cache_seconds=0) if api_settings is None else api_settings
     app = create_app(
-        Settings(database_url=database_url),
+        Settings(database_url=database_url, webhooks=webhooks or WebhookSettings()),
         api_settings=settings,
         run_projector=run_projector,
         clock=clock,

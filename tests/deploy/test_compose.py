@@ -41,9 +41,20 @@ def merged(service: dict[str, Any]) -> dict[str, Any]:
     return service
 
 
-def test_compose_has_the_database_migration_api_projector_scheduler_and_proxy() -> None:
+def test_compose_has_the_database_migration_api_projector_scheduler_webhooks_and_proxy() -> None:
     services = compose()["services"]
-    assert set(services) == {"db", "migrate", "api", "projector", "scheduler", "proxy", "mail"}
+    assert set(services) == {
+        "db",
+        "migrate",
+        "api",
+        "projector",
+        "scheduler",
+        "webhooks",
+        "proxy",
+        "mail",
+    }
+    assert services["webhooks"]["command"] == ["tracker", "webhooks", "run"]
+    assert "--no-webhooks" in services["api"]["command"]
     assert services["db"]["image"].startswith("postgres:15")
     assert "healthcheck" in services["db"]
     assert any(v.endswith(":/var/lib/postgresql/data") for v in services["db"]["volumes"])
@@ -53,7 +64,7 @@ def test_compose_has_the_database_migration_api_projector_scheduler_and_proxy() 
 
 def test_app_services_start_after_a_healthy_database_and_a_finished_migration() -> None:
     services = compose()["services"]
-    for name in ("api", "projector", "scheduler"):
+    for name in ("api", "projector", "scheduler", "webhooks"):
         depends = merged(services[name])["depends_on"]
         assert depends["db"]["condition"] == "service_healthy"
         assert depends["migrate"]["condition"] == "service_completed_successfully"
@@ -71,7 +82,7 @@ def test_every_service_command_is_a_tracker_subcommand() -> None:
             continue
         args = parser.parse_args(command[1:])
         assert callable(args.handler), name
-    assert compose()["services"]["api"]["command"][-1] == "--no-projector"
+    assert compose()["services"]["api"]["command"][-2:] == ["--no-projector", "--no-webhooks"]
 
 
 def test_one_image_is_built_for_every_app_service() -> None:
@@ -287,7 +298,13 @@ def test_the_variable_scan_finds_literal_and_field_made_names() -> None:
 
 def test_every_variable_compose_sets_for_the_tracker_is_one_the_code_reads() -> None:
     document = compose()
-    assert set(_tracker_services(document)) == {"migrate", "api", "projector", "scheduler"}
+    assert set(_tracker_services(document)) == {
+        "migrate",
+        "api",
+        "projector",
+        "scheduler",
+        "webhooks",
+    }
     text = (ROOT / "compose.yaml").read_text()
     unknown = unknown_variables(document, text, variables_the_code_reads())
     assert unknown == [], f"compose.yaml sets variables no code reads: {unknown}"
@@ -306,4 +323,5 @@ def test_the_variable_check_rejects_a_misspelt_name() -> None:
         "api: TRACKER_LOG_FORMATS",
         "projector: TRACKER_LOG_FORMATS",
         "scheduler: TRACKER_LOG_FORMATS",
+        "webhooks: TRACKER_LOG_FORMATS",
     ]

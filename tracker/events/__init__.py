@@ -2,6 +2,7 @@
 
 from tracker.events import (
     closure,
+    colours,
     deliverables,
     gates,
     milestones,
@@ -24,6 +25,7 @@ __all__ = [
     "StoredEvent",
     "StreamState",
     "closure",
+    "colours",
     "deliverables",
     "event_type",
     "gates",

@@ -29,7 +29,7 @@ CSV_COLUMNS: tuple[str, ...] = (
 
 
 def gate_state_text(gate: GateRow) -> str:
-    """"Passed 22 March 2021", "Ready: awaiting approval", "Open"."""
+    """ "Passed 22 March 2021", "Ready: awaiting approval", "Open"."""
     if gate.passed_on is not None:
         return f"Passed {gate.passed_on.day} {gate.passed_on:%B %Y}"
     return "Ready: awaiting approval" if gate.state == "ready" else "Open"

@@ -190,8 +190,6 @@ def inbox(
     )
 
 
-
-
 def gate_duties(
     views: Iterable[ProgrammeView],
     person: str,
