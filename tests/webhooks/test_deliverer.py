@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+from collections.abc import Callable
 from datetime import date, timedelta
 from uuid import UUID, uuid4
 
@@ -29,6 +30,7 @@ from tracker.commands import (
 from tracker.settings import Settings, WebhookSettings
 from tracker.webhooks import tables
 from tracker.webhooks.deliverer import PAUSE_AFTER, Deliverer, backoff
+from tracker.webhooks.service import run_deliverer
 from tracker.webhooks.signing import new_secret
 from tracker.webhooks.tables import Subscription
 
@@ -374,3 +376,45 @@ async def test_a_name_that_now_resolves_inside_is_refused_before_connecting(
     [tried] = [d for d in await tables.deliveries(read_side.engine, sid, 10) if d.attempts]
     assert tried.state == "pending" and tried.attempts[0].status is None
     assert "private" in (tried.attempts[0].error or "")
+
+
+async def test_one_deliverer_sends_at_a_time_and_a_standby_takes_over(
+    read_side: ReadSide, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two ``run_deliverer`` loops on one database (the leader lock: a file lock beside SQLite,
+    an advisory lock on PostgreSQL): one leads and the other stands by; every delivery arrives
+    once; when the leader stops, the standby takes over and delivers what comes next."""
+    caplog.set_level("INFO", logger="tracker.webhooks.service")
+    handlers = PaperHandlers(read_side.store, clock)
+    await set_up_btls(handlers)
+    settings = _settings(read_side)
+    with receiver() as hook:
+        await _subscribe(read_side, hook.url)
+        stop_a, stop_b = asyncio.Event(), asyncio.Event()
+        first = asyncio.create_task(run_deliverer(settings, stop_a))
+        await asyncio.sleep(0.3)
+        second = asyncio.create_task(run_deliverer(settings, stop_b))
+        try:
+            await _sign_off(handlers)
+            assert await _waited(lambda: len(hook.delivered()) == 3)
+            stop_a.set()
+            await asyncio.wait_for(first, 10)
+            await _sign_off(handlers, "After the hand-over")
+            assert await _waited(lambda: len(hook.delivered()) == 6, seconds=10)
+        finally:
+            stop_a.set()
+            stop_b.set()
+            await asyncio.wait_for(asyncio.gather(first, second), 10)
+    ids = [r.headers["Tracker-Delivery-Id"] for r in hook.delivered()]
+    assert len(ids) == len(set(ids)) == 6
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages.count("webhooks: leader, delivering") == 2  # A, then B after A stopped
+    assert "webhooks: standby, another deliverer is the leader" in messages
+
+
+async def _waited(check: Callable[[], bool], seconds: float = 5.0) -> bool:
+    for _ in range(int(seconds / 0.05)):
+        if check():
+            return True
+        await asyncio.sleep(0.05)
+    return check()
