@@ -23,6 +23,7 @@ from seed.source import (
     PLACEHOLDER_NAME,
     at,
     milestone_recorded_on,
+    oddities,
     paper_month,
     placeholder_owner,
     row_text,
@@ -118,6 +119,13 @@ async def load(handlers: Handlers) -> ProgrammeSeedReport:
                 scope_lines=", ".join(str(n) for n in SCOPE_LINES),
                 governance_line=str(GOVERNANCE_LINE),
                 start_note="no start date in the paper: the first stage's month (October 2012)",
+                **oddities(
+                    (
+                        "durations_do_not_add_up",
+                        "Highways: 6 months of pre-work and 18 of implementation, a total of 22 "
+                        "(line 896); Property (5 + 11 = 16) and PPMS (4 + 18 = 22) add up",
+                    )
+                ),
             ),
         )
     )

@@ -9,7 +9,7 @@ from datetime import date
 from typing import NamedTuple
 
 from seed.btls_deliverables import DOCUMENT, PAGES, Row
-from seed.source import row_text, source, uk_day
+from seed.source import oddities, row_text, source, uk_day
 from tracker.errors import InvalidInput
 from tracker.events.values import PersonRef
 
@@ -141,6 +141,46 @@ def read_rows() -> list[Reading]:
     return readings
 
 
+_AS_ABOVE = "'(as above)' repeats line {first} ({first_date}) under another outcome, dated {date}"
+ROW_ODDITIES: dict[int, tuple[tuple[str, str], ...]] = {
+    391: (
+        (
+            "merged_row",
+            "one row holds three deliverables: 'Data in the system to enable a relationship "
+            "between workstyles and posts and therefore devices', 'BCP Plan Reviewed Updated "
+            "and Assured', 'Service Specifications in place'",
+        ),
+        (
+            "status_in_approver_cell",
+            "'d Post Transition' stands in the Approved By cell of a row whose Status is "
+            "Signed Off (07/01/2021)",
+        ),
+    ),
+    398: (("status_in_approver_cell", "'Post Transition' in the Approved By cell, no Status"),),
+    468: (("status_in_approver_cell", "'Post Transition' in the Approved By cell, no Status"),),
+    437: (
+        (
+            "outlier_sign_off_date",
+            "'Catalogue of Business Issues' signed off 15/07/2020, five months before any "
+            "other sign-off in the table (the next are on 23/12/2020, lines 399 and 450)",
+        ),
+    ),
+    453: (
+        (
+            "as_above_dates_differ",
+            _AS_ABOVE.format(first=403, first_date="07/01/2021", date="18/03/2021"),
+        ),
+    ),
+    454: (
+        (
+            "as_above_dates_differ",
+            _AS_ABOVE.format(first=404, first_date="07/01/2021", date="18/03/2021"),
+        ),
+    ),
+}
+"""The deliverables table's oddities, by line: each becomes a data-quality finding."""
+
+
 def deliverable_source(reading: Reading) -> dict[str, str]:
     row = reading.row
     _, first, last = outcome_cell(row.line)
@@ -151,6 +191,8 @@ def deliverable_source(reading: Reading) -> dict[str, str]:
     }
     if reading.note:
         raw["note"] = reading.note
+    if row.line in ROW_ODDITIES:
+        raw |= oddities(*ROW_ODDITIES[row.line])
     if not row.date:
         raw["date_note"] = (
             f"no date in the paper: due on the transition day {TRANSITION_ON.isoformat()}"

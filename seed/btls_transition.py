@@ -54,7 +54,7 @@ from seed.btls_reading import (
     read_rows,
 )
 from seed.seeder import ProgrammeSeedReport, Seeder
-from seed.source import at, latin_raci, row_text, seed_id, source, uk_day
+from seed.source import RaciLetter, at, latin_raci, oddities, row_text, seed_id, source, uk_day
 from tracker.commands import (
     AppointDeputy,
     ApproveClosureReport,
@@ -199,6 +199,7 @@ async def _set_up(seeder: Seeder) -> None:
                     row_text(member.name, member.raci, member.role),
                     raci_raw=member.raci,
                     raci_raw_code_point=letter.code_point,
+                    **_lookalike(member.name, letter),
                 ),
             )
         )
@@ -233,9 +234,30 @@ async def _set_up(seeder: Seeder) -> None:
                     OUTCOMES_TABLE,
                     outcome.line,
                     row_text(outcome.number, outcome.title, outcome.status),
+                    **OUTCOME_ODDITIES.get(outcome.line, {}),
                 ),
             )
         )
+
+
+def _lookalike(name: str, letter: RaciLetter) -> dict[str, str]:
+    """The roster's letter, when the PDF's text has a look-alike for it."""
+    if letter.raw == letter.latin:
+        return {}
+    return oddities(("raci_lookalike", f"{name}: {letter.code_point}, read as {letter.latin}"))
+
+
+OUTCOME_ODDITIES: dict[int, dict[str, str]] = {
+    377: oddities(
+        (
+            "outcome_status_contradicted",
+            "Outcome 5 is reported Complete, but 'Assessment of all Services not fit for "
+            "purpose ... (costs): Incident Management' (line 436) is signed off on 27/11/2021, "
+            "seven months after the report of 20 April 2021",
+        )
+    ),
+}
+"""The outcomes table's oddities, by line."""
 
 
 async def _plan_deliverables(seeder: Seeder, readings: list[Reading]) -> None:

@@ -28,6 +28,7 @@ from seed.source import (
     PLACEHOLDER_NAME,
     at,
     milestone_recorded_on,
+    oddities,
     paper_month,
     placeholder_owner,
     row_text,
@@ -221,6 +222,18 @@ async def _gate(seeder: Seeder, package: WorkPackage) -> None:
     )
 
 
+ACROSS_PAPERS: dict[int, dict[str, str]] = {
+    869: oddities(
+        (
+            "dated_differently_across_papers",
+            "WP7 'Initial Business Implementations' is June 2014 here; the July 2012 report "
+            "(000, line 289) plans the new Electronic Records System 'during 2013'",
+        )
+    ),
+}
+"""Work packages another paper dates differently, by line."""
+
+
 async def _work_package(seeder: Seeder, package: WorkPackage) -> None:
     workstream = f"wp{package.number}"
     provenance = source(
@@ -230,6 +243,7 @@ async def _work_package(seeder: Seeder, package: WorkPackage) -> None:
         row_text(package.cell, package.date, package.status),
         header_line=str(HEADER_LINE),
         workstream_line=str(package.prose_line),
+        **ACROSS_PAPERS.get(package.line, {}),
     )
     await seeder.add_workstream(
         AddWorkstream(

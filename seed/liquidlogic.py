@@ -22,6 +22,7 @@ from seed.seeder import ProgrammeSeedReport, Seeder
 from seed.source import (
     at,
     milestone_recorded_on,
+    oddities,
     paper_month,
     placeholder_owner,
     row_text,
@@ -163,7 +164,20 @@ async def load(handlers: Handlers) -> ProgrammeSeedReport:
         placeholder_owner(KEY, DOCUMENT, CONTACT_LINE, CONTACT, on=at(STARTS_ON, 9, 5))
     )
     for workstream, rows in TABLES:
-        header = source(DOCUMENT, workstream.table, workstream.header_line, workstream.header)
+        missing = (
+            oddities(
+                (
+                    "missing_header",
+                    f"the {workstream.table} table's header has no 'Status' column title "
+                    "though its rows carry a status",
+                )
+            )
+            if not workstream.header.endswith("Status")
+            else {}
+        )
+        header = source(
+            DOCUMENT, workstream.table, workstream.header_line, workstream.header, **missing
+        )
         await seeder.add_workstream(
             AddWorkstream(
                 programme_key=KEY,
@@ -178,9 +192,32 @@ async def load(handlers: Handlers) -> ProgrammeSeedReport:
     return await seeder.report()
 
 
+ACROSS_PAPERS: dict[int, dict[str, str]] = {
+    777: oddities(
+        (
+            "dated_differently_across_papers",
+            "CYP 'Project Go Live' is March 2014 here; the July 2012 report (000, line 281) "
+            "has the CYP ISSIS replacement 'on target for go live is 2013'",
+        )
+    ),
+    791: oddities(
+        (
+            "dated_differently_across_papers",
+            "ASH&W 'Project Go Live' is June 2014 here; the July 2012 report (000, line 283) "
+            "has the Adult Social Care replacement 'on target for a go live 1 April 2013'",
+        )
+    ),
+}
+"""Milestones another paper dates differently, by line: findings, not silent re-baselines."""
+
+
 async def _milestone(seeder: Seeder, workstream: Workstream, row: MilestoneRow) -> None:
     provenance = source(
-        DOCUMENT, workstream.table, row.line, row_text(row.milestone, row.date, row.status)
+        DOCUMENT,
+        workstream.table,
+        row.line,
+        row_text(row.milestone, row.date, row.status),
+        **ACROSS_PAPERS.get(row.line, {}),
     )
     month = paper_month(row.date)
     milestone_id = await seeder.baseline(

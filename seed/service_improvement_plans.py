@@ -23,7 +23,16 @@ from datetime import date
 from typing import NamedTuple
 
 from seed.seeder import ProgrammeSeedReport, Seeder
-from seed.source import at, paper_month, placeholder_owner, row_text, seed_id, source, uk_day
+from seed.source import (
+    at,
+    oddities,
+    paper_month,
+    placeholder_owner,
+    row_text,
+    seed_id,
+    source,
+    uk_day,
+)
 from tracker.commands import AchieveMilestone, AddWorkstream, BaselineMilestone, RegisterProgramme
 from tracker.errors import InvalidInput
 from tracker.events.values import DateValue
@@ -231,6 +240,14 @@ async def load(handlers: Handlers) -> ProgrammeSeedReport:
     return await seeder.report()
 
 
+def _assumed(row: PlanRow) -> dict[str, str]:
+    """A date the paper does not give to the day or month: an assumption, said as one."""
+    given = BASELINES[row.line]
+    if "/" in given.date:
+        return {}
+    return oddities(("date_assumed", f"'{row.project}': {given.date} assumed ({given.basis})"))
+
+
 async def _plan(seeder: Seeder, row: PlanRow, header_line: int, *, workstream: str) -> None:
     provenance = source(
         DOCUMENT,
@@ -239,6 +256,7 @@ async def _plan(seeder: Seeder, row: PlanRow, header_line: int, *, workstream: s
         row_text(row.project, row.description, row.status),
         header_line=str(header_line),
         baseline_basis=BASELINES[row.line].basis,
+        **_assumed(row),
     )
     await seeder.add_workstream(
         AddWorkstream(

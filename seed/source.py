@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, time
+from typing import Final
 from uuid import UUID
 
 import msgspec
@@ -75,6 +76,20 @@ _DAY = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
 def source(document: str, table: str, line: int, row: str, **raw: str) -> dict[str, str]:
     """The provenance of one seeded command, kept as the events' ``Metadata.source``."""
     return {"document": document, "table": table, "line": str(line), "row": row, **raw}
+
+
+ODDITY_KEY: Final = "oddity"
+
+
+def oddities(*found: tuple[str, str]) -> dict[str, str]:
+    """Oddities of the paper at this row, kept in the source for the data-quality findings
+    (``tracker.projections.reports.data_quality.paper_oddities``): each a rule code (lower case
+    and underscores) and a sentence, one per line of the ``oddity`` value. Pass as
+    ``source(..., **oddities(("rule", "text")))``."""
+    for rule, text in found:
+        if not rule.replace("_", "").isalpha() or not rule.islower() or "\n" in text:
+            raise InvalidInput(f"an oddity is a lower-case rule code and one line: {rule!r}")
+    return {ODDITY_KEY: "\n".join(f"{rule}: {text}" for rule, text in found)}
 
 
 def row_text(*cells: str) -> str:

@@ -166,11 +166,17 @@ def test_programme_rag_and_confidence_over_deliverables_milestones_and_open_raid
     )
 
 
-def test_closure_sign_off_status_and_no_findings() -> None:
+def test_closure_sign_off_status_and_the_one_finding() -> None:
+    """Paul Sutcliffe approves D3 but is not on the roster (as in the BTLS paper)."""
     r = report()
     assert r.sign_off.state == "submitted"
     assert r.sign_off.missing_names == ["Gabby Nelson", "Mike Kirby"]
-    assert r.data_quality == []
+    assert [(f.code, f.message) for f in r.data_quality] == [
+        (
+            "approver_not_on_roster",
+            "Approvers not on the programme's roster: Paul Sutcliffe (1 deliverable)",
+        )
+    ]
     assert r.position == 57
 
 

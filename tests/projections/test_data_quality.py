@@ -13,9 +13,14 @@ PAUL = person("paul.sutcliffe@lcc.example", "Paul Sutcliffe")
 ON = date(2012, 1, 2)
 
 
-def programme(key: str = "p") -> Script:
+def programme(key: str = "p", *, roster: bool = True) -> Script:
+    """A programme whose roster has the approvers these tests name (unless ``roster`` is
+    False: then nobody is on it)."""
     script = Script(key)
     script.register("P", ON, starts_on=ON, planned_end_on=date(2021, 12, 31))
+    if roster:
+        script.member(GLYN, "Lead", "R", ON)
+        script.member(PAUL, "Sponsor", "A", ON)
     return script
 
 
@@ -109,4 +114,51 @@ def test_report_wraps_findings_with_stable_ids_and_a_hash() -> None:
     again = data_quality(s.view(), TODAY, CALENDAR, THRESHOLDS)
     assert first == again
     assert first.findings[0].id.startswith("no_approver:")
-    assert first.position == 3
+    assert first.position == 5
+
+
+def test_an_approver_not_on_the_roster_is_a_finding_once_per_person() -> None:
+    s = programme(roster=False)
+    s.member(GLYN, "Lead", "R", ON)
+    first = s.deliverable("Plan", date(2021, 3, 1), [PAUL], ON)
+    second = s.deliverable("Catalogue", date(2021, 3, 1), [PAUL, GLYN], ON)
+    s.deliverable("Known", date(2021, 3, 1), [GLYN], ON)
+    [found] = [f for f in findings(s.view()) if f.code == "approver_not_on_roster"]
+    assert found.message == (
+        "Approvers not on the programme's roster: Paul Sutcliffe (2 deliverables)"
+    )
+    assert found.item_ids == [str(first), str(second)]
+
+
+def test_a_paper_oddity_recorded_in_the_source_is_a_finding_once_per_line() -> None:
+    """Several events cite one row (planned, submitted, approved): one entry per line."""
+    s = programme()
+    row = {
+        "document": "003_b42c17e009099bb8.txt",
+        "line": "437",
+        "oddity": "outlier_sign_off_date: early",
+    }
+    item = s.deliverable("Catalogue of Business Issues", date(2020, 7, 15), [GLYN], ON, source=row)
+    s.sign_off(item, GLYN, date(2020, 7, 15))
+    merged = {
+        "document": "003_b42c17e009099bb8.txt",
+        "line": "391",
+        "oddity": "merged_row: three in one\nstatus_in_approver_cell: 'd Post Transition'",
+    }
+    other = s.deliverable("Data in the system", date(2021, 1, 7), [GLYN], ON, source=merged)
+    found = {f.code: f for f in findings(s.view())}
+    assert found["outlier_sign_off_date"].message == (
+        "A sign-off date far from every other: early (003 line 437)"
+    )
+    assert found["outlier_sign_off_date"].item_ids == [str(item)]
+    assert (
+        found["merged_row"].message
+        == "A row that holds several deliverables: three in one (003 line 391)"
+    )
+    assert found["status_in_approver_cell"].item_ids == [str(other)]
+    codes = [f.code for f in findings(s.view())]
+    assert (
+        codes.index("merged_row")
+        < codes.index("status_in_approver_cell")
+        < codes.index("outlier_sign_off_date")
+    )

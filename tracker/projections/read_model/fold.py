@@ -89,6 +89,7 @@ from tracker.projections.read_model.views import (
     MilestoneChange,
     MilestoneView,
     NumberedNote,
+    PaperNote,
     ProgrammeView,
     Provenance,
     RaidUpdate,
@@ -232,6 +233,25 @@ def _late(event: StoredEvent) -> LateMark | None:
     )
 
 
+ODDITY = "oddity"
+"""The ``source`` key where the seed records a paper's oddities (``seed.source.oddities``)."""
+
+
+def _note_oddities(view: ProgrammeView, stream_id: str, source: Mapping[str, str]) -> None:
+    """Each "rule: sentence" line once per paper line: several events cite one row."""
+    document, line = source.get("document", ""), source.get("line", "")
+    for entry in source[ODDITY].splitlines():
+        rule, _, text = entry.partition(": ")
+        seen = any(
+            n.rule == rule and n.document == document and n.line == line and n.text == text
+            for n in view.paper_notes
+        )
+        if not seen:
+            view.paper_notes.append(
+                PaperNote(rule=rule, text=text, stream_id=stream_id, document=document, line=line)
+            )
+
+
 def apply(view: ProgrammeView, event: StoredEvent) -> None:
     data = event.data
     view.position = event.position
@@ -239,6 +259,9 @@ def apply(view: ProgrammeView, event: StoredEvent) -> None:
     late = _late(event)
     if late is not None:
         view.late_entries.append(LateEntry(stream_id=event.stream_id, type=event.type, mark=late))
+    source = event.metadata.source
+    if ODDITY in source:
+        _note_oddities(view, event.stream_id, source)
     if view.occurred_until is None or event.occurred_at > view.occurred_until:
         view.occurred_until = event.occurred_at
     if view.recorded_until is None or event.recorded_at > view.recorded_until:

@@ -57,6 +57,17 @@ class LateEntry(msgspec.Struct, kw_only=True, gc=False):
     mark: LateMark
 
 
+class PaperNote(msgspec.Struct, kw_only=True, gc=False):
+    """An oddity of the source paper, as the seed recorded it in an event's ``source``
+    (``oddity``: "rule: sentence"): for the data-quality findings."""
+
+    rule: str
+    text: str
+    stream_id: str
+    document: str = ""
+    line: str = ""
+
+
 class HistoryEntry(msgspec.Struct, kw_only=True, gc=False):
     on: date
     what: str
@@ -244,3 +255,5 @@ class ProgrammeView(msgspec.Struct, kw_only=True, gc=False):
     """The latest ``recorded_at`` folded in (a snapshot serves ``known_at`` from here on)."""
     late_entries: list[LateEntry] = []
     """Events recorded with a back-dating reason, in the order folded."""
+    paper_notes: list[PaperNote] = []
+    """The source papers' oddities the events carry, each once, in the order folded."""

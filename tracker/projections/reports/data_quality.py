@@ -19,6 +19,14 @@ Each finding has a stable ``code``, a message naming the items, and the ids of t
 * ``gate_item_reopened``: a passed phase gate one of whose deliverables or milestones is no
   longer done (reopened, returned, reinstated after deferral): the gate stays passed, and this
   says which items no longer meet it.
+* ``approver_not_on_roster``: people named to approve deliverables who are not on the
+  programme's roster (BTLS: Paul Sutcliffe, Sarah Oldendorp, Mark Greenwood, Sharon Porter).
+* The paper's own oddities, one finding per rule (``PAPER_RULES``), from what the seed recorded
+  in the events' ``source`` (``seed.source.oddities``), each naming its document and line:
+  look-alike RACI letters, a merged row, status words in the Approved By cell, "(as above)"
+  rows whose dates differ, an outlier sign-off date, an outcome reported Complete that a later
+  sign-off contradicts, a table without its header, durations that do not add up, dates the
+  paper does not give (assumed), and one milestone dated differently in different papers.
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ import msgspec
 from tracker.backdating import lateness
 from tracker.calendar import WorkingCalendar
 from tracker.events.values import PersonRef
-from tracker.projections.read_model.views import LateEntry, ProgrammeView
+from tracker.projections.read_model.views import LateEntry, PaperNote, ProgrammeView
 from tracker.projections.reports.gates import reopened_after_passing
 from tracker.projections.reports.sealing import seal
 from tracker.rag import RagThresholds
@@ -46,7 +54,23 @@ CODES: tuple[str, ...] = (
     "name_variants",
     "recorded_late",
     "gate_item_reopened",
+    "approver_not_on_roster",
 )
+
+PAPER_RULES: dict[str, str] = {
+    "raci_lookalike": "RACI letters printed with look-alike Greek or Cyrillic capitals",
+    "merged_row": "A row that holds several deliverables",
+    "status_in_approver_cell": "Status words printed in the Approved By cell",
+    "as_above_dates_differ": 'Rows marked "(as above)" whose dates differ from the row above',
+    "outlier_sign_off_date": "A sign-off date far from every other",
+    "outcome_status_contradicted": "An outcome reported Complete that a later sign-off contradicts",
+    "missing_header": "A table whose header row lacks a column",
+    "durations_do_not_add_up": "Durations that do not add up",
+    "date_assumed": "Dates the paper does not give, assumed by the seed",
+    "dated_differently_across_papers": "One milestone dated differently in different papers",
+}
+"""The paper oddities the seed records (``seed.source.oddities``), in the order reported; a
+rule not listed here is reported after them under its own code."""
 
 
 class Finding(msgspec.Struct, kw_only=True):
@@ -250,6 +274,54 @@ def gate_items_reopened(view: ProgrammeView) -> list[Finding]:
     return found
 
 
+def approver_not_on_roster(view: ProgrammeView) -> list[Finding]:
+    by_person: dict[str, list[str]] = {}
+    for item in view.deliverables.values():
+        for ref in item.approvers:
+            if ref.email not in view.roster:
+                by_person.setdefault(ref.email, []).append(item.id)
+    if not by_person:
+        return []
+    people = "; ".join(
+        f"{_name_of(view, email)} ({len(ids)} deliverable{'s' if len(ids) != 1 else ''})"
+        for email, ids in by_person.items()
+    )
+    ids = list(dict.fromkeys(i for found in by_person.values() for i in found))
+    return [
+        finding(
+            "approver_not_on_roster",
+            f"Approvers not on the programme's roster: {people}",
+            ids,
+        )
+    ]
+
+
+def _name_of(view: ProgrammeView, email: str) -> str:
+    return view.people.get(email, email)
+
+
+def _where(document: str, line: str) -> str:
+    """ "003 line 391": the paper by its number, and the line."""
+    paper = document.split("_", 1)[0] if document[:3].isdigit() else document
+    return f"{paper} line {line}" if line else paper
+
+
+def paper_oddities(view: ProgrammeView) -> list[Finding]:
+    """One finding per rule, each oddity with its paper and line."""
+    by_rule: dict[str, list[PaperNote]] = {}
+    for note in view.paper_notes:
+        by_rule.setdefault(note.rule, []).append(note)
+    ordered = [r for r in PAPER_RULES if r in by_rule] + sorted(set(by_rule) - set(PAPER_RULES))
+    found: list[Finding] = []
+    for rule in ordered:
+        notes = by_rule[rule]
+        heading = PAPER_RULES.get(rule, rule.replace("_", " ").capitalize())
+        listed = "; ".join(f"{n.text} ({_where(n.document, n.line)})" for n in notes)
+        ids = list(dict.fromkeys(n.stream_id.partition(":")[2] for n in notes))
+        found.append(finding(rule, f"{heading}: {listed}", ids))
+    return found
+
+
 def findings(view: ProgrammeView) -> list[Finding]:
     """Every finding, grouped by code in the order of ``CODES``."""
     return [
@@ -260,6 +332,8 @@ def findings(view: ProgrammeView) -> list[Finding]:
         *name_variants(view),
         *recorded_late(view),
         *gate_items_reopened(view),
+        *approver_not_on_roster(view),
+        *paper_oddities(view),
     ]
 
 
@@ -289,8 +363,10 @@ def data_quality(
 
 __all__ = [
     "CODES",
+    "PAPER_RULES",
     "DataQualityReport",
     "Finding",
+    "approver_not_on_roster",
     "data_quality",
     "duplicate_titles",
     "finding",
@@ -299,6 +375,7 @@ __all__ = [
     "milestones_out_of_sequence",
     "name_variants",
     "no_approver",
+    "paper_oddities",
     "recorded_late",
     "signed_off_after_closure",
 ]

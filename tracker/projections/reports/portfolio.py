@@ -16,6 +16,7 @@ import msgspec
 from tracker.calendar import WorkingCalendar
 from tracker.confidence import delivery_confidence
 from tracker.projections.read_model.views import ProgrammeView
+from tracker.projections.reports.data_quality import findings
 from tracker.projections.reports.milestone_board import DateLine, date_line, rate_milestone
 from tracker.projections.reports.raid_log import rate_raid
 from tracker.projections.reports.sealing import seal
@@ -49,6 +50,8 @@ class PortfolioRow(msgspec.Struct, kw_only=True):
     open_raid_amber: int
     next_milestones: list[NextMilestone]
     position: int
+    findings: int = 0
+    """Data-quality findings (``data_quality.findings``): the papers' oddities among them."""
 
 
 class Portfolio(msgspec.Struct, kw_only=True):
@@ -117,6 +120,7 @@ def portfolio_row(
             for m in pending[:next_count]
         ],
         position=view.position,
+        findings=len(findings(view)),
     )
 
 

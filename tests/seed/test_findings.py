@@ -1,0 +1,77 @@
+"""The papers' oddities as data-quality findings (issue 17): every programme's findings, by
+code, each oddity naming its paper and line, checked against the papers' line numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.seed.conftest import Seeded
+from tracker.projections.read_model.reader import fold_from_store
+from tracker.projections.reports.data_quality import Finding, findings
+
+pytestmark = pytest.mark.asyncio(loop_scope="package")
+
+
+async def _found(seeded: Seeded, key: str) -> dict[str, Finding]:
+    view = await fold_from_store(seeded.store, key)
+    listed = findings(view)
+    by_code = {f.code: f for f in listed}
+    assert len(by_code) == len(listed), "one finding per code"
+    return by_code
+
+
+async def test_the_btls_closure_report_s_oddities_are_findings_with_their_lines(
+    seeded: Seeded,
+) -> None:
+    found = await _found(seeded, "btls-transition")
+    assert list(found) == [
+        "signed_off_after_closure",
+        "duplicate_title",
+        "name_variants",
+        "recorded_late",
+        "approver_not_on_roster",
+        "raci_lookalike",
+        "merged_row",
+        "status_in_approver_cell",
+        "as_above_dates_differ",
+        "outlier_sign_off_date",
+        "outcome_status_contradicted",
+    ]
+    assert found["approver_not_on_roster"].message == (
+        "Approvers not on the programme's roster: Paul Sutcliffe (12 deliverables); Sarah "
+        "Oldendorp (1 deliverable); Mark Greenwood (3 deliverables); Sharon Porter "
+        "(1 deliverable)"
+    )
+    lookalike = found["raci_lookalike"].message
+    assert "Mike Kirby: U+0391 GREEK CAPITAL LETTER ALPHA, read as A (003 line 336)" in lookalike
+    assert "Andrew Rogers: U+0421 CYRILLIC CAPITAL LETTER ES, read as C (003 line 341)" in lookalike
+    assert found["merged_row"].message.endswith("(003 line 391)")
+    cells = found["status_in_approver_cell"].message
+    assert [line in cells for line in ("line 391", "line 398", "line 468")] == [True] * 3
+    assert "(003 line 453)" in found["as_above_dates_differ"].message
+    assert "(003 line 454)" in found["as_above_dates_differ"].message
+    assert "15/07/2020" in found["outlier_sign_off_date"].message
+    assert found["outcome_status_contradicted"].message.endswith("(003 line 377)")
+
+
+async def test_the_2014_and_2012_papers_oddities_are_findings(seeded: Seeded) -> None:
+    liquidlogic = await _found(seeded, "liquidlogic-social-care")
+    assert "missing_header" in liquidlogic and "(004 line 781)" in (
+        liquidlogic["missing_header"].message
+    )
+    across = liquidlogic["dated_differently_across_papers"].message
+    assert "(000, line 281)" in across and "(004 line 777)" in across
+    assert "(000, line 283)" in across and "(004 line 791)" in across
+    documentum = await _found(seeded, "documentum-dms")
+    assert "(000, line 289)" in documentum["dated_differently_across_papers"].message
+    assets = await _found(seeded, "asset-management-system")
+    assert "6 months of pre-work and 18 of implementation, a total of 22" in (
+        assets["durations_do_not_add_up"].message
+    )
+    plans = await _found(seeded, "service-improvement-plans-2012")
+    assumed = plans["date_assumed"].message
+    assert assumed.count("assumed (") == 10  # every plan but 1 April 2013 (line 283)
+    assert "(000 line 283)" not in assumed
+    assert "December 2013 assumed ('go live is 2013': the year's last month) (000 line 281)" in (
+        assumed
+    )
