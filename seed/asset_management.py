@@ -21,6 +21,7 @@ from seed.seeder import ProgrammeSeedReport, Seeder
 from seed.source import (
     PLACEHOLDER_EMAIL,
     PLACEHOLDER_NAME,
+    SIGNIFICANT_RISKS,
     at,
     milestone_recorded_on,
     oddities,
@@ -124,7 +125,8 @@ async def load(handlers: Handlers) -> ProgrammeSeedReport:
                         "durations_do_not_add_up",
                         "Highways: 6 months of pre-work and 18 of implementation, a total of 22 "
                         "(line 896); Property (5 + 11 = 16) and PPMS (4 + 18 = 22) add up",
-                    )
+                    ),
+                    SIGNIFICANT_RISKS,
                 ),
             ),
         )

@@ -26,6 +26,7 @@ from seed.seeder import ProgrammeSeedReport, Seeder
 from seed.source import (
     PLACEHOLDER_EMAIL,
     PLACEHOLDER_NAME,
+    SIGNIFICANT_RISKS,
     at,
     milestone_recorded_on,
     oddities,
@@ -183,6 +184,7 @@ async def load(handlers: Handlers) -> ProgrammeSeedReport:
                 purpose_line=str(PURPOSE_LINE),
                 scope_lines=", ".join(str(n) for n in SCOPE_LINES),
                 start_note="no start date in the paper: the earliest date it gives (May 2013)",
+                **oddities(SIGNIFICANT_RISKS),
             ),
         )
     )

@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from seed.seeder import ProgrammeSeedReport, Seeder
 from seed.source import (
+    SIGNIFICANT_RISKS,
     at,
     milestone_recorded_on,
     oddities,
@@ -157,6 +158,7 @@ async def load(handlers: Handlers) -> ProgrammeSeedReport:
                 purpose_line=str(PURPOSE_LINE),
                 scope_line=str(SCOPE_LINE),
                 governance_lines=", ".join(str(n) for n in GOVERNANCE_LINES),
+                **oddities(SIGNIFICANT_RISKS),
             ),
         )
     )

@@ -92,6 +92,14 @@ def oddities(*found: tuple[str, str]) -> dict[str, str]:
     return {ODDITY_KEY: "\n".join(f"{rule}: {text}" for rule, text in found)}
 
 
+SIGNIFICANT_RISKS: Final = (
+    "risks_not_itemised",
+    "the report says its three ICT projects 'carry with them significant risks' (004 line 673) "
+    "but lists none: no RAID item is loaded, and no 'No risks' is claimed",
+)
+"""004's three projects (Liquidlogic, Documentum, Asset Management): a finding on each."""
+
+
 def row_text(*cells: str) -> str:
     """A table row as the text file holds it: the cells joined by tabs."""
     return "\t".join(cells)

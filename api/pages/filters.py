@@ -7,7 +7,7 @@ from typing import Final
 
 from jinja2 import Environment
 
-from tracker.projections.reports.closure_formats import gate_state_text
+from tracker.projections.reports.closure_formats import gate_state_text, none_text
 from tracker.projections.reports.trend import described
 
 LIFECYCLE: Final = {"active": "Active", "closing": "Closing", "closed": "Closed"}
@@ -65,4 +65,5 @@ def register(env: Environment) -> None:
         signed=signed,
         trend_text=described,
         gate_state=gate_state_text,
+        none_text=none_text,
     )

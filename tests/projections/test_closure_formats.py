@@ -8,8 +8,15 @@ from datetime import date
 
 import msgspec
 
+from tests.projections.builders import Script, month
 from tests.projections.story import CALENDAR, GABBY, THRESHOLDS, TODAY, small_programme
-from tracker.projections.reports.closure_formats import CSV_COLUMNS, to_csv, to_json, to_markdown
+from tracker.projections.reports.closure_formats import (
+    CSV_COLUMNS,
+    none_text,
+    to_csv,
+    to_json,
+    to_markdown,
+)
 from tracker.projections.reports.closure_report import ClosureReport, closure_report
 from tracker.projections.reports.sealing import canonical_json, content_hash, verify
 
@@ -56,10 +63,16 @@ def test_markdown_escapes_pipes_in_cells() -> None:
     assert "| 2 | Split A \\| B | Glyn Peach |" in text
 
 
-def test_csv_has_one_row_per_deliverable_with_position_and_hash() -> None:
+def test_csv_has_one_row_per_deliverable_then_per_milestone_with_position_and_hash() -> None:
     r = render()
     rows = list(csv.DictReader(io.StringIO(to_csv(r))))
-    assert len(rows) == len(r.deliverables) == 4
+    assert [row["kind"] for row in rows] == ["deliverable"] * 4 + ["milestone"] * 3
+    assert len(rows) == len(r.deliverables) + len(r.milestones) == 7
+    assert (rows[4]["deliverable"], rows[4]["status"], rows[4]["date"]) == (
+        "Cycle 1 testing complete",
+        "Achieved",
+        "2021-02-01",
+    )
     assert tuple(rows[0]) == CSV_COLUMNS
     assert rows[0]["outcome"] == "1. LCC have the management structure to run the service"
     assert rows[0]["source_row"] == "document=003; row=2; table=4"
@@ -94,3 +107,33 @@ def test_a_tampered_report_fails_verification() -> None:
     tampered = msgspec.structs.replace(r, rag="green")
     assert not verify(tampered)
     assert content_hash(tampered) != r.content_hash
+
+
+def test_a_programme_of_milestones_only_is_not_an_empty_table_nor_claims_no_risks() -> None:
+    """004's programmes have milestones and no RAID log: the CSV lists the milestones, and the
+    report says no risks are *recorded*, not that there are none (issue 17)."""
+    script = Script("asset-management-system")
+    on = date(2012, 10, 1)
+    script.register("Asset Management System", on, starts_on=on, planned_end_on=date(2016, 7, 31))
+    done = script.milestone("Establish Business Requirements", month(2012, 10), on)
+    script.achieve(done, month(2012, 10), date(2012, 10, 31))
+    script.milestone("Implement PPMS", month(2016, 7), on)
+    r = closure_report(script.view(), date(2014, 3, 4), CALENDAR, THRESHOLDS)
+    rows = list(csv.DictReader(io.StringIO(to_csv(r))))
+    assert [(row["kind"], row["deliverable"], row["status"], row["date"]) for row in rows] == [
+        ("milestone", "Establish Business Requirements", "Achieved", "October 2012"),
+        ("milestone", "Implement PPMS", "Forecast", "July 2016"),
+    ]
+    text = to_markdown(r)
+    assert "No risks recorded" in text and "No issues recorded" in text
+    assert "|  | No risks |" not in text
+
+
+def test_an_approved_closure_report_says_no_risks_as_the_paper_does() -> None:
+    script, _ = small_programme()
+    approved = closure_report(script.view(), TODAY, CALENDAR, THRESHOLDS)
+    assert none_text(approved, "risks") == "No risks recorded"  # submitted, not approved
+    signed = msgspec.structs.replace(
+        approved, sign_off=msgspec.structs.replace(approved.sign_off, state="signed_off")
+    )
+    assert none_text(signed, "risks") == "No risks"

@@ -64,6 +64,9 @@ async def test_the_2014_and_2012_papers_oddities_are_findings(seeded: Seeded) ->
     assert "(000, line 283)" in across and "(004 line 791)" in across
     documentum = await _found(seeded, "documentum-dms")
     assert "(000, line 289)" in documentum["dated_differently_across_papers"].message
+    for key in ("liquidlogic-social-care", "documentum-dms", "asset-management-system"):
+        risks = (await _found(seeded, key))["risks_not_itemised"].message
+        assert "'carry with them significant risks' (004 line 673)" in risks, key
     assets = await _found(seeded, "asset-management-system")
     assert "6 months of pre-work and 18 of implementation, a total of 22" in (
         assets["durations_do_not_add_up"].message

@@ -3,6 +3,7 @@ deliverables table). Content hashes are ``sealing.py``'s."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 
 import msgspec
@@ -25,7 +26,17 @@ CSV_COLUMNS: tuple[str, ...] = (
     "source_row",
     "position",
     "content_hash",
+    "kind",
 )
+
+
+def none_text(report: ClosureReport, what: str) -> str:
+    """ "No risks", as an approved closure report states it (the BTLS paper prints it so), or
+    "No risks recorded" for a report not approved: the tracker holding none is not the
+    programme having none (004 says its three projects "carry significant risks")."""
+    if report.sign_off.state == "signed_off":
+        return f"No {what}"
+    return f"No {what} recorded"
 
 
 def gate_state_text(gate: GateRow) -> str:
@@ -202,9 +213,9 @@ def to_markdown(report: ClosureReport) -> str:
         ],
     )
     out += ["", "## 7. Issues and risks", "", "### Issues", ""]
-    out += _raid_table(report.issues, "No issues")
+    out += _raid_table(report.issues, none_text(report, "issues"))
     out += ["", "### Risks", ""]
-    out += _raid_table(report.risks, "No risks")
+    out += _raid_table(report.risks, none_text(report, "risks"))
     out += ["", "## 8. Close-out recommendations", ""]
     out += _table(
         ("No.", "Recommendation Description", "Person/Team Responsible"),
@@ -271,27 +282,53 @@ def to_markdown(report: ClosureReport) -> str:
 
 
 def to_csv(report: ClosureReport) -> str:
-    """The deliverables table, one row per deliverable, each with the report's position and
-    content hash; text a spreadsheet would run as a formula is written as text
-    (``csv_cells``)."""
+    """The deliverables table, one row per deliverable, then one row per milestone (``kind``
+    says which: a programme of milestones only is not an empty table), each with the report's
+    position and content hash; text a spreadsheet would run as a formula is written as text
+    (``csv_cells``). A milestone's row: its workstream, title, "Achieved" or "Forecast", and the
+    actual or forecast date as the paper gives it."""
+    milestones = (
+        (
+            m.id,
+            m.workstream_title or m.workstream or "",
+            m.title,
+            "",
+            "Achieved" if m.achieved else "Forecast",
+            (m.actual or m.forecast).shown,
+            "",
+            m.rag,
+            " | ".join(m.rag_reasons),
+            source_text(m.source),
+            report.position,
+            report.content_hash,
+            "milestone",
+        )
+        for m in report.milestones
+    )
     return write_csv(
         CSV_COLUMNS,
-        (
+        itertools.chain(
             (
-                d.id,
-                f"{d.outcome_number}. {d.outcome_title}" if d.outcome_number is not None else "",
-                d.title,
-                approved_by_text(d.approved_by, d.awaiting),
-                d.status,
-                d.date.isoformat() if d.date else "",
-                d.recorded_late,
-                d.rag,
-                " | ".join(d.rag_reasons),
-                source_text(d.source),
-                report.position,
-                report.content_hash,
-            )
-            for d in report.deliverables
+                (
+                    d.id,
+                    f"{d.outcome_number}. {d.outcome_title}"
+                    if d.outcome_number is not None
+                    else "",
+                    d.title,
+                    approved_by_text(d.approved_by, d.awaiting),
+                    d.status,
+                    d.date.isoformat() if d.date else "",
+                    d.recorded_late,
+                    d.rag,
+                    " | ".join(d.rag_reasons),
+                    source_text(d.source),
+                    report.position,
+                    report.content_hash,
+                    "deliverable",
+                )
+                for d in report.deliverables
+            ),
+            milestones,
         ),
     )
 
@@ -300,6 +337,7 @@ __all__ = [
     "CSV_COLUMNS",
     "approved_by_text",
     "gate_state_text",
+    "none_text",
     "source_text",
     "to_csv",
     "to_json",

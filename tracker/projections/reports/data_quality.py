@@ -67,6 +67,7 @@ PAPER_RULES: dict[str, str] = {
     "missing_header": "A table whose header row lacks a column",
     "durations_do_not_add_up": "Durations that do not add up",
     "date_assumed": "Dates the paper does not give, assumed by the seed",
+    "risks_not_itemised": "Risks the paper mentions without listing them",
     "dated_differently_across_papers": "One milestone dated differently in different papers",
 }
 """The paper oddities the seed records (``seed.source.oddities``), in the order reported; a
