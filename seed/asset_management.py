@@ -187,6 +187,7 @@ async def _stage(seeder: Seeder, stage: StageRow) -> None:
         stage.line,
         row_text(stage.stage, stage.date, stage.status),
         header_line=str(HEADER_LINE),
+        status=stage.status,
     )
     month = paper_month(stage.date)
     milestone_id = await seeder.baseline(

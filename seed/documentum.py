@@ -245,6 +245,7 @@ async def _work_package(seeder: Seeder, package: WorkPackage) -> None:
         row_text(package.cell, package.date, package.status),
         header_line=str(HEADER_LINE),
         workstream_line=str(package.prose_line),
+        status=package.status,
         **ACROSS_PAPERS.get(package.line, {}),
     )
     await seeder.add_workstream(

@@ -219,6 +219,7 @@ async def _milestone(seeder: Seeder, workstream: Workstream, row: MilestoneRow) 
         workstream.table,
         row.line,
         row_text(row.milestone, row.date, row.status),
+        status=row.status,
         **ACROSS_PAPERS.get(row.line, {}),
     )
     month = paper_month(row.date)

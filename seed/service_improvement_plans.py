@@ -256,6 +256,7 @@ async def _plan(seeder: Seeder, row: PlanRow, header_line: int, *, workstream: s
         row_text(row.project, row.description, row.status),
         header_line=str(header_line),
         baseline_basis=BASELINES[row.line].basis,
+        status=row.status,
         **_assumed(row),
     )
     await seeder.add_workstream(

@@ -3,11 +3,17 @@ code, each oddity naming its paper and line, checked against the papers' line nu
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from tests.seed.conftest import Seeded
+from tracker.calendar import WorkingCalendar
 from tracker.projections.read_model.reader import fold_from_store
+from tracker.projections.read_model.views import ProgrammeView
 from tracker.projections.reports.data_quality import Finding, findings
+from tracker.projections.reports.milestone_board import milestone_board
+from tracker.rag import RagThresholds
 
 pytestmark = pytest.mark.asyncio(loop_scope="package")
 
@@ -78,3 +84,24 @@ async def test_the_2014_and_2012_papers_oddities_are_findings(seeded: Seeded) ->
     assert "December 2013 assumed ('go live is 2013': the year's last month) (000 line 281)" in (
         assumed
     )
+
+
+async def test_each_milestone_shows_the_status_its_paper_printed(seeded: Seeded) -> None:
+    """004's and 000's status words, verbatim, beside the tracker's own dates (issue 17)."""
+
+    def board(view: ProgrammeView) -> dict[str, str]:
+        found = milestone_board(view, date(2014, 3, 4), WorkingCalendar(), RagThresholds())
+        return {m.title: m.paper_status for m in found.milestones}
+
+    documentum = board(await fold_from_store(seeded.store, "documentum-dms"))
+    assert documentum["5 \u2013 Expanded Document Handling Centre"] == (
+        "Launched, now live with Social Care"
+    )
+    assert documentum["2 - Social Care Record (ESCR) Interface"] == (
+        "On Target to coincide with CYP Liquid Logic Go Live March 2014"
+    )
+    plans = board(await fold_from_store(seeded.store, "service-improvement-plans-2012"))
+    assert plans["Data Centre Programme"] == "In progress"
+    assert plans["Content Management System"] == "On target"
+    liquidlogic = board(await fold_from_store(seeded.store, "liquidlogic-social-care"))
+    assert set(liquidlogic.values()) == {"Complete", "On Target"}

@@ -170,6 +170,7 @@ def to_markdown(report: ClosureReport) -> str:
                 "Baseline",
                 "Forecast",
                 "Actual",
+                "Status in the paper",
                 "Slippage (wd)",
                 "RAG",
             ),
@@ -181,6 +182,7 @@ def to_markdown(report: ClosureReport) -> str:
                     m.baseline.shown,
                     m.forecast.shown,
                     m.actual.shown if m.actual else "",
+                    m.paper_status,
                     m.slippage_vs_original,
                     m.rag.capitalize(),
                 )

@@ -55,6 +55,9 @@ class MilestoneRow(msgspec.Struct, kw_only=True):
     rag: str
     rag_reasons: list[str]
     source: dict[str, str] = {}
+    paper_status: str = ""
+    """The status its source paper printed ("On Target", "Launched, now live with Social
+    Care"), from its source's ``status``; empty for a milestone entered in the tracker."""
 
 
 class MilestoneBoard(msgspec.Struct, kw_only=True):
@@ -142,6 +145,7 @@ def milestone_row(
         rag=rated.rag.value,
         rag_reasons=list(rated.reasons),
         source=source_of(item.provenance),
+        paper_status=item.provenance.source.get("status", "") if item.provenance else "",
     )
 
 
