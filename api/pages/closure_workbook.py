@@ -9,8 +9,9 @@ from datetime import datetime
 
 from api.pages.exports import book, save, sheet
 from tracker.projections.reports.closure_formats import (
+    GATE_COLUMNS,
     approved_by_text,
-    gate_state_text,
+    gate_cells,
     source_text,
 )
 from tracker.projections.reports.closure_report import ClosureReport
@@ -140,20 +141,8 @@ def closure_xlsx(report: ClosureReport) -> bytes:
         sheet(
             made,
             "Phase gates",
-            ("Order", "Gate", "State", "Waits for", "Approved by", "Awaiting", "RAG", "Reasons"),
-            [
-                (
-                    g.order,
-                    g.title,
-                    gate_state_text(g),
-                    "\n".join(g.blocking),
-                    ", ".join(a.shown for a in g.approvals),
-                    ", ".join(g.awaiting),
-                    g.rag.capitalize(),
-                    "\n".join(g.rag_reasons),
-                )
-                for g in report.gates
-            ],
+            (*GATE_COLUMNS, "Reasons"),
+            [(*gate_cells(g, "\n"), "\n".join(g.rag_reasons)) for g in report.gates],
         )
     sheet(
         made,

@@ -89,6 +89,18 @@ async def _sign_off(handlers: PaperHandlers, deliverable: UUID, on: str) -> None
     )
 
 
+async def _criteria_met(handlers: PaperHandlers, deliverable: UUID, milestone: UUID) -> None:
+    """The gate's deliverable signed off on 18 March 2021, its milestone achieved the 19th."""
+    await _sign_off(handlers, deliverable, "2021-03-18")
+    await handlers.handle(
+        AchieveMilestone(
+            milestone_id=milestone,
+            actual=DateValue(date=date(2021, 3, 19)),
+            occurred_at=at("2021-03-19"),
+        )
+    )
+
+
 async def _given(read_side: ReadSide, clock: FixedClock) -> tuple[PaperHandlers, UUID, UUID, UUID]:
     handlers = PaperHandlers(read_side.store, clock)
     await set_up_btls(handlers)
@@ -115,14 +127,7 @@ async def test_a_gate_is_refused_naming_what_it_waits_for_then_passes_with_its_l
         "Milestone 'Service live' is not achieved (forecast March 2021): it waits to be achieved",
     )
 
-    await _sign_off(handlers, deliverable, "2021-03-18")
-    await handlers.handle(
-        AchieveMilestone(
-            milestone_id=milestone,
-            actual=DateValue(date=date(2021, 3, 19)),
-            occurred_at=at("2021-03-19"),
-        )
-    )
+    await _criteria_met(handlers, deliverable, milestone)
     first = await handlers.handle(
         ApproveGate(gate_id=gate, actor=MIKE.email, occurred_at=at("2021-03-20"))
     )
@@ -163,14 +168,7 @@ async def test_an_open_gate_is_as_red_as_its_latest_item_and_a_ready_one_green(
     assert late.rag == "red"
     assert late.rag_reasons[1].startswith("Red: 'Catalogue Matrix")
 
-    await _sign_off(handlers, deliverable, "2021-03-18")
-    await handlers.handle(
-        AchieveMilestone(
-            milestone_id=milestone,
-            actual=DateValue(date=date(2021, 3, 19)),
-            occurred_at=at("2021-03-19"),
-        )
-    )
+    await _criteria_met(handlers, deliverable, milestone)
     [ready] = gate_rows(
         await fold_from_store(read_side.store, KEY), day("2021-06-01"), CALENDAR, THRESHOLDS
     )
@@ -189,14 +187,7 @@ async def test_a_back_dated_approval_is_judged_on_the_criteria_of_its_day(
     read_side: ReadSide, clock: FixedClock
 ) -> None:
     handlers, deliverable, milestone, gate = await _given(read_side, clock)
-    await _sign_off(handlers, deliverable, "2021-03-18")
-    await handlers.handle(
-        AchieveMilestone(
-            milestone_id=milestone,
-            actual=DateValue(date=date(2021, 3, 19)),
-            occurred_at=at("2021-03-19"),
-        )
-    )
+    await _criteria_met(handlers, deliverable, milestone)
     with pytest.raises(GateNotReady) as refused:
         await handlers.handle(
             ApproveGate(gate_id=gate, actor=MIKE.email, occurred_at=at("2021-03-10"))
@@ -209,14 +200,7 @@ async def test_a_deputy_approves_for_the_named_approver_and_others_are_refused(
     read_side: ReadSide, clock: FixedClock
 ) -> None:
     handlers, deliverable, milestone, gate = await _given(read_side, clock)
-    await _sign_off(handlers, deliverable, "2021-03-18")
-    await handlers.handle(
-        AchieveMilestone(
-            milestone_id=milestone,
-            actual=DateValue(date=date(2021, 3, 19)),
-            occurred_at=at("2021-03-19"),
-        )
-    )
+    await _criteria_met(handlers, deliverable, milestone)
     with pytest.raises(RuleBroken) as not_named:
         await handlers.handle(ApproveGate(gate_id=gate, actor=ROB.email, acting_as="member"))
     assert not_named.value.code == "not_a_signatory"
@@ -246,14 +230,7 @@ async def test_reopening_an_item_of_a_passed_gate_keeps_it_passed_and_is_a_findi
     read_side: ReadSide, clock: FixedClock
 ) -> None:
     handlers, deliverable, milestone, gate = await _given(read_side, clock)
-    await _sign_off(handlers, deliverable, "2021-03-18")
-    await handlers.handle(
-        AchieveMilestone(
-            milestone_id=milestone,
-            actual=DateValue(date=date(2021, 3, 19)),
-            occurred_at=at("2021-03-19"),
-        )
-    )
+    await _criteria_met(handlers, deliverable, milestone)
     for person in (MIKE, GLYN):
         await handlers.handle(
             ApproveGate(gate_id=gate, actor=person.email, occurred_at=at("2021-03-22"))

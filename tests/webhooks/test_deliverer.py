@@ -86,6 +86,14 @@ async def _sign_off(handlers: PaperHandlers, title: str = "Catalogue Matrix") ->
     return item
 
 
+async def _signed_off_btls(side: ReadSide, clock: FixedClock) -> PaperHandlers:
+    """BTLS with one deliverable submitted, approved and signed off: three deliveries."""
+    handlers = PaperHandlers(side.store, clock)
+    await set_up_btls(handlers)
+    await _sign_off(handlers)
+    return handlers
+
+
 def _deliverer(side: ReadSide, clock: FixedClock, **options: object) -> Deliverer:
     return Deliverer(side.store, side.engine, _settings(side), clock, **options)  # type: ignore[arg-type]
 
@@ -105,9 +113,7 @@ def _positions(hook: Receiver) -> list[int]:
 async def test_a_receiver_down_then_up_gets_every_delivery_once_in_order(
     read_side: ReadSide, clock: FixedClock
 ) -> None:
-    handlers = PaperHandlers(read_side.store, clock)
-    await set_up_btls(handlers)
-    await _sign_off(handlers)
+    await _signed_off_btls(read_side, clock)
     with receiver() as hook:
         sid, _ = await _subscribe(read_side, hook.url)
         deliverer = _deliverer(read_side, clock)
@@ -140,9 +146,7 @@ async def test_a_receiver_down_then_up_gets_every_delivery_once_in_order(
 async def test_a_crash_between_sending_and_recording_resends_the_same_delivery_id(
     read_side: ReadSide, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    handlers = PaperHandlers(read_side.store, clock)
-    await set_up_btls(handlers)
-    await _sign_off(handlers)
+    await _signed_off_btls(read_side, clock)
     with receiver() as hook:
         await _subscribe(read_side, hook.url)
         crashing = _deliverer(read_side, clock)
@@ -170,9 +174,7 @@ async def test_a_crash_between_sending_and_recording_resends_the_same_delivery_i
 async def test_two_deliverers_enqueueing_at_once_add_each_delivery_once(
     read_side: ReadSide, clock: FixedClock
 ) -> None:
-    handlers = PaperHandlers(read_side.store, clock)
-    await set_up_btls(handlers)
-    await _sign_off(handlers)
+    handlers = await _signed_off_btls(read_side, clock)
     await _sign_off(handlers, "Second deliverable")
     await _subscribe(read_side, "http://127.0.0.1:9/never")
     one, two = _deliverer(read_side, clock), _deliverer(read_side, clock)
@@ -189,9 +191,7 @@ async def test_two_deliverers_enqueueing_at_once_add_each_delivery_once(
 async def test_a_delivery_failing_past_the_retry_window_expires_and_the_next_goes(
     read_side: ReadSide, clock: FixedClock
 ) -> None:
-    handlers = PaperHandlers(read_side.store, clock)
-    await set_up_btls(handlers)
-    await _sign_off(handlers)
+    await _signed_off_btls(read_side, clock)
     with receiver() as hook:
         sid, _ = await _subscribe(read_side, hook.url)
         deliverer = _deliverer(read_side, clock)
@@ -216,9 +216,7 @@ async def test_failures_in_a_row_pause_the_subscription_and_tell_and_resume_deli
     read_side: ReadSide, clock: FixedClock
 ) -> None:
     assert PAUSE_AFTER == 50
-    handlers = PaperHandlers(read_side.store, clock)
-    await set_up_btls(handlers)
-    await _sign_off(handlers)
+    await _signed_off_btls(read_side, clock)
     told: list[str] = []
 
     async def notify(sub: Subscription, reason: str) -> None:
@@ -253,9 +251,7 @@ async def test_failures_in_a_row_pause_the_subscription_and_tell_and_resume_deli
 async def test_the_teams_format_is_a_signed_adaptive_card_message(
     read_side: ReadSide, clock: FixedClock
 ) -> None:
-    handlers = PaperHandlers(read_side.store, clock)
-    await set_up_btls(handlers)
-    await _sign_off(handlers)
+    await _signed_off_btls(read_side, clock)
     with receiver() as hook:
         _, secret = await _subscribe(read_side, hook.url, fmt="teams")
         deliverer = _deliverer(read_side, clock)
@@ -330,9 +326,7 @@ async def test_the_deliverer_connects_to_the_address_it_checked_not_a_new_lookup
 ) -> None:
     """``hook.test`` is unknown to the system's resolver: the delivery arrives only because the
     deliverer connects to the address its own check resolved, naming the host in ``Host``."""
-    handlers = PaperHandlers(read_side.store, clock)
-    await set_up_btls(handlers)
-    await _sign_off(handlers)
+    await _signed_off_btls(read_side, clock)
     looked_up: list[str] = []
 
     async def resolve(host: str, port: int) -> list[str]:
@@ -356,9 +350,7 @@ async def test_a_name_that_now_resolves_inside_is_refused_before_connecting(
 ) -> None:
     """Accepted when subscribed, the name later points at a private address (DNS rebinding):
     the attempt fails naming why, and nothing is sent."""
-    handlers = PaperHandlers(read_side.store, clock)
-    await set_up_btls(handlers)
-    await _sign_off(handlers)
+    await _signed_off_btls(read_side, clock)
 
     async def rebound(host: str, port: int) -> list[str]:
         return ["10.0.0.5"]

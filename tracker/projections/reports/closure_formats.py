@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
+from typing import Final
 
 import msgspec
 
@@ -37,6 +38,22 @@ def none_text(report: ClosureReport, what: str) -> str:
     if report.sign_off.state == "signed_off":
         return f"No {what}"
     return f"No {what} recorded"
+
+
+GATE_COLUMNS: Final = ("Order", "Gate", "State", "Waits for", "Approved by", "Awaiting", "RAG")
+
+
+def gate_cells(gate: GateRow, between: str) -> tuple[int | str, ...]:
+    """A gate's row under ``GATE_COLUMNS``: what it waits for joined by ``between``."""
+    return (
+        gate.order,
+        gate.title,
+        gate_state_text(gate),
+        between.join(gate.blocking),
+        ", ".join(a.shown for a in gate.approvals),
+        ", ".join(gate.awaiting),
+        gate.rag.capitalize(),
+    )
 
 
 def gate_state_text(gate: GateRow) -> str:
@@ -192,19 +209,8 @@ def to_markdown(report: ClosureReport) -> str:
     if report.gates:
         out += ["", "## Phase gates", ""]
         out += _table(
-            ("Order", "Gate", "State", "Waits for", "Approved by", "Awaiting", "RAG"),
-            [
-                (
-                    g.order,
-                    g.title,
-                    gate_state_text(g),
-                    "; ".join(g.blocking),
-                    ", ".join(a.shown for a in g.approvals),
-                    ", ".join(g.awaiting),
-                    g.rag.capitalize(),
-                )
-                for g in report.gates
-            ],
+            GATE_COLUMNS,
+            [gate_cells(g, "; ") for g in report.gates],
         )
     out += ["", "## 6. Key learning points: successes, areas for improvements, gaps", ""]
     out += _table(
@@ -337,7 +343,9 @@ def to_csv(report: ClosureReport) -> str:
 
 __all__ = [
     "CSV_COLUMNS",
+    "GATE_COLUMNS",
     "approved_by_text",
+    "gate_cells",
     "gate_state_text",
     "none_text",
     "source_text",
