@@ -240,7 +240,9 @@ class Reads:
             then = When(as_of=effective_until(on), known_at=known_at)
             async for seen in self.stream(missing, then):
                 if seen.view.events > 0:
-                    row = portfolio_row(seen.view, on, self.calendar, self.thresholds)
+                    row = portfolio_row(
+                        seen.view, on, self.calendar, self.thresholds, count_findings=False
+                    )
                     rows.append((on, row))
         for g, trend in zip_trends(missing, programme_trends(rows)):
             found[g.key] = trend

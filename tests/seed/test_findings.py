@@ -11,7 +11,7 @@ from tests.seed.conftest import Seeded
 from tracker.calendar import WorkingCalendar
 from tracker.projections.read_model.reader import fold_from_store
 from tracker.projections.read_model.views import ProgrammeView
-from tracker.projections.reports.data_quality import Finding, findings
+from tracker.projections.reports.data_quality import Finding, finding_count, findings
 from tracker.projections.reports.milestone_board import milestone_board
 from tracker.rag import RagThresholds
 
@@ -21,6 +21,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="package")
 async def _found(seeded: Seeded, key: str) -> dict[str, Finding]:
     view = await fold_from_store(seeded.store, key)
     listed = findings(view)
+    assert finding_count(view) == len(listed)  # the portfolio's count, made without messages
     by_code = {f.code: f for f in listed}
     assert len(by_code) == len(listed), "one finding per code"
     return by_code

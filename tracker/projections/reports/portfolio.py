@@ -16,7 +16,7 @@ import msgspec
 from tracker.calendar import WorkingCalendar
 from tracker.confidence import delivery_confidence
 from tracker.projections.read_model.views import ProgrammeView
-from tracker.projections.reports.data_quality import findings
+from tracker.projections.reports.data_quality import finding_count
 from tracker.projections.reports.milestone_board import DateLine, date_line, rate_milestone
 from tracker.projections.reports.raid_log import rate_raid
 from tracker.projections.reports.sealing import seal
@@ -51,7 +51,8 @@ class PortfolioRow(msgspec.Struct, kw_only=True):
     next_milestones: list[NextMilestone]
     position: int
     findings: int = 0
-    """Data-quality findings (``data_quality.findings``): the papers' oddities among them."""
+    """Data-quality findings (``data_quality.finding_count``): the papers' oddities among
+    them. 0 in a trend's readings, which do not count them (``count_findings``)."""
 
 
 class Portfolio(msgspec.Struct, kw_only=True):
@@ -72,6 +73,7 @@ def portfolio_row(
     thresholds: RagThresholds,
     *,
     next_count: int = 3,
+    count_findings: bool = True,
 ) -> PortfolioRow:
     deliverable_rags = [
         deliverable_rag(i.title, i.state, i.due_on, today, calendar, thresholds)
@@ -120,7 +122,7 @@ def portfolio_row(
             for m in pending[:next_count]
         ],
         position=view.position,
-        findings=len(findings(view)),
+        findings=finding_count(view) if count_findings else 0,
     )
 
 
