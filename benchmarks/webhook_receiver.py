@@ -10,9 +10,9 @@ receiver is kept as small as it can be, so that what is measured is the sender.
 Why its own thread: the deliverer under test runs in this process's main loop; a receiver in
 that loop would read a request only when the deliverer's current step yields, so the loop's
 queue would be counted as delivery time and would slow the deliverer's own POSTs. In a thread
-with its own selector it reads as soon as it gets the interpreter (the GIL is shared: a CPU-bound
-main thread can hold it up to the 5 ms switch interval, which the deliverer's ``http.post``
-timing in the report would show; at these rates it stays well below it).
+with its own selector it reads as soon as it gets the interpreter (the GIL is shared: a busy
+main thread can hold it up to the 5 ms switch interval each time; the report's timing of the
+deliverer's ``http.post`` bounds what that adds).
 """
 
 from __future__ import annotations
@@ -49,10 +49,12 @@ class Receiver:
     url: str = ""
     arrivals: list[Arrival] = field(default_factory=list)
     """In arrival order; appended by the receiver's thread only (list appends are atomic)."""
+    positions: dict[str, set[int]] = field(default_factory=dict)
+    """The positions received on each path (for a cheap "all there yet?")."""
     connections: int = 0
     malformed: int = 0
-    serving: set[asyncio.Task[None]] = field(default_factory=set)
-    """The connections' tasks, cancelled when the receiver stops."""
+    serving: dict[asyncio.StreamWriter, asyncio.Task[None]] = field(default_factory=dict)
+    """The open connections and their tasks, closed when the receiver stops."""
 
     def on(self, path: str) -> list[Arrival]:
         return [a for a in list(self.arrivals) if a.path == path]
@@ -61,7 +63,7 @@ class Receiver:
         self.connections += 1
         task = asyncio.current_task()
         if task is not None:
-            self.serving.add(task)
+            self.serving[writer] = task
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -83,8 +85,7 @@ class Receiver:
             pass  # the client closed its end: normal at the end of a keep-alive connection
         finally:
             writer.close()
-            if task is not None:
-                self.serving.discard(task)
+            self.serving.pop(writer, None)
 
     def record(
         self, at: float, wall: float, path: str, headers: dict[str, str], body: bytes
@@ -102,6 +103,7 @@ class Receiver:
                     recorded_at=str(payload.get("recorded_at", "")),
                 )
             )
+            self.positions.setdefault(path, set()).add(int(payload["position"]))
         except (ValueError, KeyError, TypeError):
             self.malformed += 1
 
@@ -121,10 +123,11 @@ def receiving() -> Iterator[Receiver]:
         ready.set()
         async with server:
             await stop.wait()
-            left = list(found.serving)
-            for task in left:
-                task.cancel()
-            await asyncio.gather(*left, return_exceptions=True)
+            left = dict(found.serving)
+            for writer in left:
+                writer.close()  # its reader sees the end and its task returns
+            if left:
+                await asyncio.wait(left.values(), timeout=START_TIMEOUT_S)
 
     thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
     thread.start()

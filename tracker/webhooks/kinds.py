@@ -89,6 +89,22 @@ def _subject(view: ProgrammeView | None, event: Event) -> str:
     return ""
 
 
+def names_all(view: ProgrammeView, event: Event) -> bool:
+    """Whether ``view`` names the item and the people ``event`` is about (else ``summary``
+    would fall back to ids and addresses)."""
+    for field, items in (
+        ("deliverable_id", view.deliverables),
+        ("milestone_id", view.milestones),
+        ("gate_id", view.gates),
+        ("item_id", view.raid),
+    ):
+        found = getattr(event, field, None)
+        if found is not None and str(found) not in items:
+            return False
+    people = [getattr(event, "actor", None), getattr(event, "on_behalf_of", None)]
+    return all(p is None or p in view.people for p in people)
+
+
 def summary(event: Event, type_name: str, view: ProgrammeView | None) -> str:
     """One sentence: "Programme X: deliverable 'Y' signed off (by Z for W)."."""
     key = getattr(event, "programme_key", "")

@@ -335,27 +335,37 @@ def _delivery(row: Any) -> Delivery:
     )
 
 
-async def due(engine: AsyncEngine, at: datetime, limit: int) -> list[Delivery]:
-    """Pending deliveries of active subscriptions whose time has come, each the first pending
-    one of its subscription and programme: a programme's deliveries go in the store's order,
-    and one that keeps failing holds back the later ones of its programme only."""
+async def pending(engine: AsyncEngine, per_lane: int) -> list[Delivery]:
+    """The pending deliveries of active subscriptions, the first ``per_lane`` of each lane (a
+    subscription and a programme) in the store's order, lane by lane. One statement, whose
+    cost follows the pending rows (the index on state, subscription, programme, position)."""
     async with engine.connect() as conn:
         rows = (
             await conn.execute(
                 text(
-                    f"SELECT {_DELIVERY_COLUMNS} FROM webhook_deliveries d "
-                    "JOIN webhook_subscriptions s ON s.subscription_id = d.subscription_id "
-                    "WHERE s.state = 'active' AND d.state = 'pending' "
-                    "AND d.next_attempt_at <= :now AND NOT EXISTS ("
-                    "SELECT 1 FROM webhook_deliveries e WHERE e.subscription_id = "
-                    "d.subscription_id AND e.programme_key = d.programme_key AND "
-                    "e.state = 'pending' AND e.position < d.position) "
-                    "ORDER BY d.next_attempt_at, d.position LIMIT :limit"
+                    f"SELECT * FROM (SELECT {_DELIVERY_COLUMNS}, ROW_NUMBER() OVER ("
+                    "PARTITION BY d.subscription_id, d.programme_key "
+                    "ORDER BY d.position, d.created_at) AS n "
+                    "FROM webhook_deliveries d JOIN webhook_subscriptions s "
+                    "ON s.subscription_id = d.subscription_id "
+                    "WHERE s.state = 'active' AND d.state = 'pending') ranked "
+                    "WHERE n <= :per_lane ORDER BY subscription_id, programme_key, n"
                 ),
-                {"now": format_instant(at), "limit": limit},
+                {"per_lane": per_lane},
             )
         ).all()
     return [_delivery(row) for row in rows]
+
+
+def due_lanes(found: Sequence[Delivery], at: datetime) -> list[list[Delivery]]:
+    """``pending``'s rows as lanes whose first delivery is due at ``at``: a programme's
+    deliveries go in order, and one waiting for its retry holds back the later ones of its
+    programme only."""
+    lanes: dict[tuple[str, str], list[Delivery]] = {}
+    for delivery in found:
+        lanes.setdefault((delivery.subscription_id, delivery.programme_key), []).append(delivery)
+    now = format_instant(at)
+    return [lane for lane in lanes.values() if lane[0].next_attempt_at <= now]
 
 
 async def next_due(engine: AsyncEngine) -> str | None:
@@ -373,19 +383,23 @@ async def next_due(engine: AsyncEngine) -> str | None:
     return None if row is None or row.at is None else str(row.at)
 
 
+class Outcome(msgspec.Struct, frozen=True, kw_only=True):
+    """One attempt and what it made of its delivery: ``delivered``, ``retry`` at
+    ``next_attempt_at``, or ``expired``."""
+
+    delivery: Delivery
+    attempt: Attempt
+    outcome: str
+    next_attempt_at: str | None = None
+
+
 async def record(
-    engine: AsyncEngine,
-    delivery: Delivery,
-    attempt: Attempt,
-    *,
-    outcome: str,
-    next_attempt_at: str | None = None,
-    pause_after: int,
+    engine: AsyncEngine, subscription_id: str, outcomes: Sequence[Outcome], *, pause_after: int
 ) -> bool:
-    """Record an attempt and its outcome (``delivered``, ``retry`` at ``next_attempt_at``, or
-    ``expired``) and the subscription's run of failures, in one transaction; True when this
-    failure paused the subscription (``pause_after`` in a row)."""
-    failed = outcome != "delivered"
+    """Record a lane's attempts and their outcomes, and the subscription's run of failures in
+    a row, in one transaction; True when the run reached ``pause_after`` and paused it."""
+    if not outcomes:
+        return False
     conn = await _write(engine)
     try:
         async with conn.begin():
@@ -394,7 +408,7 @@ async def record(
                     "INSERT INTO webhook_attempts (delivery_id, attempt, at, status, latency_ms, "
                     "error) VALUES (:delivery_id, :attempt, :at, :status, :latency_ms, :error)"
                 ),
-                msgspec.structs.asdict(attempt),
+                [msgspec.structs.asdict(o.attempt) for o in outcomes],
             )
             await conn.execute(
                 text(
@@ -403,55 +417,55 @@ async def record(
                     "state = :state, next_attempt_at = :next, delivered_at = :delivered "
                     "WHERE delivery_id = :id"
                 ),
-                {
-                    "id": delivery.delivery_id,
-                    "attempt": attempt.attempt,
-                    "at": attempt.at,
-                    "state": {"delivered": "delivered", "retry": "pending"}.get(outcome, "expired"),
-                    "next": next_attempt_at or delivery.next_attempt_at,
-                    "delivered": attempt.at if outcome == "delivered" else None,
-                },
+                [
+                    {
+                        "id": o.delivery.delivery_id,
+                        "attempt": o.attempt.attempt,
+                        "at": o.attempt.at,
+                        "state": {"delivered": "delivered", "retry": "pending"}.get(
+                            o.outcome, "expired"
+                        ),
+                        "next": o.next_attempt_at or o.delivery.next_attempt_at,
+                        "delivered": o.attempt.at if o.outcome == "delivered" else None,
+                    }
+                    for o in outcomes
+                ],
             )
-            counter = "consecutive_failures + 1" if failed else "0"
+            row = (
+                await conn.execute(
+                    text(
+                        "SELECT consecutive_failures, state FROM webhook_subscriptions "
+                        "WHERE subscription_id = :id"
+                    ),
+                    {"id": subscription_id},
+                )
+            ).first()
+            run = int(row.consecutive_failures) if row is not None else 0
+            for o in outcomes:
+                run = 0 if o.outcome == "delivered" else run + 1
+            last = outcomes[-1].attempt
+            pause = row is not None and row.state == "active" and run >= pause_after
             await conn.execute(
                 text(
-                    f"UPDATE webhook_subscriptions SET consecutive_failures = {counter} "
-                    "WHERE subscription_id = :id"
+                    "UPDATE webhook_subscriptions SET consecutive_failures = :run"
+                    + (
+                        ", state = 'paused', paused_at = :at, paused_reason = :reason"
+                        if pause
+                        else ""
+                    )
+                    + " WHERE subscription_id = :id"
                 ),
-                {"id": delivery.subscription_id},
+                {
+                    "id": subscription_id,
+                    "run": run,
+                    "at": last.at,
+                    "reason": f"{pause_after} deliveries failed in a row; the last: "
+                    f"{last.error or last.status}",
+                },
             )
-            paused = False
-            if failed:
-                row = (
-                    await conn.execute(
-                        text(
-                            "SELECT consecutive_failures, state FROM webhook_subscriptions "
-                            "WHERE subscription_id = :id"
-                        ),
-                        {"id": delivery.subscription_id},
-                    )
-                ).first()
-                if (
-                    row is not None
-                    and row.state == "active"
-                    and row.consecutive_failures >= pause_after
-                ):
-                    await conn.execute(
-                        text(
-                            "UPDATE webhook_subscriptions SET state = 'paused', paused_at = :at, "
-                            "paused_reason = :reason WHERE subscription_id = :id"
-                        ),
-                        {
-                            "id": delivery.subscription_id,
-                            "at": attempt.at,
-                            "reason": f"{pause_after} deliveries failed in a row; the last: "
-                            f"{attempt.error or attempt.status}",
-                        },
-                    )
-                    paused = True
     finally:
         await conn.close()
-    return paused
+    return pause
 
 
 class DeliveryLine(msgspec.Struct, frozen=True, kw_only=True):
