@@ -106,14 +106,18 @@ async def running_api(
     clock: Clock | None = None,
     page_settings: PageSettings | None = None,
     webhooks: WebhookSettings | None = None,
+    run_webhooks: bool = False,
 ) -> AsyncIterator[Api]:
     """``clock``: the app's (sessions, token expiry, recorded times); ``page_settings``: the
-    pages' (by default from the environment)."""
+    pages' (by default from the environment); ``run_webhooks``: deliver webhooks in the app, as
+    ``tracker serve`` does (off by default: only the webhook tests need it, and it costs every
+    other test app its start and stop)."""
     settings = ApiSettings(token_cache_seconds=0) if api_settings is None else api_settings
     app = create_app(
         Settings(database_url=database_url, webhooks=webhooks or WebhookSettings()),
         api_settings=settings,
         run_projector=run_projector,
+        run_webhooks=run_webhooks,
         clock=clock,
         page_settings=page_settings,
     )

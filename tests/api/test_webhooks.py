@@ -23,7 +23,7 @@ LOOPBACK = WebhookSettings(allow_http=True, allow_private=True)
 @pytest.fixture
 async def open_api(database_url: str) -> AsyncIterator[Api]:
     """The app allowing http and loopback receivers (as TRACKER_WEBHOOK_ALLOW_* would)."""
-    async with running_api(database_url, webhooks=LOOPBACK) as running:
+    async with running_api(database_url, webhooks=LOOPBACK, run_webhooks=True) as running:
         yield running
 
 
