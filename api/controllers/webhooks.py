@@ -61,6 +61,17 @@ def _admin(principal: Principal) -> None:
     require(principal, Action.ADMIN, Involvement(), "webhooks")
 
 
+async def _subscription(
+    request: ApiRequest, services: Services, webhook_id: UUID, *, writes: bool = False
+) -> tables.Subscription:
+    """The subscription an admin asks about (404 when unknown or deleted); a write counts
+    against the caller's rate limit, as every other write does."""
+    _admin(request.user)
+    if writes:
+        await services.limiter.hit(request.user.token_id, "write")
+    return await tables.subscription(services.engine, str(webhook_id))
+
+
 def _out(sub: tables.Subscription) -> WebhookOut:
     return WebhookOut(
         id=sub.subscription_id,
@@ -168,8 +179,7 @@ async def list_webhooks(
 async def read(
     request: ApiRequest, services: NamedDependency[Services], webhook_id: FromPath[UUID]
 ) -> WebhookOut:
-    _admin(request.user)
-    return _out(await tables.subscription(services.engine, str(webhook_id)))
+    return _out(await _subscription(request, services, webhook_id))
 
 
 @delete(
@@ -183,8 +193,7 @@ async def read(
 async def remove(
     request: ApiRequest, services: NamedDependency[Services], webhook_id: FromPath[UUID]
 ) -> None:
-    _admin(request.user)
-    sub = await tables.subscription(services.engine, str(webhook_id))
+    sub = await _subscription(request, services, webhook_id, writes=True)
     await tables.set_state(services.engine, sub.subscription_id, "deleted", services.clock.now())
 
 
@@ -199,8 +208,7 @@ async def remove(
 async def ping(
     request: ApiRequest, services: NamedDependency[Services], webhook_id: FromPath[UUID]
 ) -> PingOut:
-    _admin(request.user)
-    sub = await tables.subscription(services.engine, str(webhook_id))
+    sub = await _subscription(request, services, webhook_id, writes=True)
     now = services.clock.now()
     delivery = str(uuid4())
     body = ping_body(
@@ -238,8 +246,7 @@ async def ping(
 async def resume(
     request: ApiRequest, services: NamedDependency[Services], webhook_id: FromPath[UUID]
 ) -> WebhookOut:
-    _admin(request.user)
-    sub = await tables.subscription(services.engine, str(webhook_id))
+    sub = await _subscription(request, services, webhook_id, writes=True)
     await tables.set_state(services.engine, sub.subscription_id, "active", services.clock.now())
     return _out(await tables.subscription(services.engine, sub.subscription_id))
 
@@ -257,8 +264,7 @@ async def deliveries(
     webhook_id: FromPath[UUID],
     limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
 ) -> DeliveryList:
-    _admin(request.user)
-    sub = await tables.subscription(services.engine, str(webhook_id))
+    sub = await _subscription(request, services, webhook_id)
     return DeliveryList(
         deliveries=await tables.deliveries(services.engine, sub.subscription_id, limit)
     )

@@ -368,21 +368,6 @@ def due_lanes(found: Sequence[Delivery], at: datetime) -> list[list[Delivery]]:
     return [lane for lane in lanes.values() if lane[0].next_attempt_at <= now]
 
 
-async def next_due(engine: AsyncEngine) -> str | None:
-    """The earliest ``next_attempt_at`` of a pending delivery of an active subscription."""
-    async with engine.connect() as conn:
-        row = (
-            await conn.execute(
-                text(
-                    "SELECT MIN(d.next_attempt_at) AS at FROM webhook_deliveries d "
-                    "JOIN webhook_subscriptions s ON s.subscription_id = d.subscription_id "
-                    "WHERE s.state = 'active' AND d.state = 'pending'"
-                )
-            )
-        ).first()
-    return None if row is None or row.at is None else str(row.at)
-
-
 class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     """One attempt and what it made of its delivery: ``delivered``, ``retry`` at
     ``next_attempt_at``, or ``expired``."""
