@@ -8,6 +8,8 @@ Idempotency-Key replays them too.
 
 from __future__ import annotations
 
+import asyncio
+import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,8 +46,21 @@ from tracker.logs import correlation_id
 
 IF_MATCH: Final = re.compile(r'^(?:W/)?"?([0-9]{1,12})"?$')
 JSON: Final = "application/json"
-CONFLICT_ATTEMPTS: Final = 5
+CONFLICT_ATTEMPTS: Final = 8
 """Tries of a write without If-Match that meets concurrent writers on its stream."""
+CONFLICT_PAUSE: Final = 0.005
+"""Seconds: the first retry after a conflict waits up to this long, each later one up to twice
+the one before (at most about 1.3 s in all over the eight tries)."""
+
+
+def conflict_pause(attempt: int) -> float:
+    """How long to wait before try ``attempt + 1`` of a write that met a concurrent writer.
+
+    Random ("full jitter"): writers that collided and retried at once would collide again. A
+    PostgreSQL restart under load made six clients retry the same second and one of them lost
+    five tries in a row in 0.27 s when the retries had no pause."""
+    return random.uniform(0.0, CONFLICT_PAUSE * 2 ** (attempt - 1))
+
 
 Build = Callable[[str, Target], Command]
 """Makes the command from the acting person and the loaded target."""
@@ -158,6 +173,7 @@ class Writer:
                     # If-Match the client asked for "now", so decide again on the new state.
                     if if_match is not None or attempt >= CONFLICT_ATTEMPTS:
                         raise
+                    await asyncio.sleep(conflict_pause(attempt))
                     attempt += 1
         except TrackerError as exc:
             return _stored(tracker_problem(exc, if_match=if_match is not None))

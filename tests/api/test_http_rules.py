@@ -7,6 +7,7 @@ import asyncio
 import pytest
 from sqlalchemy import text
 
+from api.writes import CONFLICT_ATTEMPTS, CONFLICT_PAUSE, conflict_pause
 from tests.api.builders import LEAD, OUTSIDER, SPONSOR, given_deliverable, given_programme
 from tests.api.client import Api, running_api
 from tracker.db import create_engine
@@ -266,6 +267,37 @@ async def test_ten_concurrent_requests_with_one_key_write_once(api: Api) -> None
         a.json()["code"] == "idempotency_key_in_flight" for a in answers if a.status_code == 409
     )
     assert await api.event_count() == before + 1
+
+
+async def test_sixteen_people_planning_in_one_programme_at_once_all_succeed(api: Api) -> None:
+    """Every creation appends to the programme's stream: without If-Match, a write that meets
+    another writer is decided again (with a random pause, api.writes.conflict_pause), so none of
+    them sees 409 and each item is stored once."""
+    key = await given_programme(api)
+    lead = await api.as_(LEAD)
+    before = await api.event_count()
+    answers = await asyncio.gather(
+        *(
+            api.post(
+                f"/api/v1/programmes/{key}/deliverables",
+                lead,
+                {"title": f"At once {n}", "due": "2021-03-01", "approvers": [SPONSOR]},
+            )
+            for n in range(16)
+        )
+    )
+    assert [a.status_code for a in answers] == [201] * 16, [a.text for a in answers]
+    assert len({a.json()["id"] for a in answers}) == 16
+    assert await api.event_count() == before + 32  # the index entry and the item's first event
+
+
+def test_the_pause_before_a_retry_is_random_and_bounded() -> None:
+    for attempt in range(1, CONFLICT_ATTEMPTS):
+        pauses = [conflict_pause(attempt) for _ in range(200)]
+        assert all(0 <= p <= CONFLICT_PAUSE * 2 ** (attempt - 1) for p in pauses)
+        assert len(set(pauses)) > 100
+    worst = sum(CONFLICT_PAUSE * 2 ** (a - 1) for a in range(1, CONFLICT_ATTEMPTS))
+    assert worst < 1.5
 
 
 async def test_unsupported_methods_are_405_with_allow(api: Api) -> None:
