@@ -4,6 +4,7 @@ values, blaming the body field when the domain refuses one."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from typing import Annotated, Final, TypeVar
 
@@ -30,6 +31,8 @@ EmailPath = Annotated[
 anything else is a 400 like every parameter that does not decode."""
 
 MONTH_LENGTH: Final = 7
+YEAR_LENGTH: Final = 4
+QUARTER: Final = re.compile(r"(\d{4})-Q([1-4])")
 
 
 def checked(field: str, parse: Callable[[str], T], value: str) -> T:
@@ -71,14 +74,26 @@ def people(field: str, values: Sequence[Person]) -> tuple[PersonRef, ...]:
     return tuple(person(f"{field}[{i}]", v) for i, v in enumerate(values))
 
 
-def milestone_date(field: str, raw: str) -> DateValue:
-    """``YYYY-MM-DD`` (to the day) or ``YYYY-MM`` (to the month: the first, precision month)."""
+def milestone_date(field: str, raw: str, *, assumed: bool = False) -> DateValue:
+    """``YYYY-MM-DD`` (to the day), ``YYYY-MM`` (to the month: its first day, precision month),
+    ``YYYY-Qn`` (to the calendar quarter, n 1 to 4: its first day, precision quarter) or
+    ``YYYY`` (to the year: 1 January, precision year)."""
     try:
+        quarter = QUARTER.fullmatch(raw)
+        if quarter:
+            first = dt.date(int(quarter[1]), 3 * int(quarter[2]) - 2, 1)
+            return DateValue(date=first, precision="quarter", assumed=assumed)
+        if len(raw) == YEAR_LENGTH and raw.isdigit():
+            return DateValue(date=dt.date(int(raw), 1, 1), precision="year", assumed=assumed)
         if len(raw) == MONTH_LENGTH:
-            return DateValue(date=dt.date.fromisoformat(raw + "-01"), precision="month")
-        return DateValue(date=dt.date.fromisoformat(raw))
+            first = dt.date.fromisoformat(raw + "-01")
+            return DateValue(date=first, precision="month", assumed=assumed)
+        return DateValue(date=dt.date.fromisoformat(raw), assumed=assumed)
     except ValueError as exc:
-        message = f"{raw!r} is not a calendar date (YYYY-MM-DD, or YYYY-MM for a month)"
+        message = (
+            f"{raw!r} is not a calendar date (YYYY-MM-DD; or YYYY-MM for a month, YYYY-Qn for "
+            "a quarter, n 1 to 4, or YYYY for a year)"
+        )
         raise ApiProblem(
             400,
             "invalid_request",

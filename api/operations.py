@@ -45,6 +45,7 @@ from api.schemas import WriteResult, bodies
 from api.writes import Plan, Writer
 from tracker import commands as c
 from tracker.auth.tokens import registered_name
+from tracker.events.closure import ReportSection
 from tracker.permissions import ACTIONS, WHO
 
 PATH_PARAMETERS: Final[dict[str, Any]] = {
@@ -269,10 +270,13 @@ def route(op: Operation) -> HTTPRouteHandler:
 # Making commands where the rule by name does not.
 
 
-def _milestone_date(name: str) -> Callable[[Call], Any]:
-    """The milestone date in the body's field ``name`` (``YYYY-MM-DD``, or ``YYYY-MM`` for a
-    month); one that does not parse is a 400 naming the field."""
-    return lambda call: milestone_date(name, getattr(call.body, name))
+def _milestone_date(name: str, assumed: str = "assumed") -> Callable[[Call], Any]:
+    """The milestone date in the body's field ``name`` (``YYYY-MM-DD``, or ``YYYY-MM``,
+    ``YYYY-Qn`` or ``YYYY`` for a month, quarter or year), assumed when the body's field
+    ``assumed`` is true; one that does not parse is a 400 naming the field."""
+    return lambda call: milestone_date(
+        name, getattr(call.body, name), assumed=getattr(call.body, assumed, False)
+    )
 
 
 async def _deputy(
@@ -406,7 +410,8 @@ def _dated(
     body: type[msgspec.Struct] = bodies.MilestoneDateIn,
 ) -> Operation:
     """A milestone's dated action, ``/milestones/{milestone_id}/<action>``: the body's
-    ``date`` (``YYYY-MM-DD``, or ``YYYY-MM`` for a month) fills the command's ``field``."""
+    ``date`` (``YYYY-MM-DD``, or ``YYYY-MM``, ``YYYY-Qn`` or ``YYYY``) fills the command's
+    ``field``."""
     dated = {field: _milestone_date("date")}
     return _on_item(f"milestones.{action}", body, gives, what, fields=dated)
 
@@ -539,14 +544,14 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
         "Re-plan the due date with a reason",
         fields={"due_on": "due"},
     ),
-    # Milestones: dates to the day or the month (YYYY-MM).
+    # Milestones: dates to the day, month (YYYY-MM), quarter (YYYY-Qn) or year (YYYY).
     _on_programme(
         "milestones.baseline",
         "milestones",
         bodies.MilestoneIn,
         c.BaselineMilestone,
         "Baseline a milestone",
-        fields={"baseline": _milestone_date("baseline")},
+        fields={"baseline": _milestone_date("baseline", "baseline_assumed")},
         **_creating("Baselined", "milestone_id"),
     ),
     _dated("forecast", c.ReforecastMilestone, "forecast", "Re-forecast with a reason"),
@@ -625,6 +630,13 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
         bodies.ClosureSubmitIn,
         c.SubmitClosureReport,
         "Submit the closure report for sign-off",
+        fields={
+            "presenters": lambda call: tuple(call.body.presenters),
+            "sections": lambda call: tuple(
+                ReportSection(part=s.part, number=s.number, title=s.title)
+                for s in call.body.sections
+            ),
+        },
     ),
     _on_programme(
         "closure.endorse",

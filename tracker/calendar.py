@@ -18,7 +18,8 @@ Conventions (see docs/rag.md):
   day before ``d`` (``n < 0``), or ``d`` itself (``n == 0``); ``d`` is never counted.
   ``working_days_between(d, add_working_days(d, n)) == n`` whenever ``n >= 0`` or ``d`` is a
   working day.
-* A date known only to the month has as its deadline the last working day of that month.
+* A date known only to the month, quarter or year has as its deadline the last working day of
+  that month, quarter or year (``tracker.precision``).
 """
 
 from __future__ import annotations
@@ -27,16 +28,12 @@ import calendar as _stdlib_calendar
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Literal, NamedTuple, get_args
+from typing import NamedTuple
 
 import holidays
 
 from tracker.errors import InvalidInput
-
-Precision = Literal["day", "month"]
-"""How precisely a date is known: to the day, or only to the month ("March 2014")."""
-
-PRECISIONS: tuple[str, ...] = get_args(Precision)
+from tracker.precision import PRECISIONS, Precision, last_day
 
 _ONE_DAY = timedelta(days=1)
 
@@ -171,14 +168,18 @@ class WorkingCalendar:
     def deadline(self, on: date, precision: str) -> date:
         """The date by which something dated ``on`` to ``precision`` is due.
 
-        Day precision: the date itself (not rolled to a working day). Month precision: the
-        last working day of ``on``'s month, whatever day of the month ``on`` holds.
+        Day precision: the date itself (not rolled to a working day). Month, quarter and year
+        precision: the last working day of ``on``'s month, calendar quarter or year, whatever
+        day of it ``on`` holds (2013 is due Tuesday 2013-12-31; Q1 2013 Thursday 2013-03-28,
+        before Good Friday).
         """
         if precision == "day":
             return on
-        if precision == "month":
-            return self.month_deadline(on.year, on.month)
-        raise InvalidInput(f"date precision {precision!r} must be one of {', '.join(PRECISIONS)}")
+        if precision not in PRECISIONS:
+            raise InvalidInput(
+                f"date precision {precision!r} must be one of {', '.join(PRECISIONS)}"
+            )
+        return self.working_day_on_or_before(last_day(on, precision))
 
     def working_days_in(self, a: date, b: date) -> tuple[date, ...]:
         """The working days from ``a`` to ``b`` inclusive, in order (empty when b < a)."""

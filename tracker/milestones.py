@@ -1,7 +1,9 @@
 """Milestones: baseline, re-forecast, re-baseline, achieve. Pure.
 
-- Dates are known to the day or only to the month; month precision is stored as the first of
-  the month and shown as "March 2014".
+- Dates are known to the day or only to the month, quarter or year, stored as the first day of
+  that period and shown as "March 2014", "Q1 2013" or "2013" (``tracker.precision``). A date
+  may be marked assumed (the source does not give it): it is shown "(assumed)" and never makes
+  the milestone amber or red (``tracker.rag.milestone_rag``).
 - The forecast starts at the baseline. A re-forecast moves the forecast, with a reason. A
   re-baseline moves the baseline (and the forecast with it), with a reason; the original
   baseline is kept in the state and in every re-baseline event.
@@ -16,7 +18,7 @@
 
 from __future__ import annotations
 
-from typing import assert_never
+from typing import Final, assert_never
 from uuid import UUID
 
 import msgspec
@@ -37,6 +39,7 @@ from tracker.events.milestones import (
 )
 from tracker.events.programmes import MilestoneListed
 from tracker.events.values import DateValue
+from tracker.precision import PRECISIONS
 from tracker.programmes import ProgrammeEvent, ProgrammeState, one_line, required_text
 
 MilestoneEvent = MilestoneBaselined | MilestoneReforecast | MilestoneRebaselined | MilestoneAchieved
@@ -98,12 +101,26 @@ def evolve(state: MilestoneState, event: MilestoneEvent) -> MilestoneState:
             assert_never(event)
 
 
+_FIRST: Final[dict[str, str]] = {
+    "month": "the first of the month",
+    "quarter": "the first day of the quarter",
+    "year": "1 January",
+}
+
+
 def checked_date(value: DateValue, what: str) -> DateValue:
-    """Month precision is stored as the first of the month."""
-    if value.precision == "month" and value.date.day != 1:
+    """Month precision is stored as the first of the month, quarter precision as the first day
+    of the calendar quarter (1 January, 1 April, 1 July, 1 October), year precision as
+    1 January."""
+    if value.precision not in PRECISIONS:
         raise InvalidInput(
-            f"{what} {value.date.isoformat()} has month precision: give the first of the month "
-            f"({value.date.replace(day=1).isoformat()})"
+            f"{what} precision {value.precision!r} must be one of {', '.join(PRECISIONS)}"
+        )
+    first = value.first_day
+    if value.date != first:
+        raise InvalidInput(
+            f"{what} {value.date.isoformat()} has {value.precision} precision: give "
+            f"{_FIRST[value.precision]} ({first.isoformat()})"
         )
     return value
 

@@ -16,6 +16,7 @@ import msgspec
 
 from tracker.calendar import WorkingCalendar
 from tracker.errors import InvalidInput
+from tracker.precision import shown_date
 
 
 class Rag(StrEnum):
@@ -114,11 +115,16 @@ def deliverable_rag(
     today: date,
     calendar: WorkingCalendar,
     thresholds: RagThresholds,
+    *,
+    due_assumed: bool = False,
 ) -> RagResult:
     """Green when signed off or due beyond the amber window; amber when due within the window
     (today up to ``deliverable_amber_window`` working days ahead) and not signed off, when
     returned, or when deferred; red when past due (today is after the due date) and neither
-    signed off nor deferred. A live deliverable with no due date is amber."""
+    signed off nor deferred. A live deliverable with no due date is amber.
+
+    An assumed due date (``due_assumed``: a placeholder the source does not give) is not rated:
+    it gives neither amber nor red, and the reason says so (green, unless returned)."""
     if state not in DELIVERABLE_STATES:
         raise InvalidInput(
             f"deliverable state {state!r} must be one of {', '.join(DELIVERABLE_STATES)}"
@@ -132,7 +138,15 @@ def deliverable_rag(
     if state == "returned":
         findings.append((Rag.AMBER, f"Amber: {name} returned, awaiting resubmission"))
     window = thresholds.deliverable_amber_window
-    if due is None:
+    if due is not None and due_assumed:
+        findings.append(
+            (
+                Rag.GREEN,
+                f"Green: {name} due date {due.isoformat()} is assumed (the source gives none), "
+                "not rated",
+            )
+        )
+    elif due is None:
         findings.append((Rag.AMBER, f"Amber: {name} has no due date, not signed off"))
     elif today > due:
         late = calendar.working_days_between(due, today)
@@ -156,10 +170,6 @@ def deliverable_rag(
     return _result(findings)
 
 
-def _shown(on: date, precision: str) -> str:
-    return on.strftime("%B %Y") if precision == "month" else on.isoformat()
-
-
 def milestone_rag(
     title: str,
     baseline: date,
@@ -172,16 +182,68 @@ def milestone_rag(
     thresholds: RagThresholds,
     *,
     actual_precision: str = "day",
+    baseline_assumed: bool = False,
+    forecast_assumed: bool = False,
+    actual_assumed: bool = False,
 ) -> MilestoneRagResult:
     """Slippage is working days from the baseline deadline to the actual date (achieved), else
-    to the forecast (or to today, if later, once the baseline has passed). A month-precision
-    date's deadline is its month's last working day. Slippage <= 0 is green, up to the
-    tolerance amber, beyond it red; that holds for achieved milestones too. An open milestone
-    whose baseline has passed is red, whatever its forecast."""
+    to the forecast (or to today, if later, once the baseline has passed). A month-, quarter-
+    or year-precision date's deadline is the last working day of its period. Slippage <= 0 is
+    green, up to the tolerance amber, beyond it red; that holds for achieved milestones too. An
+    open milestone whose baseline has passed is red, whatever its forecast.
+
+    An assumed date (one the source does not give) never makes a milestone amber or red:
+
+    * achieved, with an assumed baseline or actual date: green, not rated, slippage 0;
+    * open, with an assumed baseline and a forecast that is not assumed (a re-forecast the
+      source gives): the forecast stands in for the baseline. It is green until its deadline
+      and red once that has passed with no actual date; slippage is counted from it;
+    * open, with an assumed baseline and no forecast, or an assumed one: green, not rated,
+      slippage 0;
+    * open, with a baseline that is not assumed and an assumed forecast: the forecast is not
+      rated (no amber or red from it, slippage 0 from it); the baseline passing is still red.
+    """
     name = f"'{title}'"
+    base_shown = shown_date(baseline, baseline_precision)
+    if actual is not None and baseline_assumed:
+        achieved = shown_date(actual, actual_precision, assumed=actual_assumed)
+        return MilestoneRagResult(
+            Rag.GREEN,
+            (f"Green: {name} achieved {achieved}, against an assumed baseline: not rated",),
+            0,
+        )
+    if actual is not None and actual_assumed:
+        achieved = shown_date(actual, actual_precision)
+        return MilestoneRagResult(
+            Rag.GREEN,
+            (
+                f"Green: {name} achieved, not rated: its date, {achieved}, is assumed "
+                "(not in the source)",
+            ),
+            0,
+        )
+    note = ""
+    if baseline_assumed and actual is None:
+        if forecast is None or forecast_assumed:
+            if forecast is None or (forecast, forecast_precision) == (baseline, baseline_precision):
+                dates = f"its date, {base_shown}, is"
+            else:
+                dates = (
+                    f"its baseline, {base_shown}, and forecast, "
+                    f"{shown_date(forecast, forecast_precision)}, are"
+                )
+            return MilestoneRagResult(
+                Rag.GREEN, (f"Green: {name} not rated: {dates} assumed (not in the source)",), 0
+            )
+        # The forecast is the one date the source gives: judge the milestone against it.
+        against = f"forecast {shown_date(forecast, forecast_precision)}"
+        due = calendar.deadline(forecast, forecast_precision)
+        forecast = None
+        note = f" (baseline {base_shown} assumed)"
+    else:
+        against = f"baseline {base_shown}"
+        due = calendar.deadline(baseline, baseline_precision)
     tolerance = thresholds.milestone_slippage_tolerance
-    due = calendar.deadline(baseline, baseline_precision)
-    against = f"baseline {_shown(baseline, baseline_precision)}"
 
     def graded(slip: int, what: str) -> tuple[Rag, str]:
         if slip <= 0:
@@ -196,22 +258,27 @@ def milestone_rag(
 
     if actual is not None:
         slip = calendar.working_days_between(due, calendar.deadline(actual, actual_precision))
-        rag, text = graded(slip, f"achieved {_shown(actual, actual_precision)},")
+        rag, text = graded(slip, f"achieved {shown_date(actual, actual_precision)},")
         return MilestoneRagResult(rag, (text,), slip)
 
     if forecast is None:
         forecast_slip = 0
-        projected: tuple[Rag, str] = (Rag.GREEN, f"Green: {name} on {against}, no re-forecast")
+        unforecast = note or ", no re-forecast"
+        projected: tuple[Rag, str] = (Rag.GREEN, f"Green: {name} on {against}{unforecast}")
+    elif forecast_assumed:
+        forecast_slip = 0
+        assumed = shown_date(forecast, forecast_precision, assumed=True)
+        projected = (Rag.GREEN, f"Green: {name} on {against}; forecast {assumed} not rated")
     else:
         forecast_slip = calendar.working_days_between(
             due, calendar.deadline(forecast, forecast_precision)
         )
-        projected = graded(forecast_slip, f"forecast {_shown(forecast, forecast_precision)},")
+        projected = graded(forecast_slip, f"forecast {shown_date(forecast, forecast_precision)},")
     if today > due:
         overdue = calendar.working_days_between(due, today)
         slip = max(forecast_slip, overdue)
         ago = f" {_days(overdue)} ago" if overdue else ""
-        passed = f"Red: {name} {against} passed{ago}, not achieved"
+        passed = f"Red: {name} {against} passed{ago}, not achieved{note}"
         reasons = [passed]
         if projected[0] is not Rag.GREEN:
             reasons.append(projected[1])

@@ -1,7 +1,8 @@
 """Milestones as iCalendar (RFC 5545), for Outlook, Google Calendar and Apple Calendar: one
 all-day event per milestone at its current forecast (its actual date once achieved). A date
-known only to the month spans that month. ``UID`` is stable and ``SEQUENCE`` counts the
-re-forecasts and re-baselines, so a subscribed calendar moves the event rather than adding one."""
+known only to the month, quarter or year spans that month, quarter or year. ``UID`` is stable
+and ``SEQUENCE`` counts the re-forecasts and re-baselines, so a subscribed calendar moves the
+event rather than adding one."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from api.openapi import READ_PROBLEMS, documented
 from api.reads import Rendered, cache_key, send_rendered
 from api.services import Services
 from api.when import When
+from tracker.precision import first_day, last_day
 from tracker.projections.reports.catalogue import render
 from tracker.projections.reports.milestone_board import DateLine, MilestoneBoard, MilestoneRow
 
@@ -25,15 +27,13 @@ ICS = "text/calendar"
 
 
 def _span(line: DateLine) -> tuple[object, object]:
-    start = line.date
-    if line.precision == "month":
-        following = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-        return start.replace(day=1), following
-    return start, start + timedelta(days=1)
+    """All day from the period's first day to the day after its last (DTEND is exclusive)."""
+    end = last_day(line.date, line.precision) + timedelta(days=1)
+    return first_day(line.date, line.precision), end
 
 
 def milestone_event(row: MilestoneRow, stamp: datetime, *, programme: str = "") -> Event:
-    """One milestone as an all-day event (a month-precise date spans its month); its UID is
+    """One milestone as an all-day event (a month, quarter or year date spans it); its UID is
     the milestone's id, in every feed that carries it."""
     when = row.actual or row.forecast
     start, end = _span(when)

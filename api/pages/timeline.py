@@ -4,24 +4,24 @@ One row per milestone (in the board's order): its baseline (hollow diamond), its
 baseline when re-baselined since (small hollow circle), its forecast (filled circle) while not
 achieved, its actual date (filled square) once achieved, and a bar from the baseline to the
 forecast or actual date: the slippage, labelled in working days ("+12 wd"). A date known only to
-the month is drawn at the middle of its month with a bracket across the whole month. A dashed
-vertical line marks the report's "today" (the as-of date when one is asked), or an arrow at the
-edge when it lies far outside the milestones' dates. Below the milestones, one row per phase
-gate: a flag at the day it passed, or, not yet passed, at the day its criteria are due to be met
-(``GateRow.expected_on``), hollow while open, shaded when ready, filled once passed. The
-tables beside the chart carry the same facts in words: the chart is never the only way to read
-them.
+the month, quarter or year is drawn at the middle of that period with a bracket across the whole
+of it. A dashed vertical line marks the report's "today" (the as-of date when one is asked), or
+an arrow at the edge when it lies far outside the milestones' dates. Below the milestones, one
+row per phase gate: a flag at the day it passed, or, not yet passed, at the day its criteria
+are due to be met (``GateRow.expected_on``), hollow while open, shaded when ready, filled once
+passed. The tables beside the chart carry the same facts in words: the chart is never the only
+way to read them.
 """
 
 from __future__ import annotations
 
-import calendar as months
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Final
 
 import msgspec
 
+from tracker.precision import first_day, last_day
 from tracker.projections.reports.gates import GateRow
 from tracker.projections.reports.milestone_board import DateLine, MilestoneBoard
 
@@ -41,7 +41,7 @@ class Mark(msgspec.Struct, frozen=True, kw_only=True):
     x: float
     shown: str
     span: tuple[float, float] | None = None
-    """A month-precision date: the month's first and last day."""
+    """A month, quarter or year date: the period's first and last day."""
 
 
 class Tick(msgspec.Struct, frozen=True, kw_only=True):
@@ -105,13 +105,9 @@ class Timeline(msgspec.Struct, frozen=True, kw_only=True):
         return not self.rows and not self.gates
 
 
-def _month_span(day: date) -> tuple[date, date]:
-    first = day.replace(day=1)
-    return first, first.replace(day=months.monthrange(first.year, first.month)[1])
-
-
 def _extent(line: DateLine) -> tuple[date, date]:
-    return _month_span(line.date) if line.precision == "month" else (line.date, line.date)
+    """The days the date can mean: one day, or its whole month, quarter or year."""
+    return first_day(line.date, line.precision), last_day(line.date, line.precision)
 
 
 class _Scale:
@@ -124,9 +120,9 @@ class _Scale:
         return round(LEFT + usable * (day - self.start).days / self.days, 1)
 
     def mark(self, line: DateLine) -> Mark:
-        if line.precision != "month":
+        if line.precision == "day":
             return Mark(x=self.x(line.date), shown=line.shown)
-        first, last = _month_span(line.date)
+        first, last = _extent(line)
         middle = first + (last - first) / 2
         return Mark(x=self.x(middle), shown=line.shown, span=(self.x(first), self.x(last)))
 

@@ -2,8 +2,9 @@
 
 Who acts is never in a body: it is the token's person. Every body may carry ``occurred_at``
 (when it happened, for paper records entered later; default now), which must have a timezone.
-Dates known to the day are ``YYYY-MM-DD``; milestone dates may be known only to the month,
-``YYYY-MM``.
+Dates known to the day are ``YYYY-MM-DD``; milestone dates may be known only to the month
+(``YYYY-MM``), the calendar quarter (``YYYY-Qn``, n 1 to 4) or the year (``YYYY``), and may be
+marked assumed (the source does not give them).
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from msgspec import Meta
 
 EMAIL: Final = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
 SLUG: Final = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
-MILESTONE_DATE: Final = r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$"
+MILESTONE_DATE: Final = (
+    r"^(19|20|21)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?|-Q[1-4])?$"
+)
 FIRST_DAY: Final = date(1900, 1, 1)
 LAST_DAY: Final = date(2199, 12, 31)
 """Every date and instant the API takes lies within these days (docs/api.md, "Limits"): a
@@ -44,8 +47,11 @@ MilestoneDate = Annotated[
     str,
     Meta(
         pattern=MILESTONE_DATE,
-        description="YYYY-MM-DD, or YYYY-MM when known only to the month",
-        examples=["2021-03-31", "2014-03"],
+        description=(
+            "YYYY-MM-DD; or, when known only to the month, quarter or year, YYYY-MM, "
+            "YYYY-Qn (n 1 to 4: Q1 is January to March) or YYYY"
+        ),
+        examples=["2021-03-31", "2014-03", "2013-Q2", "2013"],
     ),
 ]
 OccurredAt = Annotated[
@@ -132,6 +138,7 @@ class DelegationIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
 class WorkstreamIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     key: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")]
     name: Title
+    description: Text = ""
 
 
 class OutcomeIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -146,6 +153,9 @@ class DeliverableIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True)
     endorsers: Annotated[list[Person], Meta(max_length=50)] = []
     outcome: Annotated[int, Meta(ge=1, le=10_000)] | None = None
     workstream: Annotated[str, Meta(max_length=64)] | None = None
+    due_assumed: bool = False
+    """The due date is a placeholder the source does not give: shown "(assumed)", not rated
+    (no amber or red) until re-planned."""
 
 
 class GateIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -191,15 +201,28 @@ class ReplanIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     reason: Reason
 
 
+Assumed = Annotated[
+    bool,
+    Meta(
+        description=(
+            "true when the source does not give the date and it is assumed: shown "
+            '"(assumed)", never makes the milestone amber or red'
+        )
+    ),
+]
+
+
 class MilestoneIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     title: Title
     baseline: MilestoneDate
     workstream: Annotated[str, Meta(max_length=64)] | None = None
+    baseline_assumed: Assumed = False
 
 
 class MilestoneDateIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     date: MilestoneDate
     reason: Reason
+    assumed: Assumed = False
 
 
 class AchieveIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -251,8 +274,36 @@ class NextStepIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     deliverable: UUID | None = None
 
 
+ReportPart = Literal[
+    "roles",
+    "purpose",
+    "scope",
+    "governance",
+    "outcomes",
+    "deliverables",
+    "learning_points",
+    "issues_and_risks",
+    "recommendations",
+    "next_steps",
+]
+
+
+class ReportSectionIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One heading of the report's paper: the part it heads, its number as printed ("" when
+    unnumbered) and its title."""
+
+    part: ReportPart
+    number: Annotated[str, Meta(max_length=10, pattern=r"^[^\x00-\x1f\x7f]*$")] = ""
+    title: Name
+
+
 class ClosureSubmitIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``presenters`` and ``sections``: the report's paper's own (who presented it, and its
+    section numbers and titles), when it is one; the report shows them in place of its own."""
+
     summary: Text = ""
+    presenters: Annotated[list[Name], Meta(max_length=10)] = []
+    sections: Annotated[list[ReportSectionIn], Meta(max_length=10)] = []
 
 
 class ClosureApproveIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -8,6 +8,7 @@ from icalendar import Calendar
 
 from tests.api.builders import LEAD, SPONSOR, given_milestone, given_programme
 from tests.api.client import Api
+from tracker.calendar import WorkingCalendar
 
 
 async def test_a_month_precision_milestone_keeps_its_precision_through_its_life(api: Api) -> None:
@@ -49,6 +50,81 @@ async def test_bad_milestone_dates_are_400_naming_the_field(api: Api) -> None:
         )
         assert answer.status_code == 400, bad
         assert answer.json()["errors"][0]["field"].endswith("baseline")
+
+
+async def test_year_and_quarter_milestones_read_back_with_their_shown_text_and_deadline(
+    api: Api,
+) -> None:
+    key = await given_programme(api)
+    lead = await api.as_(LEAD)
+    year = await given_milestone(api, key, baseline="2013", title="Go live")
+    quarter = await given_milestone(api, key, baseline="2013-Q2", title="Cycle 4 testing")
+    board = (await api.get(f"/api/v1/programmes/{key}/milestones", lead)).json()
+    rows = {row["id"]: row for row in board["milestones"]}
+    assert rows[year]["baseline"] == {"date": "2013-01-01", "precision": "year", "shown": "2013"}
+    assert rows[quarter]["baseline"] == {
+        "date": "2013-04-01",
+        "precision": "quarter",
+        "shown": "Q2 2013",
+    }
+    assert (rows[year]["precision"], rows[quarter]["precision"]) == ("year", "quarter")
+    today = dt.date.fromisoformat(board["today"])
+    # Due on the last working day of the year (Tuesday 31 December 2013) and of the quarter
+    # (Friday 28 June 2013: the 30th is a Sunday).
+    for row, due, shown in ((rows[year], dt.date(2013, 12, 31), "2013"),
+                            (rows[quarter], dt.date(2013, 6, 28), "Q2 2013")):  # fmt: skip
+        ago = WorkingCalendar().working_days_between(due, today)
+        assert row["rag_reasons"][0] == (
+            f"Red: '{row['title']}' baseline {shown} passed {ago} working days ago, not achieved"
+        )
+    feed = Calendar.from_ical(
+        (await api.get(f"/api/v1/programmes/{key}/milestones.ics", lead)).content
+    )
+    spans = {str(e["summary"]): (e["dtstart"].dt, e["dtend"].dt) for e in feed.walk("VEVENT")}
+    assert spans == {
+        "Go live": (dt.date(2013, 1, 1), dt.date(2014, 1, 1)),
+        "Cycle 4 testing": (dt.date(2013, 4, 1), dt.date(2013, 7, 1)),
+    }
+
+
+async def test_bad_quarters_and_years_are_400_naming_the_field(api: Api) -> None:
+    key = await given_programme(api)
+    lead = await api.as_(LEAD)
+    for bad in ("2013-Q5", "2013-Q0", "2013-Q", "Q1 2013", "13", "1899", "2013-q1"):
+        answer = await api.post(
+            f"/api/v1/programmes/{key}/milestones", lead, {"title": "X", "baseline": bad}
+        )
+        assert answer.status_code == 400, bad
+        assert answer.json()["errors"][0]["field"].endswith("baseline"), bad
+
+
+async def test_an_assumed_baseline_passed_years_ago_is_green_saying_why(api: Api) -> None:
+    key = await given_programme(api)
+    lead = await api.as_(LEAD)
+    body = {"title": "Go live", "baseline": "2013-03", "baseline_assumed": True}
+    made = await api.post(f"/api/v1/programmes/{key}/milestones", lead, body)
+    assert made.status_code == 201, made.text
+    row = (await api.get(f"/api/v1/programmes/{key}/milestones", lead)).json()["milestones"][0]
+    assert row["baseline"] == {
+        "date": "2013-03-01",
+        "precision": "month",
+        "shown": "March 2013 (assumed)",
+        "assumed": True,
+    }
+    assert (row["rag"], row["slippage_vs_baseline"]) == ("green", 0)
+    assert row["rag_reasons"] == [
+        "Green: 'Go live' not rated: its date, March 2013, is assumed (not in the source)"
+    ]
+    moved = await api.post(
+        f"/api/v1/milestones/{made.json()['id']}/forecast",
+        lead,
+        {"date": "2014", "reason": "the 2014 paper gives the year", "assumed": False},
+    )
+    assert moved.status_code == 200, moved.text
+    row = (await api.get(f"/api/v1/programmes/{key}/milestones", lead)).json()["milestones"][0]
+    assert row["forecast"] == {"date": "2014-01-01", "precision": "year", "shown": "2014"}
+    assert row["rag"] == "red", "the forecast the paper gives is judged: 2014 has passed"
+    assert row["rag_reasons"][0].endswith("not achieved (baseline March 2013 assumed)")
 
 
 async def test_the_ics_feed_has_one_event_per_milestone_at_its_forecast(api: Api) -> None:

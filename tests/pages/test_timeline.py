@@ -1,17 +1,18 @@
-"""The timeline's geometry: marks in date order, month spans, slippage, today's line."""
+"""The timeline's geometry: marks in date order, month, quarter and year spans, slippage,
+today's line."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from api.pages.timeline import LEFT, RIGHT, WIDTH, timeline
+from tracker.precision import shown_date
 from tracker.projections.reports.gates import GateRow
 from tracker.projections.reports.milestone_board import DateLine, MilestoneBoard, MilestoneRow
 
 
 def line(day: date, precision: str = "day") -> DateLine:
-    shown = day.strftime("%B %Y") if precision == "month" else day.isoformat()
-    return DateLine(date=day, precision=precision, shown=shown)
+    return DateLine(date=day, precision=precision, shown=shown_date(day, precision))
 
 
 def row(
@@ -89,6 +90,22 @@ def test_a_month_is_drawn_across_the_month_and_marked_at_its_middle() -> None:
     mark = chart.rows[0].baseline
     assert mark.span is not None and mark.span[0] < mark.x < mark.span[1]
     assert mark.shown == "January 2014"
+
+
+def test_a_quarter_and_a_year_are_drawn_across_their_whole_period() -> None:
+    chart = timeline(
+        board(
+            date(2013, 3, 10),
+            row("Go live", line(date(2013, 1, 1), "year"), line(date(2013, 1, 1), "year")),
+            row("Cycle 4", line(date(2013, 4, 1), "quarter"), line(date(2013, 4, 1), "quarter")),
+        )
+    )
+    year, quarter = (r.baseline for r in chart.rows)
+    assert year.span is not None and quarter.span is not None
+    assert (year.shown, quarter.shown) == ("2013", "Q2 2013")
+    assert year.span[0] < quarter.span[0] < quarter.x < quarter.span[1] < year.span[1]
+    days = (year.span[1] - year.span[0]) / 364
+    assert abs((quarter.span[1] - quarter.span[0]) - 90 * days) < 1  # 1 April to 30 June
 
 
 def test_a_rebaselined_milestone_keeps_its_original_baseline() -> None:

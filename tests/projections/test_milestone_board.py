@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import msgspec
+
 from tests.projections.builders import Script, day, month
 from tests.projections.story import CALENDAR, THRESHOLDS, TODAY, small_programme
-from tracker.projections.reports.milestone_board import milestone_board
+from tracker.events.values import DateValue
+from tracker.projections.reports.milestone_board import date_line, milestone_board
 
 
 def test_achieved_on_baseline_is_green_with_no_slippage() -> None:
@@ -86,3 +89,58 @@ def test_workstream_title_is_shown() -> None:
         ("ASH&W", "Adult Social Care, Health and Wellbeing"),
         (None, None),
     ]
+
+
+def liquidlogic() -> Script:
+    script = Script("liquidlogic")
+    script.register(
+        "Liquidlogic",
+        date(2012, 1, 2),
+        starts_on=date(2012, 1, 2),
+        planned_end_on=date(2014, 3, 31),
+    )
+    return script
+
+
+def test_quarter_and_year_dates_show_their_precision_and_fall_due_at_their_end() -> None:
+    script = liquidlogic()
+    script.milestone(
+        "Go live", DateValue(date=date(2013, 1, 1), precision="year"), date(2012, 1, 2)
+    )
+    quarter = DateValue(date=date(2013, 4, 1), precision="quarter")
+    script.milestone("Cycle 4 testing", quarter, date(2012, 1, 2))
+    rows = milestone_board(script.view(), date(2013, 7, 1), CALENDAR, THRESHOLDS).milestones
+    year, q2 = rows
+    assert (year.baseline.shown, year.precision, year.rag) == ("2013", "year", "green")
+    assert year.rag_reasons == ["Green: 'Go live' forecast 2013, on baseline 2013"]
+    assert (q2.baseline.shown, q2.precision, q2.rag) == ("Q2 2013", "quarter", "red")
+    assert q2.rag_reasons == [
+        "Red: 'Cycle 4 testing' baseline Q2 2013 passed 1 working day ago, not achieved"
+    ]
+
+
+def test_an_assumed_baseline_is_marked_and_never_amber_or_red() -> None:
+    script = liquidlogic()
+    assumed = DateValue(date=date(2013, 3, 1), precision="month", assumed=True)
+    script.milestone("Go live", assumed, date(2012, 1, 2))
+    row = milestone_board(script.view(), date(2021, 1, 4), CALENDAR, THRESHOLDS).milestones[0]
+    assert (row.baseline.shown, row.baseline.assumed, row.forecast.assumed) == (
+        "March 2013 (assumed)",
+        True,
+        True,
+    )
+    assert (row.rag, row.slippage_vs_baseline) == ("green", 0)
+    assert row.rag_reasons == [
+        "Green: 'Go live' not rated: its date, March 2013, is assumed (not in the source)"
+    ]
+    assert msgspec.to_builtins(row.baseline) == {
+        "date": "2013-03-01",
+        "precision": "month",
+        "shown": "March 2013 (assumed)",
+        "assumed": True,
+    }
+    assert msgspec.to_builtins(date_line(day("2014-02-14"))) == {
+        "date": "2014-02-14",
+        "precision": "day",
+        "shown": "2014-02-14",
+    }, "a date not assumed is as before: reports sealed then keep their content hash"

@@ -18,6 +18,7 @@ from tests.reminders.scenario import (
 )
 from tracker.calendar import WorkingCalendar
 from tracker.events.reminders import RagSnapshot
+from tracker.events.values import DateValue
 from tracker.projections.read_model.views import ProgrammeView
 from tracker.rag import RagThresholds
 from tracker.reminders.digest import describe
@@ -160,6 +161,23 @@ def test_a_reforecast_later_than_the_baseline_is_overdue_once_the_baseline_passe
         "forecast 31 March 2021."
     )
     assert {r.recipient.email for r in [late, *rest]} == {GLYN.email, MIKE.email}
+
+
+def test_a_quarter_is_due_on_its_last_working_day_and_an_assumed_date_is_marked() -> None:
+    s = Script("quarterly")
+    s.register(
+        "Quarterly", date(2021, 1, 4), starts_on=date(2021, 1, 4), planned_end_on=date(2021, 12, 31)
+    )
+    s.member(GLYN, "Lead", "R", date(2021, 1, 4))
+    quarter = DateValue(date=date(2021, 1, 1), precision="quarter", assumed=True)
+    s.milestone("Go live", quarter, date(2021, 1, 4))
+    # Q1 2021 is due Wednesday 31 March: ten working days on from Wednesday 17 March.
+    assert not [r for r in due([s.view()], date(2021, 3, 16)) if r.kind == "milestone_due"]
+    [soon] = [r for r in due([s.view()], date(2021, 3, 17)) if r.kind == "milestone_due"]
+    assert soon.summary == (
+        "'Go live' is due Q1 2021 (assumed) (deadline 31 March 2021), in 10 working days, and "
+        "is not achieved."
+    )
 
 
 def test_a_risk_is_stale_after_thirty_days_without_an_update() -> None:

@@ -160,7 +160,7 @@ def test_working_days_between_spans_several_years() -> None:
     assert CAL.working_days_between(date(2020, 12, 31), date(2021, 12, 31)) == 253
 
 
-# Month precision
+# Month, quarter and year precision
 
 
 def test_a_month_deadline_is_its_last_working_day() -> None:
@@ -176,9 +176,21 @@ def test_deadline_keeps_a_day_precise_date_and_ends_a_month_precise_one() -> Non
     assert CAL.deadline(date(2014, 3, 17), "month") == date(2014, 3, 31)
 
 
+def test_a_quarter_deadline_is_the_last_working_day_of_the_calendar_quarter() -> None:
+    assert CAL.deadline(date(2013, 1, 1), "quarter") == date(2013, 3, 28)  # 29th: Good Friday
+    assert CAL.deadline(date(2013, 4, 1), "quarter") == date(2013, 6, 28)  # 30th is a Sunday
+    assert CAL.deadline(date(2013, 7, 1), "quarter") == date(2013, 9, 30)
+    assert CAL.deadline(date(2013, 11, 20), "quarter") == date(2013, 12, 31)
+
+
+def test_a_year_deadline_is_the_last_working_day_of_the_year() -> None:
+    assert CAL.deadline(date(2013, 1, 1), "year") == date(2013, 12, 31)  # a Tuesday
+    assert CAL.deadline(date(2022, 1, 1), "year") == date(2022, 12, 30)  # 31st is a Saturday
+
+
 def test_an_unknown_precision_is_refused() -> None:
     with pytest.raises(InvalidInput):
-        CAL.deadline(date(2014, 3, 1), "quarter")
+        CAL.deadline(date(2014, 3, 1), "week")
 
 
 # Properties

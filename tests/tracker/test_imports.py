@@ -201,6 +201,32 @@ def test_unreadable_files_and_limits_are_refused_with_a_clear_message() -> None:
     assert parse_paper_date("Mar 2014") == DateValue(date=date(2014, 3, 1), precision="month")
 
 
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("2013", DateValue(date=date(2013, 1, 1), precision="year")),
+        (2013, DateValue(date=date(2013, 1, 1), precision="year")),
+        (2013.0, DateValue(date=date(2013, 1, 1), precision="year")),
+        ("Q1 2013", DateValue(date=date(2013, 1, 1), precision="quarter")),
+        ("q3 2013", DateValue(date=date(2013, 7, 1), precision="quarter")),
+        ("2013-Q4", DateValue(date=date(2013, 10, 1), precision="quarter")),
+        ("March 2013 (assumed)", DateValue(date=date(2013, 3, 1), precision="month", assumed=True)),
+        ("2013 (assumed)", DateValue(date=date(2013, 1, 1), precision="year", assumed=True)),
+        ("31/03/2014", DateValue(date=date(2014, 3, 31))),
+    ],
+)
+def test_a_paper_date_may_be_a_year_or_a_quarter_and_may_be_assumed(
+    cell: str | int | float, expected: DateValue
+) -> None:
+    assert parse_paper_date(cell) == expected
+
+
+@pytest.mark.parametrize("cell", ["Q5 2013", "Q1", "13", "1850", 3000, "2013-Q0"])
+def test_a_paper_date_that_is_no_year_or_quarter_is_refused(cell: str | int) -> None:
+    with pytest.raises(ValueError, match="Q1 2013 or 2013"):
+        parse_paper_date(cell)
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_command_line_imports_and_exits_1_on_bad_rows(
     database_url: str, tmp_path: Path

@@ -66,6 +66,28 @@ def test_a_month_precision_date_must_be_the_first_of_the_month() -> None:
         baselined(DateValue(date=day("2014-03-15"), precision="month"))
 
 
+def test_quarter_and_year_baselines_keep_their_precision_and_show_it() -> None:
+    quarter = baselined(DateValue(date=day("2013-04-01"), precision="quarter")).baseline
+    assert str(quarter) == "Q2 2013"
+    assert quarter is not None and quarter.last_day == day("2013-06-30")
+    year = baselined(DateValue(date=day("2013-01-01"), precision="year")).baseline
+    assert str(year) == "2013" and year is not None and year.last_day == day("2013-12-31")
+
+
+def test_a_quarter_must_be_on_its_first_day_and_a_year_on_1_january() -> None:
+    with pytest.raises(InvalidInput, match=r"baseline 2013-05-01 has quarter precision: give "
+                       r"the first day of the quarter \(2013-04-01\)"):  # fmt: skip
+        baselined(DateValue(date=day("2013-05-01"), precision="quarter"))
+    with pytest.raises(InvalidInput, match=r"give 1 January \(2013-01-01\)"):
+        baselined(DateValue(date=day("2013-12-01"), precision="year"))
+
+
+def test_an_assumed_baseline_stays_assumed_and_is_shown_so() -> None:
+    state = baselined(DateValue(date=day("2013-03-01"), precision="month", assumed=True))
+    assert state.baseline is not None and state.baseline.assumed
+    assert state.forecast == state.baseline and str(state.baseline) == "March 2013 (assumed)"
+
+
 def test_baselining_lists_the_milestone_in_its_programme() -> None:
     command = BaselineMilestone(
         programme_key=KEY, title="Cycle 3 testing", baseline=month("2013-11")

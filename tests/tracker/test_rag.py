@@ -321,9 +321,126 @@ def test_day_forecast_inside_a_month_baseline_is_ahead_of_its_deadline() -> None
     assert (result.rag, result.slippage) == (Rag.GREEN, -11)
 
 
+def test_milestone_to_the_quarter_is_due_on_its_last_working_day() -> None:
+    on_time = milestone(baseline=date(2013, 4, 1), precision="quarter", today=date(2013, 6, 28))
+    assert on_time.rag is Rag.GREEN
+    assert on_time.reasons == ("Green: 'Go live' on baseline Q2 2013, no re-forecast",)
+    passed = milestone(baseline=date(2013, 4, 1), precision="quarter", today=date(2013, 7, 1))
+    assert (passed.rag, passed.slippage) == (Rag.RED, 1)
+    assert passed.reasons == (
+        "Red: 'Go live' baseline Q2 2013 passed 1 working day ago, not achieved",
+    )
+
+
+def test_milestone_to_the_year_is_due_on_its_last_working_day() -> None:
+    result = milestone(
+        baseline=date(2013, 1, 1),
+        precision="year",
+        forecast=date(2014, 1, 1),
+        forecast_precision="year",
+        today=date(2013, 12, 31),
+    )
+    # 2013-12-31 to 2014-12-31: the 253 working days of 2014, beyond the 20-day tolerance.
+    assert (result.rag, result.slippage) == (Rag.RED, 253)
+    assert result.reasons == (
+        "Red: 'Go live' forecast 2014, 253 working days after baseline 2013, beyond the 20-day "
+        "tolerance",
+    )
+
+
+def assumed_milestone(
+    *,
+    forecast: date = date(2013, 3, 1),
+    forecast_assumed: bool = True,
+    actual: date | None = None,
+    today: date = date(2021, 6, 1),
+) -> MilestoneRagResult:
+    """'Go live' baselined March 2013, assumed, judged in June 2021 unless told otherwise."""
+    return milestone_rag(
+        "Go live", date(2013, 3, 1), "month", forecast, "month", actual, today, CAL, DEFAULTS,
+        baseline_assumed=True, forecast_assumed=forecast_assumed,
+    )  # fmt: skip
+
+
+def test_an_assumed_baseline_long_passed_is_green_not_rated() -> None:
+    result = assumed_milestone()
+    assert (result.rag, result.slippage) == (Rag.GREEN, 0)
+    assert result.reasons == (
+        "Green: 'Go live' not rated: its date, March 2013, is assumed (not in the source)",
+    )
+
+
+def test_an_assumed_baseline_and_a_different_assumed_forecast_are_both_named() -> None:
+    result = assumed_milestone(forecast=date(2013, 6, 1))
+    assert result.rag is Rag.GREEN
+    assert result.reasons == (
+        "Green: 'Go live' not rated: its baseline, March 2013, and forecast, June 2013, are "
+        "assumed (not in the source)",
+    )
+
+
+def test_an_achieved_milestone_against_an_assumed_baseline_is_green_not_rated() -> None:
+    result = assumed_milestone(actual=date(2014, 9, 1))
+    assert (result.rag, result.slippage) == (Rag.GREEN, 0)
+    assert result.reasons == (
+        "Green: 'Go live' achieved 2014-09-01, against an assumed baseline: not rated",
+    )
+
+
+def test_an_assumed_actual_date_is_not_rated() -> None:
+    result = milestone(actual=date(2021, 12, 1))
+    assert result.rag is Rag.RED
+    result = milestone_rag(
+        "Go live", BASELINE, "day", None, "day", date(2021, 12, 1), EARLY, CAL, DEFAULTS,
+        actual_assumed=True,
+    )  # fmt: skip
+    assert (result.rag, result.slippage) == (Rag.GREEN, 0)
+    assert result.reasons == (
+        "Green: 'Go live' achieved, not rated: its date, 2021-12-01, is assumed "
+        "(not in the source)",
+    )
+
+
+def test_a_real_forecast_after_an_assumed_baseline_is_judged_as_the_baseline() -> None:
+    before = assumed_milestone(
+        forecast=date(2021, 3, 1), forecast_assumed=False, today=date(2021, 3, 31)
+    )
+    assert (before.rag, before.slippage) == (Rag.GREEN, 0)
+    assert before.reasons == (
+        "Green: 'Go live' on forecast March 2021 (baseline March 2013 assumed)",
+    )
+    after = assumed_milestone(
+        forecast=date(2021, 3, 1), forecast_assumed=False, today=date(2021, 4, 1)
+    )
+    assert (after.rag, after.slippage) == (Rag.RED, 1)
+    assert after.reasons == (
+        "Red: 'Go live' forecast March 2021 passed 1 working day ago, not achieved "
+        "(baseline March 2013 assumed)",
+    )
+
+
+def test_an_assumed_forecast_gives_no_amber_but_a_passed_real_baseline_is_still_red() -> None:
+    late = milestone_rag(
+        "Go live", BASELINE, "day", date(2021, 12, 1), "day", None, EARLY, CAL, DEFAULTS,
+        forecast_assumed=True,
+    )  # fmt: skip
+    assert (late.rag, late.slippage) == (Rag.GREEN, 0)
+    assert late.reasons == (
+        "Green: 'Go live' on baseline 2021-06-30; forecast 2021-12-01 (assumed) not rated",
+    )
+    passed = milestone_rag(
+        "Go live", BASELINE, "day", date(2021, 12, 1), "day", None, date(2021, 7, 1), CAL,
+        DEFAULTS, forecast_assumed=True,
+    )  # fmt: skip
+    assert (passed.rag, passed.slippage) == (Rag.RED, 1)
+    assert passed.reasons == (
+        "Red: 'Go live' baseline 2021-06-30 passed 1 working day ago, not achieved",
+    )
+
+
 def test_unknown_milestone_precision_is_refused() -> None:
     with pytest.raises(InvalidInput):
-        milestone(precision="quarter")
+        milestone(precision="week")
 
 
 # Risks and issues (defaults: amber at 8, red at 15)
@@ -519,3 +636,26 @@ def test_delivery_confidence_labels_are_the_five_point_scale() -> None:
         "Amber/Red",
         "Red",
     ]
+
+
+def test_an_assumed_due_date_gives_no_amber_or_red_and_says_why() -> None:
+    # Due 1 March 2021, assumed: past due a week later, within the window the day before.
+    for today in (date(2021, 2, 28), MONDAY, date(2021, 3, 8)):
+        result = deliverable_rag(
+            "DR plan", "planned", MONDAY, today, CAL, DEFAULTS, due_assumed=True
+        )
+        assert result.rag is Rag.GREEN
+        assert result.reasons == (
+            "Green: 'DR plan' due date 2021-03-01 is assumed (the source gives none), not rated",
+        )
+    assert deliverable("planned", MONDAY, date(2021, 3, 8)).rag is Rag.RED
+
+
+def test_an_assumed_due_date_does_not_hide_a_return_or_a_deferral() -> None:
+    returned = deliverable_rag(
+        "DR plan", "returned", MONDAY, MONDAY, CAL, DEFAULTS, due_assumed=True
+    )
+    deferred = deliverable_rag(
+        "DR plan", "deferred", MONDAY, MONDAY, CAL, DEFAULTS, due_assumed=True
+    )
+    assert (returned.rag, deferred.rag) == (Rag.AMBER, Rag.AMBER)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 import msgspec
 
-Precision = Literal["day", "month"]
+from tracker.precision import Precision, first_day, last_day, shown_date
 
 
 class PersonRef(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -17,24 +16,42 @@ class PersonRef(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     name: str = ""
 
 
-class DateValue(msgspec.Struct, frozen=True, kw_only=True, gc=False):
-    """A date known to the day, or only to the month ("March 2014": the first of the month)."""
+def _day() -> Precision:
+    return "day"
+
+
+class DateValue(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, gc=False):
+    """A date known to the day, or only to the month, quarter or year, stored as its period's
+    first day: ``DateValue(date=date(2013, 4, 1), precision="quarter")`` is Q2 2013.
+
+    ``assumed``: the source does not give the date; whoever entered it assumed it
+    (``DateValue(date=date(2013, 3, 1), precision="month", assumed=True)``). An assumed date
+    never makes a milestone amber or red (``tracker.rag.milestone_rag``) and is shown
+    "March 2013 (assumed)".
+
+    Encoding: ``assumed`` is left out while False, so a value without it encodes to the same
+    bytes as before the field existed (stored events and their hash chain are unchanged), and
+    ``precision`` is always written, as it always was: ``omit_defaults`` leaves out a field
+    equal to its default, and a ``default_factory`` other than an empty collection's never
+    counts as equal (tests/tracker/test_precision.py pins both).
+    """
 
     date: dt.date
-    precision: Precision = "day"
+    precision: Precision = msgspec.field(default_factory=_day)
+    assumed: bool = False
 
     def __str__(self) -> str:
-        if self.precision == "month":
-            return self.date.strftime("%B %Y")
-        return self.date.isoformat()
+        return shown_date(self.date, self.precision, assumed=self.assumed)
+
+    @property
+    def first_day(self) -> dt.date:
+        """The earliest day the value can mean: the first of its month, quarter or year."""
+        return first_day(self.date, self.precision)
 
     @property
     def last_day(self) -> dt.date:
-        """The latest day the value can mean: the month's end for month precision."""
-        if self.precision == "day":
-            return self.date
-        following = (self.date.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        return following - dt.timedelta(days=1)
+        """The latest day the value can mean: the end of its month, quarter or year."""
+        return last_day(self.date, self.precision)
 
 
 class StreamVersion(msgspec.Struct, frozen=True, kw_only=True, gc=False):

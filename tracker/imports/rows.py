@@ -59,6 +59,12 @@ importing the same row again finds the item instead of making another."""
 
 DAY_FORMATS: Final = ("%d/%m/%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d-%m-%Y", "%d.%m.%Y")
 MONTH_FORMATS: Final = ("%B %Y", "%b %Y", "%Y-%m", "%m/%Y")
+QUARTER: Final = re.compile(r"Q([1-4])[\s-]+(\d{4})|(\d{4})[\s-]+Q([1-4])", re.IGNORECASE)
+"""A quarter as papers give it: "Q1 2013", also "2013-Q1" or "2013 Q1"."""
+YEAR: Final = re.compile(r"\d{4}")
+ASSUMED: Final = " (assumed)"
+FIRST_YEAR: Final = 1900
+LAST_YEAR: Final = 2199
 RAID_KINDS: Final = {
     "risk": "risk",
     "r": "risk",
@@ -175,20 +181,51 @@ def parse_day(value: Cell) -> date:
 
 
 def parse_paper_date(value: Cell) -> DateValue:
-    """A day, or a month as papers give them ("March 2014"), kept at that precision."""
+    """A day, or a month, quarter or year as papers give them ("March 2014", "Q1 2013",
+    "2013"), kept at that precision. Text ending " (assumed)" (as the tracker shows an assumed
+    date) is an assumed date: "March 2013 (assumed)"."""
+    assumed = isinstance(value, str) and value.strip().lower().endswith(ASSUMED)
+    if isinstance(value, str):
+        value = value.strip()
+        value = value[: -len(ASSUMED)].strip() if assumed else value
     try:
-        return DateValue(date=parse_day(value))
+        return DateValue(date=parse_day(value), assumed=assumed)
     except ValueError:
         pass
+    year = _year(value)
+    if year is not None:
+        return DateValue(date=date(year, 1, 1), precision="year", assumed=assumed)
     if isinstance(value, str):
+        quarter = QUARTER.fullmatch(value)
+        if quarter:
+            number, year_text = quarter[1] or quarter[4], quarter[2] or quarter[3]
+            first = date(int(year_text), 3 * int(number) - 2, 1)
+            return DateValue(date=first, precision="quarter", assumed=assumed)
         for pattern in MONTH_FORMATS:
             try:
-                return DateValue(date=datetime.strptime(value, pattern).date(), precision="month")
+                on = datetime.strptime(value, pattern).date()
             except ValueError:
                 continue
+            return DateValue(date=on, precision="month", assumed=assumed)
     raise ValueError(
-        f"{value!r} is not a date (31/03/2014, 2014-03-31, 31 March 2014, or March 2014)"
+        f"{value!r} is not a date (31/03/2014, 2014-03-31, 31 March 2014, March 2014, Q1 2013 "
+        "or 2013)"
     )
+
+
+def _year(value: Cell) -> int | None:
+    """A year alone ("2013", or the number 2013 a spreadsheet holds), from 1900 to 2199."""
+    if isinstance(value, bool) or isinstance(value, (date, datetime)) or value is None:
+        return None
+    if isinstance(value, float):
+        if not value.is_integer():
+            return None
+        value = int(value)
+    if isinstance(value, str):
+        if not YEAR.fullmatch(value):
+            return None
+        value = int(value)
+    return value if FIRST_YEAR <= value <= LAST_YEAR else None
 
 
 def _people(value: Cell, programme: ProgrammeState) -> tuple[PersonRef, ...]:

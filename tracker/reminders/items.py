@@ -2,9 +2,10 @@
 
 Rules (docs/reminders.md):
 
-* A milestone's **due date** is the earlier of its baseline and forecast deadlines (a month
-  date's deadline is the month's last working day). Not achieved and due within
-  ``milestone_window`` working days (today included): its programme's R members are reminded.
+* A milestone's **due date** is the earlier of its baseline and forecast deadlines (a month,
+  quarter or year date's deadline is the last working day of that period). Not achieved and
+  due within ``milestone_window`` working days (today included): its programme's R members are
+  reminded.
   Not achieved and past its due date: the R members and the A.
 * An open RAID item whose latest update (or, with none, its raising) is ``stale_after_days``
   calendar days old or more: its owner is reminded.
@@ -38,8 +39,10 @@ from tracker.reminders.model import (
 
 
 def shown(value: DateValue) -> str:
-    """ "10 March 2021" or "March 2021"."""
-    return str(value) if value.precision == "month" else short_day(value.date)
+    """ "10 March 2021", "March 2021", "Q1 2021" or "2021"; "(assumed)" after an assumed one."""
+    if value.precision != "day":
+        return str(value)
+    return short_day(value.date) + (" (assumed)" if value.assumed else "")
 
 
 def members(view: ProgrammeView, *letters: str) -> list[Recipient]:
@@ -82,7 +85,7 @@ def _milestone(
             return []
         kind, people = "milestone_due", members(view, "R")
         value = item.forecast if forecast <= baseline else item.baseline
-        deadline = f" (deadline {short_day(due)})" if value.precision == "month" else ""
+        deadline = f" (deadline {short_day(due)})" if value.precision != "day" else ""
         when = "today" if ahead == 0 else f"in {plural(ahead, 'working day')}"
         summary = f"'{item.title}' is due {shown(value)}{deadline}, {when}, and is not achieved."
     details = [

@@ -1,10 +1,12 @@
 """Milestone board: baseline, original baseline, forecast, actual, slippage and RAG; pure.
 
 Slippage is a schedule measure, in working days, from a baseline's deadline to the actual
-date's deadline when achieved, else to the forecast's (a month-precision date's deadline is the
-month's last working day; negative means ahead). It is given against the original baseline and
-against the current one. The RAG comes from ``tracker.rag.milestone_rag`` against the current
-baseline, and also counts "today" (a passed baseline with no actual date is red).
+date's deadline when achieved, else to the forecast's (a month-, quarter- or year-precision
+date's deadline is the last working day of its period; negative means ahead). It is given
+against the original baseline and against the current one, and is 0 when a date it would be
+measured from or to is assumed. The RAG comes from ``tracker.rag.milestone_rag`` against the
+current baseline, and also counts "today" (a passed baseline with no actual date is red; an
+assumed date is never amber or red).
 """
 
 from __future__ import annotations
@@ -15,17 +17,21 @@ import msgspec
 
 from tracker.calendar import WorkingCalendar
 from tracker.events.values import DateValue
+from tracker.precision import coarsest
 from tracker.projections.read_model.views import MilestoneView, ProgrammeView
 from tracker.projections.reports.sealing import seal, source_of
 from tracker.rag import MilestoneRagResult, RagThresholds, milestone_rag
 
 
-class DateLine(msgspec.Struct, kw_only=True):
-    """A date with its precision; ``shown`` is "March 2014" or "2014-03-17"."""
+class DateLine(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """A date with its precision; ``shown`` is "2014-03-17", "March 2014", "Q1 2013" or "2013",
+    and ends " (assumed)" for a date the source does not give (``assumed`` is then true; it is
+    left out when false, so reports sealed before it existed keep their content hash)."""
 
     date: date
     precision: str
     shown: str
+    assumed: bool = False
 
 
 class MilestoneChangeLine(msgspec.Struct, kw_only=True):
@@ -47,7 +53,7 @@ class MilestoneRow(msgspec.Struct, kw_only=True):
     forecast: DateLine
     actual: DateLine | None
     precision: str
-    """"month" when any of its dates is known only to the month, else "day"."""
+    """The coarsest precision of its dates: "year", "quarter", "month" or "day"."""
     achieved: bool
     slippage_vs_original: int
     slippage_vs_baseline: int
@@ -75,11 +81,16 @@ class MilestoneBoard(msgspec.Struct, kw_only=True):
 
 
 def date_line(value: DateValue) -> DateLine:
-    return DateLine(date=value.date, precision=value.precision, shown=str(value))
+    return DateLine(
+        date=value.date, precision=value.precision, shown=str(value), assumed=value.assumed
+    )
 
 
 def slippage(baseline: DateValue, reached: DateValue, calendar: WorkingCalendar) -> int:
-    """Working days from the baseline's deadline to ``reached``'s deadline."""
+    """Working days from the baseline's deadline to ``reached``'s deadline; 0 when either date
+    is assumed (the source does not give it, so there is nothing to measure)."""
+    if baseline.assumed or reached.assumed:
+        return 0
     return calendar.working_days_between(
         calendar.deadline(baseline.date, baseline.precision),
         calendar.deadline(reached.date, reached.precision),
@@ -101,6 +112,9 @@ def rate_milestone(
         calendar,
         thresholds,
         actual_precision=actual.precision if actual else "day",
+        baseline_assumed=item.baseline.assumed,
+        forecast_assumed=item.forecast.assumed,
+        actual_assumed=actual.assumed if actual else False,
     )
 
 
@@ -128,7 +142,7 @@ def milestone_row(
         baseline=date_line(item.baseline),
         forecast=date_line(item.forecast),
         actual=date_line(item.actual) if item.actual else None,
-        precision="month" if any(d.precision == "month" for d in dates) else "day",
+        precision=coarsest([d.precision for d in dates]),
         achieved=item.actual is not None,
         slippage_vs_original=slippage(item.original_baseline, reached, calendar),
         slippage_vs_baseline=slippage(item.baseline, reached, calendar),
@@ -145,7 +159,7 @@ def milestone_row(
         rag=rated.rag.value,
         rag_reasons=list(rated.reasons),
         source=source_of(item.provenance),
-        paper_status=item.provenance.source.get("status", "") if item.provenance else "",
+        paper_status=item.source_status,
     )
 
 
