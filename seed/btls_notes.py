@@ -199,3 +199,42 @@ NEXT_STEPS = (
         "Glyn Peach / Antony Draper",
     ),
 )
+
+
+class PaperLine(NamedTuple):
+    line: int
+    text: str
+
+
+PRESENTERS_SECTION = "Digital Services & ICT"
+PRESENTERS_SECTION_LINE = 318
+PRESENTERS = (
+    PaperLine(320, "Glyn Peach - Chief Digital Officer"),
+    PaperLine(321, "Gabby Nelson - Head of Special Projects"),
+)
+"""Who presented the report: the header of the report's slides (lines 318-323), as printed."""
+
+
+class SectionHeading(NamedTuple):
+    part: str
+    """The closure report's part the heading stands over (``tracker.closure.REPORT_PARTS``)."""
+    lines: tuple[int, ...]
+    text: str
+    """The heading as printed on its first line."""
+
+
+SECTIONS = (
+    SectionHeading("roles", (333,), "Key Transition Roles"),
+    SectionHeading("purpose", (348,), "1. Purpose of this document"),
+    SectionHeading("scope", (352,), "2. Scope of the assignment"),
+    SectionHeading("governance", (364,), "3. Governance"),
+    SectionHeading("outcomes", (370,), "3. Outcomes"),
+    SectionHeading("deliverables", (386, 416, 442), "4. Socitm deliverables (1/3)"),
+    SectionHeading("learning_points", (474,), LEARNING_POINTS_TABLE),
+    SectionHeading("issues_and_risks", (486,), "6. Issues and risks"),
+    SectionHeading("recommendations", (496,), RECOMMENDATIONS_TABLE),
+    SectionHeading("next_steps", (507,), NEXT_STEPS_TABLE),
+)
+"""Every section heading of the report from its start, as printed: two sections are numbered 3
+(lines 364 and 370), the roles table is unnumbered, and the deliverables table is printed over
+three pages, "(1/3)" to "(3/3)" (lines 386, 416 and 442)."""

@@ -23,6 +23,7 @@ through the ordinary commands:
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import NamedTuple
 
@@ -36,6 +37,8 @@ from seed.btls_notes import (
     LEARNING_POINTS_TABLE,
     NEXT_STEPS,
     NEXT_STEPS_TABLE,
+    PRESENTERS,
+    PRESENTERS_SECTION_LINE,
     PURPOSE,
     PURPOSE_LINE,
     RECOMMENDATIONS,
@@ -44,6 +47,8 @@ from seed.btls_notes import (
     RISKS_LINE,
     SCOPE,
     SCOPE_LINES,
+    SECTIONS,
+    SectionHeading,
 )
 from seed.btls_reading import (
     PEOPLE,
@@ -71,6 +76,7 @@ from tracker.commands import (
     SubmitClosureReport,
     SubmitDeliverable,
 )
+from tracker.events.closure import ReportSection
 from tracker.handlers import Handlers
 
 KEY = "btls-transition"
@@ -269,6 +275,7 @@ async def _plan_deliverables(seeder: Seeder, readings: list[Reading]) -> None:
                 deliverable_id=seed_id(KEY, "deliverable", str(row.line)),
                 title=row.deliverable,
                 due_on=uk_day(row.date) if row.date else TRANSITION_ON,
+                due_assumed=not row.date,
                 approvers=reading.approvers,
                 outcome_number=reading.outcome,
                 occurred_at=at(STARTS_ON, 9, 30),
@@ -350,6 +357,24 @@ async def _closing_notes(seeder: Seeder) -> None:
         )
 
 
+_HEADING = re.compile(r"^(?:(?P<number>\d+)\. )?(?P<title>.*?)(?P<page> \(\d+/\d+\))?$")
+
+
+def report_section(heading: SectionHeading) -> ReportSection:
+    """A printed heading as the report's section: "4. Socitm deliverables (1/3)" is number "4",
+    title "Socitm deliverables" (the page counter is the printing's, not the title's)."""
+    found = _HEADING.match(heading.text)
+    if found is None:  # the pattern matches any one line
+        raise ValueError(f"unreadable heading {heading.text!r}")
+    return ReportSection(
+        part=heading.part, number=found["number"] or "", title=found["title"].strip()
+    )
+
+
+def _lines(lines: tuple[int, ...]) -> str:
+    return ", ".join(str(line) for line in lines)
+
+
 async def _close(seeder: Seeder) -> None:
     """Submitted, endorsed by every R and C, approved by the A: all on the day presented."""
     report = source(
@@ -362,6 +387,15 @@ async def _close(seeder: Seeder) -> None:
         risks=f"line {RISKS_LINE}: {RISKS}",
         dates_note="no endorsement or approval dates in the paper: dated the day presented",
     )
+    submitted = {
+        **report,
+        "presenters_lines": (
+            f"{PRESENTERS_SECTION_LINE} (section), "
+            + _lines(tuple(p.line for p in PRESENTERS))
+            + " (names and posts, as printed)"
+        ),
+        "sections_lines": "; ".join(f"{h.part} {_lines(h.lines)}" for h in SECTIONS),
+    }
     signatories = [(m, latin_raci(m.raci).latin) for m in ROSTER]
     sponsor = next(member for member, letter in signatories if letter == "A")
 
@@ -377,8 +411,10 @@ async def _close(seeder: Seeder) -> None:
                 f"Digital Officer; Gabby Nelson, Head of Special Projects). Issues: {ISSUES}. "
                 f"Risks: {RISKS}."
             ),
+            presenters=tuple(p.text for p in PRESENTERS),
+            sections=tuple(report_section(h) for h in SECTIONS),
             occurred_at=at(PRESENTED_ON, 10),
-            source=report,
+            source=submitted,
         ),
         [
             EndorseClosureReport(

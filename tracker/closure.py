@@ -18,15 +18,16 @@ import msgspec
 
 from tracker.commands import ApproveClosureReport, EndorseClosureReport, SubmitClosureReport
 from tracker.context import Context
-from tracker.errors import RuleBroken
+from tracker.errors import InvalidInput, RuleBroken
 from tracker.events.closure import (
     ClosureReportApproved,
     ClosureReportEndorsed,
     ClosureReportSubmitted,
     ProgrammeClosed,
+    ReportSection,
 )
 from tracker.events.values import PersonRef, StreamVersion
-from tracker.programmes import ProgrammeEvent, ProgrammeState
+from tracker.programmes import ProgrammeEvent, ProgrammeState, one_line
 from tracker.signoff import Acting, NameOf, SignOffRound, decide_approval, resolve_acting
 
 ClosureStatus = Literal["none", "submitted", "approved"]
@@ -126,8 +127,70 @@ def decide_submit(
             programme_version=programme_version,
             items=items,
             summary=command.summary.strip(),
+            presenters=_presenters(command.presenters),
+            sections=_sections(command.sections),
         )
     ]
+
+
+REPORT_PARTS: tuple[str, ...] = (
+    "roles",
+    "purpose",
+    "scope",
+    "governance",
+    "outcomes",
+    "deliverables",
+    "learning_points",
+    "issues_and_risks",
+    "recommendations",
+    "next_steps",
+)
+"""The parts of the closure report a paper's section heading may name, in the report's order."""
+
+MAX_PRESENTERS = 10
+MAX_HEADING = 200
+
+
+def _presenters(presenters: tuple[str, ...]) -> tuple[str, ...]:
+    """Who presented the report, as the paper prints them: at most ``MAX_PRESENTERS`` lines of
+    at most ``MAX_HEADING`` characters, each one line and none twice."""
+    if len(presenters) > MAX_PRESENTERS:
+        raise InvalidInput(f"a report has at most {MAX_PRESENTERS} presenters")
+    cleaned = tuple(_bounded(p, "presenter") for p in presenters)
+    if len(set(cleaned)) != len(cleaned):
+        raise InvalidInput("a presenter is named twice")
+    return cleaned
+
+
+def _sections(sections: tuple[ReportSection, ...]) -> tuple[ReportSection, ...]:
+    """The paper's section headings: each names a part of ``REPORT_PARTS`` once; a number is
+    at most 10 characters ("" when unnumbered), a title one line of at most ``MAX_HEADING``."""
+    seen: set[str] = set()
+    cleaned: list[ReportSection] = []
+    for section in sections:
+        if section.part not in REPORT_PARTS:
+            raise InvalidInput(
+                f"section part {section.part!r} must be one of {', '.join(REPORT_PARTS)}"
+            )
+        if section.part in seen:
+            raise InvalidInput(f"section part {section.part!r} is given twice")
+        seen.add(section.part)
+        number = one_line(section.number, "section number") if section.number.strip() else ""
+        if len(number) > 10:
+            raise InvalidInput("a section number is at most 10 characters")
+        cleaned.append(
+            ReportSection(
+                part=section.part, number=number, title=_bounded(section.title, "section title")
+            )
+        )
+    return tuple(cleaned)
+
+
+def _bounded(value: str, what: str) -> str:
+    text = one_line(value, what)
+    if len(text) > MAX_HEADING:
+        raise InvalidInput(f"a {what} is at most {MAX_HEADING} characters")
+    return text
 
 
 def _require_submitted(programme: ProgrammeState, closure: ClosureState, doing: str) -> None:

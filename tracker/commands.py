@@ -14,6 +14,7 @@ from uuid import UUID
 
 import msgspec
 
+from tracker.events.closure import ReportSection
 from tracker.events.programmes import RaidKind
 from tracker.events.values import DateValue, PersonRef
 
@@ -68,6 +69,7 @@ class AddWorkstream(Command, frozen=True, kw_only=True):
     programme_key: str
     workstream: str
     title: str
+    description: str = ""
 
 
 class AssignRosterMember(Command, frozen=True, kw_only=True):
@@ -154,6 +156,8 @@ class PlanDeliverable(Command, frozen=True, kw_only=True):
     outcome_number: int | None = None
     workstream: str | None = None
     deliverable_id: UUID | None = None
+    due_assumed: bool = False
+    """The due date is a placeholder the source does not give: not rated until re-planned."""
 
 
 class ReplanDeliverable(Command, frozen=True, kw_only=True):
@@ -307,8 +311,13 @@ class ApproveGate(Command, frozen=True, kw_only=True):
 
 
 class SubmitClosureReport(Command, frozen=True, kw_only=True):
+    """``presenters`` and ``sections``: the paper's own, when the report is a paper (who
+    presented it, and its section numbers and titles); the report falls back to its own."""
+
     programme_key: str
     summary: str = ""
+    presenters: tuple[str, ...] = ()
+    sections: tuple[ReportSection, ...] = ()
 
 
 class EndorseClosureReport(Command, frozen=True, kw_only=True):

@@ -100,6 +100,7 @@ def decide_plan(
         endorsers=endorsers,
         outcome_number=command.outcome_number,
         workstream=command.workstream,
+        due_assumed=command.due_assumed,
     )
     return DeliverableCreation(programme_events=listed, item_events=[planned])
 

@@ -116,7 +116,8 @@ def _signoff_event(item: InboxItem, names: dict[str, str], site: str, stamp: dat
     programme = names.get(item.programme_key, item.programme_key)
     lines = [f"Programme: {programme}"]
     due = "Criteria due to be met" if item.kind == "gate" else "Due"
-    lines.append(f"{due}: {item.due_on.isoformat()}" if item.due_on else "No due date")
+    assumed = " (assumed: the source gives no date)" if item.due_assumed else ""
+    lines.append(f"{due}: {item.due_on.isoformat()}{assumed}" if item.due_on else "No due date")
     if item.rag:
         lines.append(f"RAG: {item.rag}")
     if item.kind == "gate" and item.blocked_by:

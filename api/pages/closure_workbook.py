@@ -1,7 +1,8 @@
 """The closure report as an XLSX workbook: one sheet per section (Summary, Roles, Outcomes,
 Deliverables, Milestones, Phase gates when there are any, Learning points, Issues and risks,
-Recommendations, Next steps, Data quality); the Summary names the question (as of, known at,
-position, content hash); pure."""
+Recommendations, Next steps as recorded, "Carried forward (tracker)" when there are any, Data
+quality); the Summary names the question (as of, known at, position, content hash) and the
+report's date and presenters; pure."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from tracker.projections.reports.closure_formats import (
     gate_cells,
     source_text,
 )
-from tracker.projections.reports.closure_report import ClosureReport
+from tracker.projections.reports.closure_report import CARRIED_FORWARD_HEADING, ClosureReport
 
 
 def _when(value: datetime | None) -> str:
@@ -36,6 +37,8 @@ def closure_xlsx(report: ClosureReport) -> bytes:
             ("Delivery confidence", report.confidence_label),
             ("Confidence reasons", "\n".join(report.confidence_reasons)),
             ("Today", report.today),
+            ("Report date", report.report_date or report.today),
+            ("Presented by", "\n".join(report.presenters)),
             ("As of", _when(report.as_of)),
             ("Known at", _when(report.known_at)),
             ("Position", report.position),
@@ -98,7 +101,7 @@ def closure_xlsx(report: ClosureReport) -> bytes:
                 approved_by_text(d.approved_by, d.awaiting),
                 d.status,
                 d.date,
-                d.date_kind,
+                f"{d.date_kind} (assumed)" if d.due_assumed else d.date_kind,
                 d.rag.capitalize(),
                 "\n".join(d.rag_reasons),
                 source_text(d.source),
@@ -193,12 +196,16 @@ def closure_xlsx(report: ClosureReport) -> bytes:
     sheet(
         made,
         "Next steps",
-        ("No.", "Description", "Responsible", "Carried forward"),
-        [
-            (n.number, n.description, n.responsible, "yes" if n.carried_forward else "")
-            for n in (*report.next_steps, *report.carried_forward)
-        ],
+        ("No.", "Description", "Responsible"),
+        [(n.number, n.description, n.responsible) for n in report.next_steps],
     )
+    if report.carried_forward:
+        sheet(
+            made,
+            "Carried forward (tracker)",
+            ("No.", CARRIED_FORWARD_HEADING, "Approvers"),
+            [(n.number, n.description, n.responsible) for n in report.carried_forward],
+        )
     sheet(
         made,
         "Data quality",

@@ -71,7 +71,9 @@ def deliverable_rows(status: SignOffStatus, outcomes: dict[int, str]) -> list[li
             outcome(item),
             item.title,
             item.state,
-            item.due_on,
+            f"{item.due_on.isoformat()} (assumed)"
+            if item.due_on and item.due_assumed
+            else item.due_on,
             item.submitted_on,
             item.signed_off_on,
             _people(item.endorsers),

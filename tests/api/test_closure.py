@@ -77,3 +77,57 @@ async def test_the_closure_report_comes_as_json_markdown_or_csv(api: Api) -> Non
 
     unknown = await api.get(path, sponsor, params={"format": "pdf"})
     assert unknown.status_code == 400
+
+
+async def test_a_papers_headings_presenters_and_assumed_due_dates_come_through_http(
+    api: Api,
+) -> None:
+    key = await given_programme(api)
+    lead = await api.as_(LEAD)
+    body = {"title": "All live Purchase Orders transferred", "due": "2021-04-01"}
+    planned = await api.post(
+        f"/api/v1/programmes/{key}/deliverables",
+        lead,
+        {**body, "approvers": [SPONSOR], "due_assumed": True},
+    )
+    assert planned.status_code == 201, planned.text
+    item = planned.json()["id"]
+    detail = (await api.get(f"/api/v1/deliverables/{item}", lead)).json()["item"]
+    assert (detail["due_on"], detail["due_assumed"], detail["rag"]) == ("2021-04-01", True, "green")
+    assert "is assumed" in detail["rag_reasons"][0]
+
+    refused = await api.post(
+        f"/api/v1/programmes/{key}/closure/submit",
+        lead,
+        {"sections": [{"part": "annex", "number": "9", "title": "Annex"}]},
+    )
+    assert refused.status_code == 400, refused.text
+    submitted = await api.post(
+        f"/api/v1/programmes/{key}/closure/submit",
+        lead,
+        {
+            "presenters": ["Glyn Peach - Chief Digital Officer"],
+            "sections": [
+                {"part": "deliverables", "number": "4", "title": "Socitm deliverables"},
+                {
+                    "part": "next_steps",
+                    "number": "8",
+                    "title": "Next steps (agreed closure actions)",
+                },
+            ],
+        },
+    )
+    assert submitted.status_code == 200, submitted.text
+
+    path = f"/api/v1/programmes/{key}/closure-report"
+    report = msgspec.json.decode((await api.get(path, lead)).content, type=ClosureReport)
+    assert report.presenters == ["Glyn Peach - Chief Digital Officer"]
+    assert report.report_date == report.sign_off.submitted_on
+    [row] = report.deliverables
+    assert (row.due_assumed, row.rag) == (True, "green")
+    markdown = (await api.get(path, lead, headers={"Accept": "text/markdown"})).text
+    assert "## 4. Socitm deliverables" in markdown
+    assert "## 8. Next steps (agreed closure actions)" in markdown
+    assert "## Governance" in markdown  # a part the paper does not head: unnumbered
+    assert "| 01/04/2021 (assumed) |" in markdown
+    assert "Presented by: Glyn Peach - Chief Digital Officer." in markdown

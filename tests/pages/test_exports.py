@@ -76,9 +76,16 @@ def test_the_closure_workbook_has_a_sheet_per_section_and_names_its_question(
         "Issues and risks",
         "Recommendations",
         "Next steps",
+        "Carried forward (tracker)",
         "Data quality",
     ]
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Report date"] == datetime(2021, 4, 20)  # 003 line 323
+    assert summary["Presented by"] == (
+        "Glyn Peach - Chief Digital Officer\nGabby Nelson - Head of Special Projects"
+    )  # 003 lines 320-321
+    assert book["Next steps"].max_row == 2  # the header and the paper's one step (line 510)
+    assert book["Carried forward (tracker)"].max_row == 10  # the nine Post Transition rows
     assert summary["Content hash"] == reports.btls.content_hash
     assert summary["Position"] == reports.btls.position
     deliverables = list(book["Deliverables"].iter_rows(min_row=2, values_only=True))
@@ -125,3 +132,23 @@ def test_the_closure_pdf_carries_the_report_text(reports: Reports) -> None:
     ):
         assert expected in text, expected
     assert reports.btls.content_hash in text.replace("\n", "")
+
+
+def test_the_closure_page_body_has_the_papers_headings_date_and_presenters(
+    reports: Reports,
+) -> None:
+    html = environment().get_template("closure_pdf.html").render(report=reports.btls, title="t")
+    for expected in (
+        "<h2>Key Transition Roles</h2>",  # 003 line 333
+        "<h2>3. Governance</h2>",  # line 364
+        "<h2>3. Outcomes</h2>",  # line 370
+        "<h2>4. Socitm deliverables</h2>",  # lines 386, 416, 442
+        "<h2>5. Key learning points: successes, areas for improvements, gaps</h2>",  # line 474
+        "<h2>8. Next steps (agreed closure actions)</h2>",  # line 507
+        "Report date: 20/04/2021",  # line 323
+        "Presented by: Glyn Peach - Chief Digital Officer; Gabby Nelson - Head of Special "
+        "Projects.",  # lines 320-321
+        "added by the tracker, not in the report's next steps",
+    ):
+        assert expected in html, expected
+    assert "<h2>5. Deliverables</h2>" not in html and "9. Next steps" not in html

@@ -14,6 +14,7 @@ from tracker.events.closure import (
     ClosureReportApproved,
     ClosureReportEndorsed,
     ClosureReportSubmitted,
+    ReportSection,
 )
 from tracker.events.deliverables import (
     DeliverableApproved,
@@ -250,6 +251,7 @@ class Script:
         outcome: int | None = None,
         endorsers: Iterable[PersonRef] = (),
         source: dict[str, str] | None = None,
+        due_assumed: bool = False,
     ) -> UUID:
         item = self.new_id()
         self.add(self.stream, DeliverableListed(programme_key=self.key, deliverable_id=item), on)
@@ -263,6 +265,7 @@ class Script:
                 approvers=tuple(approvers),
                 endorsers=tuple(endorsers),
                 outcome_number=outcome,
+                due_assumed=due_assumed,
             ),
             on,
             source=source,
@@ -522,6 +525,9 @@ class Script:
         informed: Iterable[PersonRef],
         on: date,
         revision: int = 1,
+        *,
+        presenters: tuple[str, ...] = (),
+        sections: tuple[ReportSection, ...] = (),
     ) -> None:
         self.add(
             self.stream,
@@ -533,6 +539,8 @@ class Script:
                 informed=tuple(informed),
                 programme_version=0,
                 items=(),
+                presenters=presenters,
+                sections=sections,
             ),
             on,
         )

@@ -17,7 +17,11 @@ from tracker.projections.reports.closure_formats import (
     to_json,
     to_markdown,
 )
-from tracker.projections.reports.closure_report import ClosureReport, closure_report
+from tracker.projections.reports.closure_report import (
+    CARRIED_FORWARD_HEADING,
+    ClosureReport,
+    closure_report,
+)
 from tracker.projections.reports.sealing import canonical_json, content_hash, verify
 
 
@@ -48,8 +52,9 @@ def test_markdown_has_the_papers_tables_and_ends_with_position_and_hash() -> Non
 def test_markdown_lists_carried_forward_deliverables_under_the_recorded_next_steps() -> None:
     text = to_markdown(render())
     steps, _, rest = text.partition("## 9. Next steps (agreed closure actions)")[2].partition(
-        "### Carried forward (deferred deliverables no next step covers)"
+        f"### {CARRIED_FORWARD_HEADING}"
     )
+    assert "added by the tracker, not in the report's next steps" in CARRIED_FORWARD_HEADING
     assert "| 1 | Joint lessons learned session to be held |" in steps
     assert "Carry forward" not in steps
     carried = rest.partition("## RAG and delivery confidence")[0]

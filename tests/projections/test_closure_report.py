@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.projections.builders import person
+from tests.projections.builders import Script, person
 from tests.projections.story import (
     CALENDAR,
     GABBY,
@@ -13,7 +13,8 @@ from tests.projections.story import (
     TODAY,
     small_programme,
 )
-from tracker.projections.reports.closure_report import ClosureReport, closure_report
+from tracker.events.closure import ReportSection
+from tracker.projections.reports.closure_report import ClosureReport, closure_report, heading
 from tracker.projections.reports.signoff_status import signoff_status
 
 ON = date(2020, 6, 1)
@@ -234,3 +235,55 @@ def test_the_phase_gates_in_order_with_state_blockers_and_approvals() -> None:
     )
     assert g2.awaiting == ["Mike Kirby", "Gabby Nelson"]
     assert g2.expected_on == date(2021, 4, 30)  # April 2021 read as its last day
+
+
+def test_a_report_whose_submission_records_no_paper_headings_numbers_its_own() -> None:
+    r = report()
+    assert [s.shown for s in r.sections] == [
+        "Key Transition Roles",
+        "1. Purpose of this document",
+        "2. Scope of the assignment",
+        "3. Governance",
+        "4. Outcomes",
+        "5. Deliverables",
+        "6. Key learning points: successes, areas for improvements, gaps",
+        "7. Issues and risks",
+        "8. Close-out recommendations",
+        "9. Next steps (agreed closure actions)",
+    ]
+    assert not any(s.from_paper for s in r.sections)
+    assert heading(r, "outcomes") == "4. Outcomes"
+
+
+def test_the_papers_headings_replace_the_report_s_own_and_other_parts_lose_their_number() -> None:
+    script, _ = small_programme()
+    script.submit_closure(
+        MIKE,
+        [GABBY],
+        [],
+        date(2021, 4, 20),
+        revision=2,
+        presenters=("Glyn Peach - Chief Digital Officer",),
+        sections=(
+            ReportSection(part="outcomes", number="3", title="Outcomes"),
+            ReportSection(part="deliverables", number="4", title="Socitm deliverables"),
+        ),
+    )
+    r = closure_report(script.view(), TODAY, CALENDAR, THRESHOLDS)
+    shown = {s.part: (s.shown, s.from_paper) for s in r.sections}
+    assert shown["outcomes"] == ("3. Outcomes", True)
+    assert shown["deliverables"] == ("4. Socitm deliverables", True)
+    assert shown["governance"] == ("Governance", False)
+    assert (r.report_date, r.presenters) == (
+        date(2021, 4, 20),
+        ["Glyn Peach - Chief Digital Officer"],
+    )
+
+
+def test_a_report_not_yet_submitted_is_dated_the_day_it_is_read() -> None:
+    script = Script("unsubmitted")
+    script.register("Unsubmitted", ON, starts_on=ON, planned_end_on=date(2021, 4, 1))
+    r = closure_report(script.view(), TODAY, CALENDAR, THRESHOLDS)
+    assert (r.report_date, r.presenters) == (TODAY, [])
+    submitted = report()
+    assert submitted.report_date == date(2021, 3, 11) != submitted.today

@@ -6,6 +6,7 @@ from datetime import date
 
 from tests.projections.builders import Script, month, person
 from tests.projections.story import CALENDAR, THRESHOLDS, TODAY
+from tracker.events.deliverables import DeliverableReplanned
 from tracker.projections.reports.data_quality import data_quality, findings
 
 GLYN = person("glyn.peach@lcc.example", "Glyn Peach")
@@ -71,6 +72,33 @@ def test_deliverable_with_no_approver_that_is_not_deferred() -> None:
             "Deliverable 'True-Up of payments' has no approver and is not deferred",
         )
     ]
+
+
+def test_no_approver_is_not_flagged_while_the_due_date_is_assumed() -> None:
+    """The BTLS paper's "Post Transition" rows: no date, no approver, deferred on the report's
+    day; before then the gap is the paper's own, and re-planning a real date ends the pass."""
+    s = programme()
+    undated = s.deliverable(
+        "All live Purchase Orders transferred",
+        date(2021, 4, 1),
+        [],
+        ON,
+        outcome=10,
+        due_assumed=True,
+    )
+    assert findings(s.view()) == []
+    s.add(
+        f"deliverable:{undated}",
+        DeliverableReplanned(
+            deliverable_id=undated,
+            programme_key=s.key,
+            due_on=date(2021, 6, 30),
+            previous_due_on=date(2021, 4, 1),
+            reason="agreed with business as usual",
+        ),
+        date(2021, 4, 2),
+    )
+    assert [(f.code, f.item_ids) for f in findings(s.view())] == [("no_approver", [str(undated)])]
 
 
 def test_duplicate_titles_within_an_outcome_ignoring_case_and_spacing() -> None:

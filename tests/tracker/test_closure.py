@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
 from tests.builders import (
@@ -27,8 +28,15 @@ from tests.builders import (
 from tracker.closure import ClosureState, decide_approve, decide_endorse, decide_submit
 from tracker.closure import evolve as closure_apply
 from tracker.commands import ApproveClosureReport, EndorseClosureReport, SubmitClosureReport
-from tracker.errors import RuleBroken
-from tracker.events.closure import ClosureReportApproved, ClosureReportSubmitted, ProgrammeClosed
+from tracker.errors import InvalidInput, RuleBroken
+from tracker.events.closure import (
+    ClosureReportApproved,
+    ClosureReportSubmitted,
+    ProgrammeClosed,
+    ReportSection,
+)
+from tracker.events.codec import canonical_json
+from tracker.events.prepare import stored_fields
 from tracker.events.values import StreamVersion
 from tracker.programmes import ProgrammeEvent, ProgrammeState
 from tracker.programmes import evolve as evolve_programme
@@ -37,6 +45,10 @@ SUBMIT = SubmitClosureReport(programme_key=KEY, summary="All ten outcomes comple
 ENDORSE = EndorseClosureReport(programme_key=KEY)
 APPROVE = ApproveClosureReport(programme_key=KEY)
 ENDORSERS = (GLYN, ROB, GABBY, ANTONY, ANDREW, RACHAEL)
+PINNED = {
+    "programme_version": 12,
+    "items": (StreamVersion(stream_id="deliverable:x", version=3),),
+}
 
 
 def submitted_report(state: ProgrammeState) -> ClosureReportSubmitted:
@@ -188,3 +200,55 @@ def test_resubmitting_while_closing_starts_a_new_revision_without_old_endorsemen
     report = closure_apply(report, again)
     assert report.revision == 2
     assert not report.round.has_endorsed(ROB.email)
+
+
+def test_submitting_records_the_papers_presenters_and_section_headings() -> None:
+    command = SubmitClosureReport(
+        programme_key=KEY,
+        presenters=(" Glyn Peach - Chief Digital Officer ",),
+        sections=(ReportSection(part="deliverables", number="4", title="Socitm deliverables"),),
+    )
+    [event] = decide_submit(btls(), ClosureState(), command, ctx("2021-04-20"), **PINNED)
+    assert isinstance(event, ClosureReportSubmitted)
+    assert event.presenters == ("Glyn Peach - Chief Digital Officer",)
+    assert event.sections == (
+        ReportSection(part="deliverables", number="4", title="Socitm deliverables"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("presenters", "sections", "words"),
+    [
+        (("x" * 201,), (), "at most 200"),
+        (("A\nB",), (), "one line"),
+        (("A", "A"), (), "named twice"),
+        (tuple(f"P{n}" for n in range(11)), (), "at most 10 presenters"),
+        ((), (ReportSection(part="annex", number="9", title="Annex"),), "must be one of"),
+        (
+            (),
+            (
+                ReportSection(part="outcomes", number="3", title="Outcomes"),
+                ReportSection(part="outcomes", number="4", title="Outcomes again"),
+            ),
+            "given twice",
+        ),
+        ((), (ReportSection(part="scope", number="12345678901", title="Scope"),), "10 char"),
+    ],
+)
+def test_presenters_and_sections_are_bounded(
+    presenters: tuple[str, ...], sections: tuple[ReportSection, ...], words: str
+) -> None:
+    command = SubmitClosureReport(programme_key=KEY, presenters=presenters, sections=sections)
+    with pytest.raises(InvalidInput, match=words):
+        decide_submit(btls(), ClosureState(), command, ctx("2021-04-20"), **PINNED)
+
+
+def test_a_submission_without_presenters_or_sections_encodes_as_before_they_existed() -> None:
+    event = submitted_report(btls())
+    stored = msgspec.json.decode(canonical_json(stored_fields(event)))
+    assert "presenters" not in stored and "sections" not in stored
+    assert set(stored) == {f.name for f in msgspec.structs.fields(event)} - {
+        "presenters",
+        "sections",
+    }
+    assert ClosureReportSubmitted.omitted_when_default == {"presenters", "sections"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from uuid import uuid4
 
+import msgspec
 import pytest
 
 from tests.builders import (
@@ -60,14 +61,17 @@ from tracker.deliverable_signoff import (
 from tracker.deliverables import DeliverableState, evolve, outcome_is_complete
 from tracker.errors import InvalidInput, NotFound, RuleBroken
 from tracker.events.closure import ProgrammeClosed
+from tracker.events.codec import canonical_json
 from tracker.events.deliverables import (
     DeliverableApproved,
     DeliverableDeferred,
     DeliverableEndorsed,
+    DeliverablePlanned,
     DeliverableReplanned,
     DeliverableReturned,
     DeliverableSignedOff,
 )
+from tracker.events.prepare import stored_fields
 from tracker.events.values import PersonRef
 
 CLOSED = ProgrammeClosed(programme_key=KEY, closed_on=day("2021-04-20"))
@@ -129,6 +133,33 @@ def test_planning_lists_the_deliverable_in_its_programme_and_opens_its_stream() 
     creation = decide_plan(btls(), DeliverableState(), plan(), ctx(), new_id=DELIVERABLE_ID)
     assert kinds(creation.programme_events) == ["DeliverableListed"]
     assert kinds(creation.item_events) == ["DeliverablePlanned"]
+
+
+def test_an_assumed_due_date_is_recorded_on_the_plan() -> None:
+    creation = decide_plan(
+        btls(), DeliverableState(), plan(due_assumed=True), ctx(), new_id=DELIVERABLE_ID
+    )
+    [planned_event] = creation.item_events
+    assert isinstance(planned_event, DeliverablePlanned) and planned_event.due_assumed
+
+
+def test_a_plan_without_an_assumed_date_encodes_to_the_same_bytes_as_before() -> None:
+    [planned_event] = decide_plan(
+        btls(), DeliverableState(), plan(), ctx(), new_id=DELIVERABLE_ID
+    ).item_events
+    assert isinstance(planned_event, DeliverablePlanned) and not planned_event.due_assumed
+    before = (  # DeliverablePlanned's fields before ``due_assumed`` was added, encoded
+        b'{"approvers":[{"email":"gabby.nelson@lancashire.gov.uk","name":"Gabby Nelson"},'
+        b'{"email":"paul.sutcliffe@lancashire.gov.uk","name":"Paul Sutcliffe"}],'
+        b'"deliverable_id":"' + str(DELIVERABLE_ID).encode() + b'","due_on":"2021-03-18",'
+        b'"endorsers":[],"outcome_number":null,"programme_key":"' + KEY.encode() + b'",'
+        b'"title":"Catalogue Matrix of Services provided to Beneficiaries","workstream":null}'
+    )
+    assert canonical_json(stored_fields(planned_event)) == before
+    assumed = msgspec.structs.replace(planned_event, due_assumed=True)
+    assert b'"due_assumed":true' in canonical_json(stored_fields(assumed))
+    decoded = msgspec.json.decode(before, type=DeliverablePlanned)
+    assert decoded == planned_event and not decoded.due_assumed
 
 
 def test_approver_emails_are_stored_lower_case() -> None:

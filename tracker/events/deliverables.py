@@ -8,6 +8,7 @@ actor was a deputy, and names whose endorsement or approval it counts as.
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 from uuid import UUID
 
 from tracker.events.base import Event, event_type
@@ -16,6 +17,11 @@ from tracker.events.values import PersonRef
 
 @event_type
 class DeliverablePlanned(Event, frozen=True, kw_only=True):
+    """``due_assumed``: the due date is a placeholder the source does not give (the BTLS
+    paper's undated "Post Transition" rows); left out of the stored data when False."""
+
+    omitted_when_default: ClassVar[frozenset[str]] = frozenset({"due_assumed"})
+
     deliverable_id: UUID
     programme_key: str
     title: str
@@ -24,6 +30,7 @@ class DeliverablePlanned(Event, frozen=True, kw_only=True):
     endorsers: tuple[PersonRef, ...] = ()
     outcome_number: int | None = None
     workstream: str | None = None
+    due_assumed: bool = False
 
 
 @event_type

@@ -10,7 +10,7 @@ from uuid import UUID, SafeUUID
 import msgspec
 
 from tracker.errors import IdempotencyMismatch, InvalidInput, StreamConflict
-from tracker.events.base import Metadata, NewEvent, StoredEvent, registry
+from tracker.events.base import Event, Metadata, NewEvent, StoredEvent, registry
 from tracker.events.codec import canonical_json, event_hash, format_instant, parse_instant
 from tracker.events.store import (
     AppendResult,
@@ -116,6 +116,19 @@ def _check_reads_back(name: str, data: bytes) -> None:
         raise InvalidInput(f"{name} would not read back: {exc}") from None
 
 
+def stored_fields(event: Event) -> dict[str, Any]:
+    """The event's fields as stored: those of ``omitted_when_default`` left out at their
+    default (``Event.omitted_when_default``)."""
+    fields = msgspec.structs.asdict(event)
+    omitted = type(event).omitted_when_default
+    if omitted:
+        defaults = {f.name: f.default for f in msgspec.structs.fields(event)}
+        for name in omitted:
+            if fields[name] == defaults[name]:
+                del fields[name]
+    return fields
+
+
 def encode_batch(
     events: Sequence[NewEvent], *, idempotency_key: str | None, max_event_bytes: int
 ) -> list[Encoded]:
@@ -124,7 +137,7 @@ def encode_batch(
     for new in events:
         name = type(new.data).__name__
         # The tag is the type column, so the stored data is the fields alone.
-        data = canonical_json(msgspec.structs.asdict(new.data))
+        data = canonical_json(stored_fields(new.data))
         _check_reads_back(name, data)
         metadata_struct = new.metadata
         if idempotency_key is not None and metadata_struct.idempotency_key != idempotency_key:

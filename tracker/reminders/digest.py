@@ -44,7 +44,9 @@ def rag_snapshot(
     row = portfolio_row(view, today, calendar, thresholds)
     items: list[ItemRag] = []
     for d in view.deliverables.values():
-        rated = deliverable_rag(d.title, d.state, d.due_on, today, calendar, thresholds)
+        rated = deliverable_rag(
+            d.title, d.state, d.due_on, today, calendar, thresholds, due_assumed=d.due_assumed
+        )
         items.append(_part(f"deliverable:{d.id}", d.title, rated.rag.value, rated.reasons))
     for m in view.milestones.values():
         rated_m = rate_milestone(m, today, calendar, thresholds)

@@ -282,6 +282,8 @@ def apply(view: ProgrammeView, event: StoredEvent) -> None:
             view.governance = data.governance
         case WorkstreamAdded():
             view.workstreams[data.workstream] = data.title
+            if data.description:
+                view.workstream_descriptions[data.workstream] = data.description
         case RosterMemberAssigned() | RosterMemberChanged():
             view.people[data.email] = data.name
             view.roster[data.email] = RosterEntry(
@@ -353,6 +355,9 @@ def apply(view: ProgrammeView, event: StoredEvent) -> None:
                 informed=list(data.informed),
                 submitted_on=on,
                 summary=data.summary,
+                presenters=list(data.presenters),
+                sections=list(data.sections),
+                provenance=_provenance(event),
             )
         case ClosureReportEndorsed():
             view.closure.endorsements.append(_signature(view, event, data.actor, data.on_behalf_of))
@@ -474,7 +479,14 @@ def _create(view: ProgrammeView, event: StoredEvent) -> None:
                 endorsers=list(data.endorsers),
                 outcome_number=data.outcome_number,
                 workstream=data.workstream,
-                history=[HistoryEntry(on=on, what="planned", detail=f"due {data.due_on}")],
+                due_assumed=data.due_assumed,
+                history=[
+                    HistoryEntry(
+                        on=on,
+                        what="planned",
+                        detail=f"due {data.due_on}" + (" (assumed)" if data.due_assumed else ""),
+                    )
+                ],
                 provenance=_provenance(event),
                 version=event.version,
             )
@@ -488,6 +500,7 @@ def _create(view: ProgrammeView, event: StoredEvent) -> None:
                 forecast=data.baseline,
                 workstream=data.workstream,
                 provenance=_provenance(event),
+                source_status=event.metadata.source.get("status", ""),
                 version=event.version,
             )
         case RiskRaised():
@@ -523,6 +536,7 @@ def _apply_deliverable(view: ProgrammeView, item: DeliverableView, event: Stored
                 )
             )
             item.due_on = data.due_on
+            item.due_assumed = False  # a re-planned date is a decision, no longer a placeholder
         case DeliverableSignatoriesChanged():
             _learn(view, (*data.approvers, *data.endorsers))
             _name_count(view, (*item.approvers, *item.endorsers), -1)
@@ -568,6 +582,9 @@ def _apply_deliverable(view: ProgrammeView, item: DeliverableView, event: Stored
 def _apply_milestone(item: MilestoneView, event: StoredEvent) -> None:
     data = event.data
     on = event.occurred_at.date()
+    status = event.metadata.source.get("status") if event.metadata.source else None
+    if status:
+        item.source_status = status
     match data:
         case MilestoneReforecast():
             item.changes.append(

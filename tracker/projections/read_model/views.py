@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 import msgspec
 
+from tracker.events.closure import ReportSection
 from tracker.events.values import DateValue, PersonRef
 
 
@@ -84,6 +85,8 @@ class DeliverableView(msgspec.Struct, kw_only=True, gc=False):
     endorsers: list[PersonRef]
     outcome_number: int | None = None
     workstream: str | None = None
+    due_assumed: bool = False
+    """The due date is a placeholder the source does not give (until re-planned)."""
     state: str = "planned"
     """planned, submitted, returned, signed_off or deferred."""
     round: int = 0
@@ -121,6 +124,9 @@ class MilestoneView(msgspec.Struct, kw_only=True, gc=False):
     workstream: str | None = None
     changes: list[MilestoneChange] = []
     provenance: Provenance | None = None
+    source_status: str = ""
+    """The status the latest source to give one printed ("On Target"): a milestone a later
+    paper re-dates shows that paper's words, not the first paper's."""
     version: int = 0
     """The version of the item's stream folded in (its ETag)."""
 
@@ -211,6 +217,12 @@ class ClosureView(msgspec.Struct, kw_only=True, gc=False):
     endorsements_missing_at_approval: list[str] = []
     submitted_on: date | None = None
     summary: str = ""
+    presenters: list[str] = []
+    """Who presented the report, as its paper prints them."""
+    sections: list[ReportSection] = []
+    """The paper's own section numbers and titles, when the report is a paper."""
+    provenance: Provenance | None = None
+    """The submission's: where its date, presenters and sections came from."""
 
 
 class ProgrammeView(msgspec.Struct, kw_only=True, gc=False):
@@ -225,6 +237,8 @@ class ProgrammeView(msgspec.Struct, kw_only=True, gc=False):
     """active, closing (closure report submitted) or closed (approved)."""
     closed_on: date | None = None
     workstreams: dict[str, str] = {}
+    workstream_descriptions: dict[str, str] = {}
+    """By workstream key, where one was given."""
     roster: dict[str, RosterEntry] = {}
     delegations: dict[str, Delegation] = {}
     people: dict[str, str] = {}

@@ -9,7 +9,12 @@ from typing import Final
 
 import msgspec
 
-from tracker.projections.reports.closure_report import ClosureReport
+from tracker.projections.reports.closure_report import (
+    CARRIED_FORWARD_HEADING,
+    ClosureReport,
+    DeliverableRow,
+    heading,
+)
 from tracker.projections.reports.csv_cells import write_csv
 from tracker.projections.reports.gates import GateRow
 from tracker.projections.reports.raid_log import RaidRow
@@ -114,6 +119,19 @@ def _dated(day: str, recorded_late: str) -> str:
     return f"{day} ({recorded_late})" if day and recorded_late else day
 
 
+def date_text(row: DeliverableRow, day: str) -> str:
+    """A deliverable's date as shown, marked "(assumed)" when the source gave none."""
+    return f"{day} (assumed)" if day and row.due_assumed else day
+
+
+def dated_line(report: ClosureReport) -> str:
+    """ "Report date: 2021-04-20. Presented by: Glyn Peach - Chief Digital Officer; ..." once
+    submitted; before, the day it is read."""
+    day = (report.report_date or report.today).isoformat()
+    presented = f" Presented by: {'; '.join(report.presenters)}." if report.presenters else ""
+    return f"Report date: {day}.{presented}"
+
+
 def approved_by_text(approved_by: Sequence[str], awaiting: Sequence[str]) -> str:
     """The approvals given, then any approvers still awaited: "Gabby Nelson; awaiting Paul
     Sutcliffe"."""
@@ -130,7 +148,9 @@ def to_markdown(report: ClosureReport) -> str:
         f"Status: {report.lifecycle}. RAG: {report.rag.capitalize()}. "
         f"Delivery confidence: {report.confidence_label}. Today: {report.today.isoformat()}.",
         "",
-        "## Key Transition Roles",
+        dated_line(report),
+        "",
+        f"## {heading(report, 'roles')}",
         "",
     ]
     out += _table(
@@ -139,10 +159,10 @@ def to_markdown(report: ClosureReport) -> str:
     )
     out += ["", f"*{report.raci_note}*"]
     out += [f"- {d.shown}" for d in report.deputies]
-    out += ["", "## 1. Purpose of this document", "", report.purpose or "(none recorded)", ""]
-    out += ["## 2. Scope of the assignment", "", report.scope or "(none recorded)", ""]
-    out += ["## 3. Governance", "", report.governance or "(none recorded)", ""]
-    out += ["## 4. Outcomes", ""]
+    out += ["", f"## {heading(report, 'purpose')}", "", report.purpose or "(none recorded)", ""]
+    out += [f"## {heading(report, 'scope')}", "", report.scope or "(none recorded)", ""]
+    out += [f"## {heading(report, 'governance')}", "", report.governance or "(none recorded)", ""]
+    out += [f"## {heading(report, 'outcomes')}", ""]
     out += _table(
         ("", "Outcome", "Status", "RAG", "Confidence"),
         [
@@ -156,7 +176,7 @@ def to_markdown(report: ClosureReport) -> str:
             for o in report.outcomes
         ],
     )
-    out += ["", "## 5. Deliverables", ""]
+    out += ["", f"## {heading(report, 'deliverables')}", ""]
     rows: list[tuple[object, ...]] = []
     previous: int | None = -1
     for d in report.deliverables:
@@ -169,7 +189,9 @@ def to_markdown(report: ClosureReport) -> str:
                 d.title,
                 approved_by_text(d.approved_by, d.awaiting),
                 d.status,
-                _dated(d.date.strftime("%d/%m/%Y") if d.date else "", d.recorded_late),
+                _dated(
+                    date_text(d, d.date.strftime("%d/%m/%Y") if d.date else ""), d.recorded_late
+                ),
                 d.rag.capitalize(),
             )
         )
@@ -212,7 +234,7 @@ def to_markdown(report: ClosureReport) -> str:
             GATE_COLUMNS,
             [gate_cells(g, "; ") for g in report.gates],
         )
-    out += ["", "## 6. Key learning points: successes, areas for improvements, gaps", ""]
+    out += ["", f"## {heading(report, 'learning_points')}", ""]
     out += _table(
         ("No.", "Key Learning Point Description", "Recommendations", "Responsible"),
         [
@@ -220,22 +242,22 @@ def to_markdown(report: ClosureReport) -> str:
             for n in report.learning_points
         ],
     )
-    out += ["", "## 7. Issues and risks", "", "### Issues", ""]
+    out += ["", f"## {heading(report, 'issues_and_risks')}", "", "### Issues", ""]
     out += _raid_table(report.issues, none_text(report, "issues"))
     out += ["", "### Risks", ""]
     out += _raid_table(report.risks, none_text(report, "risks"))
-    out += ["", "## 8. Close-out recommendations", ""]
+    out += ["", f"## {heading(report, 'recommendations')}", ""]
     out += _table(
         ("No.", "Recommendation Description", "Person/Team Responsible"),
         [(n.number, n.description, n.responsible) for n in report.recommendations],
     )
-    out += ["", "## 9. Next steps (agreed closure actions)", ""]
+    out += ["", f"## {heading(report, 'next_steps')}", ""]
     out += _table(
         ("No.", "Recommendation Description", "Person/Team Responsible"),
         [(n.number, n.description, n.responsible) for n in report.next_steps],
     )
     if report.carried_forward:
-        out += ["", "### Carried forward (deferred deliverables no next step covers)", ""]
+        out += ["", f"### {CARRIED_FORWARD_HEADING}", ""]
         out += _table(
             ("No.", "Deliverable", "Approvers"),
             [(n.number, n.description, n.responsible) for n in report.carried_forward],
@@ -325,7 +347,7 @@ def to_csv(report: ClosureReport) -> str:
                     d.title,
                     approved_by_text(d.approved_by, d.awaiting),
                     d.status,
-                    d.date.isoformat() if d.date else "",
+                    date_text(d, d.date.isoformat() if d.date else ""),
                     d.recorded_late,
                     d.rag,
                     " | ".join(d.rag_reasons),
@@ -345,6 +367,8 @@ __all__ = [
     "CSV_COLUMNS",
     "GATE_COLUMNS",
     "approved_by_text",
+    "date_text",
+    "dated_line",
     "gate_cells",
     "gate_state_text",
     "none_text",

@@ -17,7 +17,18 @@ Rules:
   named approvers; ``awaiting`` those still to approve before sign-off.
 * Outcome RAG is the worst of its deliverables; programme RAG the worst of every deliverable,
   milestone and open RAID item; delivery confidence is over the same parts (tracker.confidence).
-* Next steps are those recorded, then one per deferred deliverable no recorded step carries.
+* An assumed due date (the source gives none) is shown "(assumed)" and not rated
+  (``tracker.rag.deliverable_rag``).
+* Next steps are those recorded, exactly as the paper's table has them (``next_steps``).
+  Deferred deliverables that no recorded step covers are listed apart (``carried_forward``),
+  labelled as the tracker's own addition, never numbered into the paper's table.
+* Sections carry the paper's own numbers and titles when the submission recorded them
+  (``SubmitClosureReport.sections``), else the report's generic ones (``GENERIC_SECTIONS``):
+  ``sections`` lists the heading of every part in order, and ``heading(report, part)`` gives
+  one ("4. Socitm deliverables").
+* Once the report is submitted (as of any moment after), it is dated on the submission's day
+  with the presenters the submission recorded (``report_date``, ``presenters``); before, it is
+  dated ``today``. ``today`` stays the day the RAG is rated on.
 """
 
 from __future__ import annotations
@@ -28,7 +39,9 @@ import msgspec
 
 from tracker.backdating import lateness
 from tracker.calendar import WorkingCalendar
+from tracker.closure import REPORT_PARTS
 from tracker.confidence import delivery_confidence
+from tracker.events.closure import ReportSection
 from tracker.projections.read_model.views import DeliverableView, NumberedNote, ProgrammeView
 from tracker.projections.reports.data_quality import Finding, findings
 from tracker.projections.reports.gates import GateRow, gate_rows
@@ -48,6 +61,28 @@ RACI_NOTE = (
     "requested to 'Endorse'; Accountable (Owner) is asked to 'Approve'."
 )
 
+GENERIC_SECTIONS: tuple[ReportSection, ...] = (
+    ReportSection(part="roles", number="", title="Key Transition Roles"),
+    ReportSection(part="purpose", number="1", title="Purpose of this document"),
+    ReportSection(part="scope", number="2", title="Scope of the assignment"),
+    ReportSection(part="governance", number="3", title="Governance"),
+    ReportSection(part="outcomes", number="4", title="Outcomes"),
+    ReportSection(part="deliverables", number="5", title="Deliverables"),
+    ReportSection(
+        part="learning_points",
+        number="6",
+        title="Key learning points: successes, areas for improvements, gaps",
+    ),
+    ReportSection(part="issues_and_risks", number="7", title="Issues and risks"),
+    ReportSection(part="recommendations", number="8", title="Close-out recommendations"),
+    ReportSection(part="next_steps", number="9", title="Next steps (agreed closure actions)"),
+)
+"""The report's own headings, for a programme whose submission records none of its paper's."""
+
+CARRIED_FORWARD_HEADING = (
+    "Deferred deliverables carried forward: added by the tracker, not in the report's next steps"
+)
+
 STATUS_LABELS: dict[str, str] = {
     "planned": "Planned",
     "submitted": "Submitted",
@@ -55,6 +90,17 @@ STATUS_LABELS: dict[str, str] = {
     "signed_off": "Signed Off",
     "deferred": "Deferred",
 }
+
+
+class SectionHeading(msgspec.Struct, kw_only=True):
+    part: str
+    """One of ``tracker.closure.REPORT_PARTS``."""
+    number: str
+    title: str
+    shown: str
+    """"4. Socitm deliverables", or the title alone when unnumbered."""
+    from_paper: bool
+    """True when the submission recorded this heading from the report's paper."""
 
 
 class DeputyLine(msgspec.Struct, kw_only=True):
@@ -113,6 +159,8 @@ class DeliverableRow(msgspec.Struct, kw_only=True):
     date: date | None
     date_kind: str
     """"signed off", "planned" or "" (deferred)."""
+    due_assumed: bool = False
+    """The planned date shown is assumed (the source gives none): shown "(assumed)"."""
     deferred_reason: str | None
     rag: str
     rag_reasons: list[str]
@@ -157,10 +205,11 @@ class ClosureReport(msgspec.Struct, kw_only=True):
     risks: list[RaidRow]
     recommendations: list[NoteRow]
     next_steps: list[NoteRow]
-    """The agreed closure actions, as recorded (the paper's "Next steps" table)."""
+    """The agreed closure actions, as recorded (the paper's "Next steps" table), and only those."""
     carried_forward: list[NoteRow]
-    """Deferred deliverables that no recorded next step covers, numbered on their own: the
-    tracker adds them beside the paper's table, never into it (issue 17)."""
+    """Deferred deliverables that no recorded next step covers, numbered on their own under
+    ``CARRIED_FORWARD_HEADING``: the tracker adds them beside the paper's table, never into it
+    (issue 17)."""
     rag: str
     rag_reasons: list[str]
     confidence: str
@@ -171,7 +220,46 @@ class ClosureReport(msgspec.Struct, kw_only=True):
     position: int
     as_of: datetime | None = None
     known_at: datetime | None = None
+    sections: list[SectionHeading] = []
+    """Every part's heading, in the report's order (``heading``)."""
+    report_date: date | None = None
+    """The submission's day once submitted, else ``today``."""
+    presenters: list[str] = []
+    """Who presented the report, as the submission recorded them (its paper's header)."""
+    submission_source: dict[str, str] = {}
+    """The submission's provenance: where its date, presenters and sections came from."""
     content_hash: str = ""
+
+
+def heading(report: ClosureReport, part: str) -> str:
+    """The shown heading of one part: "4. Socitm deliverables", "Key Transition Roles"."""
+    return next((s.shown for s in report.sections if s.part == part), part)
+
+
+def sections(recorded: list[ReportSection]) -> list[SectionHeading]:
+    """The paper's headings when recorded, part by part; a part the paper does not head keeps
+    the generic title, unnumbered (a generic number could clash with the paper's)."""
+    paper = {s.part: s for s in recorded}
+    generic = {s.part: s for s in GENERIC_SECTIONS}
+    rows: list[SectionHeading] = []
+    for part in REPORT_PARTS:
+        found = paper.get(part)
+        if found is None:
+            base = generic[part]
+            number = "" if paper else base.number
+            title = base.title
+        else:
+            number, title = found.number, found.title
+        rows.append(
+            SectionHeading(
+                part=part,
+                number=number,
+                title=title,
+                shown=f"{number}. {title}" if number else title,
+                from_paper=found is not None,
+            )
+        )
+    return rows
 
 
 def status_of(item: DeliverableView) -> str:
@@ -302,6 +390,7 @@ def _deliverable_row(
         status=status_of(item),
         date=when,
         date_kind=kind,
+        due_assumed=kind == "planned" and item.due_assumed,
         deferred_reason=item.deferred_reason,
         rag=rated.rag.value,
         rag_reasons=list(rated.reasons),
@@ -325,7 +414,15 @@ def closure_report(
     known_at: datetime | None = None,
 ) -> ClosureReport:
     rated = {
-        item.id: deliverable_rag(item.title, item.state, item.due_on, today, calendar, thresholds)
+        item.id: deliverable_rag(
+            item.title,
+            item.state,
+            item.due_on,
+            today,
+            calendar,
+            thresholds,
+            due_assumed=item.due_assumed,
+        )
         for item in view.deliverables.values()
     }
     listed = {i.outcome_number for i in view.deliverables.values()}
@@ -413,11 +510,17 @@ def closure_report(
             position=view.position,
             as_of=as_of,
             known_at=known_at,
+            sections=sections(view.closure.sections),
+            report_date=view.closure.submitted_on or today,
+            presenters=list(view.closure.presenters),
+            submission_source=source_of(view.closure.provenance),
         )
     )
 
 
 __all__ = [
+    "CARRIED_FORWARD_HEADING",
+    "GENERIC_SECTIONS",
     "RACI_NOTE",
     "STATUS_LABELS",
     "ClosureReport",
@@ -426,7 +529,10 @@ __all__ = [
     "NoteRow",
     "OutcomeRow",
     "RoleRow",
+    "SectionHeading",
     "closure_report",
+    "heading",
     "outcome_status",
+    "sections",
     "status_of",
 ]

@@ -4,11 +4,17 @@ Each finding has a stable ``code``, a message naming the items, and the ids of t
 
 * ``milestone_out_of_sequence``: within a workstream (milestones with none form one group), in
   listed order, a milestone whose baseline is earlier than the previous milestone's, even read
-  at its latest (a month-precision date read as the month's last day): the seed's ASH&W "Cycle 4
+  at its latest (a month, quarter or year read as its last day): the seed's ASH&W "Cycle 4
   Testing complete" January 2013 after Cycle 3 in November 2013.
 * ``signed_off_after_closure``: a deliverable signed off (effective date) after the closure
   report that lists it was submitted (the report lists every deliverable of the programme).
-* ``no_approver``: a deliverable with no named approver that is not deferred.
+* ``no_approver``: a deliverable with no named approver that is not deferred, unless its due
+  date is assumed. A row the source gives neither a date nor an approver (the BTLS paper's
+  nine "Post Transition" rows, which that paper reports as deferred and the seed defers on the
+  report's day) is planned with an assumed due date; before its deferral the missing approver
+  is the paper's own gap, not a lapse the tracker should report, and the paper gives no ground
+  for one. Re-planning the due date to a real one (``DeliverableReplanned``) ends the
+  exemption: from then on it is flagged like any other until deferred or given an approver.
 * ``duplicate_title``: two or more deliverables of one outcome (or of none) with the same title,
   compared ignoring case and runs of whitespace.
 * ``name_variants``: one e-mail spelt with different display names across the roster, approvers,
@@ -26,7 +32,9 @@ Each finding has a stable ``code``, a message naming the items, and the ids of t
   look-alike RACI letters, a merged row, status words in the Approved By cell, "(as above)"
   rows whose dates differ, an outlier sign-off date, an outcome reported Complete that a later
   sign-off contradicts, a table without its header, durations that do not add up, dates the
-  paper does not give (assumed), and one milestone dated differently in different papers.
+  paper does not give (assumed), one milestone dated differently in different papers, an
+  achievement inferred from a later paper, an undated paper, a date without its year and a
+  reference dated differently from its paper.
 """
 
 from __future__ import annotations
@@ -68,7 +76,12 @@ PAPER_RULES: dict[str, str] = {
     "durations_do_not_add_up": "Durations that do not add up",
     "date_assumed": "Dates the paper does not give, assumed by the seed",
     "risks_not_itemised": "Risks the paper mentions without listing them",
+    "risk_not_scored": "Risks the paper names without scoring them",
     "dated_differently_across_papers": "One milestone dated differently in different papers",
+    "achievement_inferred": "Achievements no paper reports, inferred from a later paper",
+    "undated_paper": "A paper that prints no date",
+    "date_without_year": "A date printed without its year",
+    "reference_date_differs": "A paper whose reference is dated differently from the paper",
 }
 """The paper oddities the seed records (``seed.source.oddities``), in the order reported; a
 rule not listed here is reported after them under its own code."""
@@ -102,9 +115,13 @@ def _normal(text: str) -> str:
 
 
 def milestones_out_of_sequence(view: ProgrammeView) -> list[Finding]:
+    """A milestone listed after another in its workstream but dated wholly before it. An
+    assumed baseline (not in the source) takes no part: an assumption raises no finding."""
     found: list[Finding] = []
     previous_in: dict[str | None, str] = {}
     for item in view.milestones.values():
+        if item.baseline.assumed:
+            continue
         previous_id = previous_in.get(item.workstream)
         previous_in[item.workstream] = item.id
         if previous_id is None:
@@ -148,7 +165,7 @@ def no_approver(view: ProgrammeView) -> list[Finding]:
             [item.id],
         )
         for item in view.deliverables.values()
-        if not item.approvers and item.state != "deferred"
+        if not item.approvers and item.state != "deferred" and not item.due_assumed
     ]
 
 

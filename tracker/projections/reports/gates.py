@@ -11,8 +11,8 @@ RAG (docs/rag.md):
   then the first reason of each unmet item that set the colour.
 
 ``expected_on`` is the latest date its criteria give (a deliverable's sign-off or due date, a
-milestone's actual or forecast, a month read as its last day): when the gate could pass on the
-plan as it stands. Calendar feeds put an unpassed gate on that day.
+milestone's actual or forecast, a month, quarter or year read as its last day): when the gate
+could pass on the plan as it stands. Calendar feeds put an unpassed gate on that day.
 """
 
 from __future__ import annotations
@@ -135,7 +135,9 @@ def _rate_open(
     for c in unmet:
         if c.kind == "deliverable" and c.id in view.deliverables:
             d = view.deliverables[c.id]
-            result = deliverable_rag(d.title, d.state, d.due_on, today, calendar, thresholds)
+            result = deliverable_rag(
+                d.title, d.state, d.due_on, today, calendar, thresholds, due_assumed=d.due_assumed
+            )
             rated.append((result.rag, result.reasons[0]))
         elif c.kind == "milestone" and c.id in view.milestones:
             m = rate_milestone(view.milestones[c.id], today, calendar, thresholds)

@@ -52,6 +52,8 @@ class InboxItem(msgspec.Struct, kw_only=True):
     a sentence per item it waits for)."""
     submitted_on: date | None = None
     due_on: date | None = None
+    due_assumed: bool = False
+    """The due date is assumed (not in the source): shown "(assumed)", never rated late."""
     rag: str | None = None
     rag_reasons: list[str] = []
 
@@ -106,6 +108,7 @@ def _awaiting(
                 blocked_by=blocked if action == "approve" else [],
                 submitted_on=item.submitted_on,
                 due_on=item.due_on,
+                due_assumed=item.due_assumed,
                 rag=item.rag,
                 rag_reasons=item.rag_reasons,
             )

@@ -76,7 +76,9 @@ def portfolio_row(
     count_findings: bool = True,
 ) -> PortfolioRow:
     deliverable_rags = [
-        deliverable_rag(i.title, i.state, i.due_on, today, calendar, thresholds)
+        deliverable_rag(
+            i.title, i.state, i.due_on, today, calendar, thresholds, due_assumed=i.due_assumed
+        )
         for i in view.deliverables.values()
     ]
     milestone_rags = {

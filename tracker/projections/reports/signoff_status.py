@@ -78,6 +78,8 @@ class SignOffItem(msgspec.Struct, kw_only=True):
     missing_names: list[str]
     outcome_number: int | None = None
     due_on: date | None = None
+    due_assumed: bool = False
+    """The due date is a placeholder the source does not give: shown "(assumed)", not rated."""
     returned_comment: str | None = None
     deferred_destination: str | None = None
     deferred_reason: str | None = None
@@ -161,7 +163,15 @@ def deliverable_item(
     counted = item.state != "returned"
     endorse_gap = [] if settled else _missing(endorsers, item.endorsements if counted else [])
     approve_gap = [] if settled else _missing(approvers, item.approvals if counted else [])
-    rag = deliverable_rag(item.title, item.state, item.due_on, today, calendar, thresholds)
+    rag = deliverable_rag(
+        item.title,
+        item.state,
+        item.due_on,
+        today,
+        calendar,
+        thresholds,
+        due_assumed=item.due_assumed,
+    )
     return SignOffItem(
         id=item.id,
         kind="deliverable",
@@ -179,6 +189,7 @@ def deliverable_item(
         missing_names=[person.name for person in (*endorse_gap, *approve_gap)],
         outcome_number=item.outcome_number,
         due_on=item.due_on,
+        due_assumed=item.due_assumed,
         returned_comment=item.returned_comment,
         deferred_destination=item.deferred_destination,
         deferred_reason=item.deferred_reason,
