@@ -46,7 +46,13 @@ def programme_detail(view: ProgrammeView, when: When) -> ProgrammeDetail:
         planned_end_on=view.planned_end_on,
         closed_on=view.closed_on,
         workstreams=[
-            WorkstreamOut(id=key, key=key, title=title) for key, title in view.workstreams.items()
+            WorkstreamOut(
+                id=key,
+                key=key,
+                title=title,
+                description=view.workstream_descriptions.get(key, ""),
+            )
+            for key, title in view.workstreams.items()
         ],
         outcomes=[
             OutcomeOut(id=f"outcome:{number}", number=number, title=title)

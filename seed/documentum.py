@@ -15,6 +15,10 @@ ICT Projects" report of 4 March 2014 (``004_665650827499d7e1.txt`` lines 797-871
   not sequential however but are being delivered in parallel where possible" (line 835), so the
   seven gates share one place in the order; it records no gate approval, so none is passed
   (docs/seed.md).
+- One history across the papers: the July 2012 report (000, line 289) plans "a new Electronic
+  Records System during 2013"; that is work package 7. The programme is first seen there: the
+  milestone is baselined then at the year 2013 and re-baselined by 004 to June 2014, the paper
+  as the reason.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 from datetime import date
 from typing import NamedTuple
 
+from seed import service_improvement_plans as sip
 from seed.seeder import ProgrammeSeedReport, Seeder
 from seed.source import (
     PLACEHOLDER_EMAIL,
@@ -31,6 +36,7 @@ from seed.source import (
     milestone_recorded_on,
     oddities,
     paper_month,
+    paper_title,
     placeholder_owner,
     row_text,
     seed_id,
@@ -41,10 +47,11 @@ from tracker.commands import (
     AddWorkstream,
     BaselineMilestone,
     DefineGate,
+    RebaselineMilestone,
     RegisterProgramme,
 )
 from tracker.errors import InvalidInput
-from tracker.events.values import PersonRef
+from tracker.events.values import DateValue, PersonRef
 from tracker.handlers import Handlers
 
 DOCUMENT = "004_665650827499d7e1.txt"
@@ -55,6 +62,8 @@ REPORT_ON = date(2014, 3, 4)
 """Line 657: "Meeting to be held on 4 March 2014"."""
 STARTS_ON = date(2013, 5, 1)
 """The paper gives no start: the earliest date it gives, work package 1's May 2013."""
+FIRST_SEEN_ON = sip.REPORT_ON
+"""10 July 2012: the 2012 report's Electronic Records System plan (000 line 289) is WP7."""
 PLANNED_END_ON = date(2014, 6, 30)
 """The latest work package date: 7, Jun 2014."""
 CONTACT_LINE = 663
@@ -160,6 +169,74 @@ WORK_PACKAGES = (
     ),
 )
 
+DESCRIPTIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        (
+            "Work Package One: Involves creating the basic hardware environment, installing "
+            "and configuring the Documentum software."
+        ),
+    ),
+    2: (
+        (
+            "Work Package Two: Creation of an Electronic Social Care Record (ESCR) "
+            "capability, supporting the integration of Documentum with current ISSIS social "
+            "care system. The interface is also designed and built for seamless migration to "
+            "the ISSIS replacement, Liquidlogic."
+        ),
+    ),
+    3: (
+        (
+            "Work Package Three: The migration of all existing content from current document "
+            "management system (CERMS) to the new platform. This needs to be carried out "
+            "with robust validation, and with assurance of no loss of data integrity, full "
+            "business readiness and go-live support. Once completed, CERMS will be "
+            "decommissioned."
+        ),
+    ),
+    4: (
+        (
+            "Work Package Four: The creation of a Child Protection Portal on Documentum, to "
+            "support secure, multi-agency collaboration around documents and processes "
+            "related to child protection case conferences."
+        ),
+    ),
+    5: (
+        (
+            "Work Package Five: Implementation of full inbound and outbound Document "
+            "Handling Centre. This may include tuning/enhancing the smart indexing, and the "
+            "use of/integration with Print and Output Management software to optimise the "
+            "use of equipment and postal charges."
+        ),
+    ),
+    6: (
+        (
+            "Work Package Six: Development of a 'templated' methodology and toolset to allow "
+            "staff to exploit the Documentum platform as necessary to deliver business "
+            "value. The Methodology will allow technical staff to:"
+        ),
+        ("- Configure and administrate all aspects of the product."),
+        ("- Support the creation, deployment and maintenance of complex workflows."),
+        ("- Develop and integrate interfaces to other line of business applications."),
+        (
+            "- Provide staff with the tools and skills to manage the future migration of "
+            "content from fileshares and other repositories."
+        ),
+    ),
+    7: (
+        (
+            "Work Package Seven: Use the 'templated' methodology and toolset to deliver "
+            "value to three initial selected business areas. This is intended to demonstrate "
+            "the value and power of Documentum and the Methodology, whilst delivering 'quick "
+            "wins' for the County Council. The three business areas under development are:"
+        ),
+        ("- Social Care finance systems/Oracle Financials"),
+        ("- Social Care Printing"),
+        ("- Emergency Planning"),
+    ),
+}
+"""Each work package's prose (lines 837-858), line by line as the file holds them: the first
+line names the package ("Work Package One: ..."), the others are its bullets."""
+
 ACHIEVED = ("Complete", "Launched, now live with Social Care")
 NOT_ACHIEVED = ("On Target", "On Target to coincide with CYP Liquid Logic Go Live March 2014")
 
@@ -175,7 +252,7 @@ async def load(handlers: Handlers) -> ProgrammeSeedReport:
             purpose=PURPOSE,
             scope=SCOPE,
             governance=GOVERNANCE,
-            occurred_at=at(STARTS_ON, 9),
+            occurred_at=at(FIRST_SEEN_ON, 8, 20),
             source=source(
                 DOCUMENT,
                 "Document Management Service Project",
@@ -184,12 +261,13 @@ async def load(handlers: Handlers) -> ProgrammeSeedReport:
                 purpose_line=str(PURPOSE_LINE),
                 scope_lines=", ".join(str(n) for n in SCOPE_LINES),
                 start_note="no start date in the paper: the earliest date it gives (May 2013)",
+                first_seen=f"{sip.DOCUMENT} line 289 (10 July 2012)",
                 **oddities(SIGNIFICANT_RISKS),
             ),
         )
     )
     await seeder.assign(
-        placeholder_owner(KEY, DOCUMENT, CONTACT_LINE, CONTACT, on=at(STARTS_ON, 9, 5))
+        placeholder_owner(KEY, DOCUMENT, CONTACT_LINE, CONTACT, on=at(FIRST_SEEN_ON, 8, 25))
     )
     for package in WORK_PACKAGES:
         await _work_package(seeder, package)
@@ -224,6 +302,20 @@ async def _gate(seeder: Seeder, package: WorkPackage) -> None:
     )
 
 
+def describe(package: WorkPackage) -> str:
+    """The package's prose without its "Work Package One: " label, its bullets on their own
+    lines."""
+    first, *bullets = DESCRIPTIONS[package.number]
+    label = f"{package.title}: "
+    if not first.startswith(label):
+        raise InvalidInput(f"line {package.prose_line} does not start {label!r}")
+    return "\n".join([first.removeprefix(label), *bullets])
+
+
+EARLIER_LINE = 289
+"""000's Electronic Records System plan: work package 7 as the July 2012 report dates it."""
+EARLIER_BASELINE = DateValue(date=date(2013, 1, 1), precision="year")
+"""'during 2013'."""
 ACROSS_PAPERS: dict[int, dict[str, str]] = {
     869: oddities(
         (
@@ -248,27 +340,33 @@ async def _work_package(seeder: Seeder, package: WorkPackage) -> None:
         status=package.status,
         **ACROSS_PAPERS.get(package.line, {}),
     )
+    first_seen = package.line in ACROSS_PAPERS
     await seeder.add_workstream(
         AddWorkstream(
             programme_key=KEY,
             workstream=workstream,
             title=package.title,
-            occurred_at=at(STARTS_ON, 9, 10),
+            description=describe(package),
+            occurred_at=at(FIRST_SEEN_ON, 8, 30) if first_seen else at(STARTS_ON, 9, 10),
             source=provenance,
         )
     )
     month = paper_month(package.date)
-    milestone_id = await seeder.baseline(
-        BaselineMilestone(
-            programme_key=KEY,
-            milestone_id=seed_id(KEY, "milestone", str(package.line)),
-            title=package.cell,
-            baseline=month,
-            workstream=workstream,
-            occurred_at=at(STARTS_ON, 9, 30),
-            source=provenance,
+    milestone_id = seed_id(KEY, "milestone", str(package.line))
+    if first_seen:
+        await _first_seen_in_2012(seeder, package, workstream, provenance)
+    else:
+        await seeder.baseline(
+            BaselineMilestone(
+                programme_key=KEY,
+                milestone_id=milestone_id,
+                title=package.cell,
+                baseline=month,
+                workstream=workstream,
+                occurred_at=at(STARTS_ON, 9, 30),
+                source=provenance,
+            )
         )
-    )
     if package.status in ACHIEVED:
         await seeder.achieve(
             AchieveMilestone(
@@ -280,3 +378,37 @@ async def _work_package(seeder: Seeder, package: WorkPackage) -> None:
         )
     elif package.status not in NOT_ACHIEVED:
         raise InvalidInput(f"line {package.line}: unknown status {package.status!r}")
+
+
+async def _first_seen_in_2012(
+    seeder: Seeder, package: WorkPackage, workstream: str, provenance: dict[str, str]
+) -> None:
+    """Baselined as the July 2012 report dates it, re-baselined as 004 dates it."""
+    plan = sip.PLAN_ROWS[EARLIER_LINE]
+    milestone_id = await seeder.baseline(
+        BaselineMilestone(
+            programme_key=KEY,
+            milestone_id=seed_id(KEY, "milestone", str(package.line)),
+            title=package.cell,
+            baseline=EARLIER_BASELINE,
+            workstream=workstream,
+            occurred_at=at(FIRST_SEEN_ON, 9, 30),
+            source=source(
+                sip.DOCUMENT,
+                sip.TABLE,
+                plan.line,
+                row_text(plan.project, plan.description, plan.status),
+                status=plan.status,
+                later=f"{DOCUMENT} line {package.line}",
+            ),
+        )
+    )
+    await seeder.rebaseline(
+        RebaselineMilestone(
+            milestone_id=milestone_id,
+            baseline=paper_month(package.date),
+            reason=f"{paper_title(DOCUMENT)} dates it {package.date} (line {package.line})",
+            occurred_at=at(REPORT_ON, 9, 45),
+            source=provenance,
+        )
+    )

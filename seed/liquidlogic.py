@@ -8,9 +8,18 @@ the Cabinet Committee on Performance Improvement, meeting of 4 March 2014
   if earlier); "On Target" is not achieved and its forecast stays at the baseline.
 - The ASH&W table's oddities are kept: "Cycle 4 Testing complete" is dated January 2013, after
   Cycle 3 in November 2013 (surely a typo for January 2014), and its header row has no "Status"
-  heading.
+  heading. Its achievement keeps the printed month but is entered on the report's day, the first
+  day the paper vouches for it: entered at the end of January 2013 it would read as achieved
+  before the solution was even installed for evaluation (February 2013).
 - The paper names no person for the programme: the roster is one placeholder, "ICT Services",
   clearly labelled, as the Accountable owner.
+- One history across the papers: the July 2012 report (000) is where the programme is first
+  seen, as the two "ISSIS Replacement" plans of its Table 4.1 (lines 281 and 283). Their go-lives
+  are baselined then, at the paper's precision (CYP "go live is 2013": the year; Adult Social
+  Care "1 April 2013": the day), and 004 re-baselines them (March 2014, June 2014) with the paper
+  as the reason: one milestone stream each, not a milestone per paper.
+- The 2015 report (001, ``partnership_2015``) adds what it records: the post-implementation
+  review, and therefore the go-lives, achieved (their dates assumed).
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from __future__ import annotations
 from datetime import date
 from typing import NamedTuple
 
+from seed import service_improvement_plans as sip
 from seed.seeder import ProgrammeSeedReport, Seeder
 from seed.source import (
     SIGNIFICANT_RISKS,
@@ -25,6 +35,7 @@ from seed.source import (
     milestone_recorded_on,
     oddities,
     paper_month,
+    paper_title,
     placeholder_owner,
     row_text,
     seed_id,
@@ -34,9 +45,11 @@ from tracker.commands import (
     AchieveMilestone,
     AddWorkstream,
     BaselineMilestone,
+    RebaselineMilestone,
     RegisterProgramme,
 )
 from tracker.errors import InvalidInput
+from tracker.events.values import DateValue
 from tracker.handlers import Handlers
 
 DOCUMENT = "004_665650827499d7e1.txt"
@@ -47,6 +60,8 @@ REPORT_ON = date(2014, 3, 4)
 """Line 657: "Meeting to be held on 4 March 2014"."""
 STARTS_ON = date(2013, 1, 1)
 """Line 758: "the formal implementation programme commencing in January 2013"."""
+FIRST_SEEN_ON = sip.REPORT_ON
+"""10 July 2012: the two ISSIS replacement plans of the 2012 report (000 lines 281, 283)."""
 PLANNED_END_ON = date(2014, 6, 30)
 """The last milestone: ASH&W "Project Go Live", June 2014 (line 791)."""
 
@@ -149,12 +164,13 @@ async def load(handlers: Handlers) -> ProgrammeSeedReport:
             purpose=PURPOSE,
             scope=SCOPE,
             governance=GOVERNANCE,
-            occurred_at=at(STARTS_ON, 9),
+            occurred_at=at(FIRST_SEEN_ON, 8),
             source=source(
                 DOCUMENT,
                 "Social Care System Replacement",
                 NAME_LINE,
                 "Social Care System Replacement",
+                first_seen=f"{sip.DOCUMENT} lines 281, 283 (10 July 2012)",
                 purpose_line=str(PURPOSE_LINE),
                 scope_line=str(SCOPE_LINE),
                 governance_lines=", ".join(str(n) for n in GOVERNANCE_LINES),
@@ -163,7 +179,7 @@ async def load(handlers: Handlers) -> ProgrammeSeedReport:
         )
     )
     await seeder.assign(
-        placeholder_owner(KEY, DOCUMENT, CONTACT_LINE, CONTACT, on=at(STARTS_ON, 9, 5))
+        placeholder_owner(KEY, DOCUMENT, CONTACT_LINE, CONTACT, on=at(FIRST_SEEN_ON, 8, 5))
     )
     for workstream, rows in TABLES:
         missing = (
@@ -185,7 +201,7 @@ async def load(handlers: Handlers) -> ProgrammeSeedReport:
                 programme_key=KEY,
                 workstream=workstream.key,
                 title=workstream.title,
-                occurred_at=at(STARTS_ON, 9, 10),
+                occurred_at=at(FIRST_SEEN_ON, 8, 10),
                 source=header,
             )
         )
@@ -194,54 +210,117 @@ async def load(handlers: Handlers) -> ProgrammeSeedReport:
     return await seeder.report()
 
 
-ACROSS_PAPERS: dict[int, dict[str, str]] = {
-    777: oddities(
-        (
-            "dated_differently_across_papers",
-            "CYP 'Project Go Live' is March 2014 here; the July 2012 report (000, line 281) "
-            "has the CYP ISSIS replacement 'on target for go live is 2013'",
-        )
-    ),
-    791: oddities(
-        (
-            "dated_differently_across_papers",
-            "ASH&W 'Project Go Live' is June 2014 here; the July 2012 report (000, line 283) "
-            "has the Adult Social Care replacement 'on target for a go live 1 April 2013'",
-        )
+SUSPECT_DATES: dict[int, str] = {
+    788: (
+        "printed January 2013, after Cycle 3 (November 2013) and before the solution was "
+        "installed (February 2013): kept as printed, entered as achieved on the report's day"
     ),
 }
-"""Milestones another paper dates differently, by line: findings, not silent re-baselines."""
+"""Completions whose printed month cannot be when they happened, by line."""
+
+
+class EarlierDate(NamedTuple):
+    """A milestone an earlier paper dated: that paper's row and its date, at its precision."""
+
+    row: sip.PlanRow
+    baseline: DateValue
+    oddity: str
+
+
+EARLIER: dict[int, EarlierDate] = {
+    777: EarlierDate(
+        sip.PLAN_ROWS[281],
+        DateValue(date=date(2013, 1, 1), precision="year"),
+        "CYP 'Project Go Live' is March 2014 here; the July 2012 report (000, line 281) has the "
+        "CYP ISSIS replacement 'on target for go live is 2013'",
+    ),
+    791: EarlierDate(
+        sip.PLAN_ROWS[283],
+        DateValue(date=date(2013, 4, 1), precision="day"),
+        "ASH&W 'Project Go Live' is June 2014 here; the July 2012 report (000, line 283) has the "
+        "Adult Social Care replacement 'on target for a go live 1 April 2013'",
+    ),
+}
+"""Go-lives first dated by the July 2012 report, by 004's line: baselined from 000, then
+re-baselined by 004 with the paper as the reason (one stream across the papers)."""
 
 
 async def _milestone(seeder: Seeder, workstream: Workstream, row: MilestoneRow) -> None:
+    earlier = EARLIER.get(row.line)
     provenance = source(
         DOCUMENT,
         workstream.table,
         row.line,
         row_text(row.milestone, row.date, row.status),
         status=row.status,
-        **ACROSS_PAPERS.get(row.line, {}),
+        **(oddities(("dated_differently_across_papers", earlier.oddity)) if earlier else {}),
     )
     month = paper_month(row.date)
+    milestone_id = seed_id(KEY, "milestone", str(row.line))
+    if earlier is None:
+        await seeder.baseline(
+            BaselineMilestone(
+                programme_key=KEY,
+                milestone_id=milestone_id,
+                title=row.milestone,
+                baseline=month,
+                workstream=workstream.key,
+                occurred_at=at(STARTS_ON, 9, 30),
+                source=provenance,
+            )
+        )
+    else:
+        await _across_papers(seeder, workstream, row, earlier, provenance)
+    if row.status == "Complete":
+        suspect = row.line in SUSPECT_DATES
+        entered = REPORT_ON if suspect else milestone_recorded_on(month, REPORT_ON)
+        await seeder.achieve(
+            AchieveMilestone(
+                milestone_id=milestone_id,
+                actual=month,
+                occurred_at=at(entered, 17),
+                source=(
+                    {**provenance, "date_note": SUSPECT_DATES[row.line]} if suspect else provenance
+                ),
+            )
+        )
+    elif row.status != "On Target":
+        raise InvalidInput(f"line {row.line}: unknown status {row.status!r}")
+
+
+async def _across_papers(
+    seeder: Seeder,
+    workstream: Workstream,
+    row: MilestoneRow,
+    earlier: EarlierDate,
+    provenance: dict[str, str],
+) -> None:
+    """Baselined as the July 2012 report dates it, re-baselined as 004 dates it."""
+    plan = earlier.row
     milestone_id = await seeder.baseline(
         BaselineMilestone(
             programme_key=KEY,
             milestone_id=seed_id(KEY, "milestone", str(row.line)),
             title=row.milestone,
-            baseline=month,
+            baseline=earlier.baseline,
             workstream=workstream.key,
-            occurred_at=at(STARTS_ON, 9, 30),
+            occurred_at=at(FIRST_SEEN_ON, 9, 30),
+            source=source(
+                sip.DOCUMENT,
+                sip.TABLE,
+                plan.line,
+                row_text(plan.project, plan.description, plan.status),
+                status=plan.status,
+                later=f"{DOCUMENT} line {row.line}",
+            ),
+        )
+    )
+    await seeder.rebaseline(
+        RebaselineMilestone(
+            milestone_id=milestone_id,
+            baseline=paper_month(row.date),
+            reason=f"{paper_title(DOCUMENT)} dates it {row.date} (line {row.line})",
+            occurred_at=at(REPORT_ON, 9, 45),
             source=provenance,
         )
     )
-    if row.status == "Complete":
-        await seeder.achieve(
-            AchieveMilestone(
-                milestone_id=milestone_id,
-                actual=month,
-                occurred_at=at(milestone_recorded_on(month, REPORT_ON), 17),
-                source=provenance,
-            )
-        )
-    elif row.status != "On Target":
-        raise InvalidInput(f"line {row.line}: unknown status {row.status!r}")

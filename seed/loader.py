@@ -15,7 +15,9 @@ from seed import (
     asset_management,
     btls_transition,
     documentum,
+    lancaster_shared_services,
     liquidlogic,
+    partnership_2015,
     service_improvement_plans,
 )
 from seed.seeder import ProgrammeSeedReport
@@ -26,13 +28,19 @@ from tracker.handlers import Handlers
 Loader = Callable[[Handlers], Awaitable[ProgrammeSeedReport]]
 
 LOADERS: tuple[Loader, ...] = (
+    lancaster_shared_services.load,
     service_improvement_plans.load,
-    asset_management.load,
     liquidlogic.load,
     documentum.load,
+    asset_management.load,
+    partnership_2015.load_liquidlogic,
+    partnership_2015.load_asset_management,
     btls_transition.load,
 )
-"""In the order of the papers' dates: 2012, then 2014 (three programmes), then 2021."""
+"""In the order of the papers' dates: 002 (January 2012), 000 (July 2012: its plans, and the
+Liquidlogic and Documentum programmes it first names), 004 (March 2014: three programmes), 001
+(2015: additions to two of them) and 003 (2021). A programme loaded in several steps is
+reported once, with what it holds after the last and the commands and events of all."""
 
 
 class SeedReport(msgspec.Struct, frozen=True, kw_only=True):
@@ -59,10 +67,15 @@ async def _events_after(store: EventStore, position: int) -> int:
 
 async def load_seed(store: EventStore, clock: Clock) -> SeedReport:
     handlers = Handlers(store, clock)
-    programmes: list[ProgrammeSeedReport] = []
+    programmes: dict[str, ProgrammeSeedReport] = {}
     for load in LOADERS:
         before = await store.head_position()
         report = await load(handlers)
         events = await _events_after(store, before)
-        programmes.append(msgspec.structs.replace(report, events=events))
-    return SeedReport(programmes=tuple(programmes))
+        earlier = programmes.get(report.key)
+        programmes[report.key] = msgspec.structs.replace(
+            report,
+            commands=report.commands + (earlier.commands if earlier else 0),
+            events=events + (earlier.events if earlier else 0),
+        )
+    return SeedReport(programmes=tuple(programmes.values()))

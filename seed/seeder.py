@@ -26,6 +26,7 @@ from tracker.commands import (
     DefineOutcome,
     EndorseClosureReport,
     PlanDeliverable,
+    RebaselineMilestone,
     RecordCloseOutRecommendation,
     RecordLearningPoint,
     RecordNextStep,
@@ -181,6 +182,11 @@ class Seeder:
         if not (await self.milestone(milestone_id)).exists:
             await self._run(command)
         return milestone_id
+
+    async def rebaseline(self, command: RebaselineMilestone) -> None:
+        """A later paper's date for a milestone an earlier paper dated: once."""
+        if (await self.milestone(command.milestone_id)).baseline != command.baseline:
+            await self._run(command)
 
     async def achieve(self, command: AchieveMilestone) -> None:
         if (await self.milestone(command.milestone_id)).actual is None:

@@ -5,15 +5,19 @@ for the meeting of 10 July 2012 (``000_a1ae7120620d128e.txt`` lines 273-294).
   (they are independent projects, not a sequence) holding one milestone titled by the project
   name; the row is kept whole in the provenance. The table is printed in two parts (header rows
   279 and 288) under one caption (line 294).
-- The table has no date column. Each plan's baseline is a judgement, written next to it in
-  ``BASELINES``: the date its description gives, at the best precision the domain keeps (a
-  year-only date, "in 2012", becomes its last month, December 2012, the latest it can mean);
-  "1 April 2013" is kept to the day; plans with no date take March 2013, the end of the
-  2012/13 year the report looks ahead to.
-- Statuses as of the report: "Complete" is achieved, dated July 2012 (month precision: complete
-  by the report; the paper gives no completion dates) and entered on 10 July 2012. "On target"
-  and "In progress" are not achieved, forecast at the baseline; the exact status text is kept
-  in the provenance ("On target" with a lower-case t, unlike 2014's "On Target").
+- Three plans are programmes a later paper follows: the two ISSIS replacements (lines 281 and
+  283) are the Liquidlogic projects and the Electronic Records System (line 289) is Documentum's
+  work package 7 (004). Their milestones live in those programmes (``liquidlogic``,
+  ``documentum``), baselined there from this table and re-baselined by the later paper: one
+  history per milestone. This programme keeps the other eight plans.
+- The table has no date column. Each plan's baseline is the date its description gives, at the
+  precision it gives it: "in 2012" is the year 2012, not a guessed month. Plans whose description
+  gives no date take March 2013, the end of the 2012/13 year the report looks ahead to, marked
+  assumed: an assumed date is never rated against, so it never makes a plan amber or red.
+- Statuses as of the report: "Complete" is achieved by the report (July 2012, assumed: the paper
+  gives no completion dates) and entered on 10 July 2012. "On target" and "In progress" are not
+  achieved, forecast at the baseline; the exact status text is kept in the provenance ("On
+  target" with a lower-case t, unlike 2014's "On Target").
 - The paper names no owner for the plans: one labelled placeholder is the Accountable.
 """
 
@@ -26,12 +30,10 @@ from seed.seeder import ProgrammeSeedReport, Seeder
 from seed.source import (
     at,
     oddities,
-    paper_month,
     placeholder_owner,
     row_text,
     seed_id,
     source,
-    uk_day,
 )
 from tracker.commands import AchieveMilestone, AddWorkstream, BaselineMilestone, RegisterProgramme
 from tracker.errors import InvalidInput
@@ -46,7 +48,7 @@ REPORT_ON = date(2012, 7, 10)
 STARTS_ON = date(2011, 5, 16)
 """Line 28: One Connect Limited "went live on 16 May 2011"; the plans are its first year's."""
 PLANNED_END_ON = date(2013, 12, 31)
-"""The latest baseline below: December 2013."""
+"""The latest baseline below: the end of 2013."""
 CONTACT_LINE = 13
 CONTACT = "Eddie Sutton, (01772) 535171, Office of the Chief Executive,"
 """Line 13, the report's contact (his real address, line 14, is not seeded)."""
@@ -178,33 +180,44 @@ PART_2 = (
 )
 
 
+PLAN_ROWS: dict[int, PlanRow] = {row.line: row for row in (*PART_1, *PART_2)}
+
+TRACKED_IN: dict[int, str] = {
+    281: "liquidlogic-social-care",
+    283: "liquidlogic-social-care",
+    289: "documentum-dms",
+}
+"""Plans a later paper follows as (part of) another programme: their milestones live there."""
+
+
 class Baseline(NamedTuple):
-    date: str
-    """"December 2012" (a month) or "01/04/2013" (a day)."""
+    value: DateValue
     basis: str
 
 
+def _year(year: int) -> DateValue:
+    return DateValue(date=date(year, 1, 1), precision="year")
+
+
+_END_OF_2012_13 = DateValue(date=date(2013, 3, 1), precision="month", assumed=True)
+_BY_THE_REPORT = DateValue(date=date(2012, 7, 1), precision="month", assumed=True)
+
 BASELINES: dict[int, Baseline] = {
-    280: Baseline("March 2013", "no date in the paper: the end of 2012/13"),
-    281: Baseline("December 2013", "'go live is 2013': the year's last month"),
-    282: Baseline("December 2012", "'in 2012': the year's last month"),
-    283: Baseline("01/04/2013", "'go live 1 April 2013'"),
-    284: Baseline("March 2013", "no date in the paper: the end of 2012/13"),
-    285: Baseline("December 2012", "'complete in 2012': the year's last month"),
-    286: Baseline("December 2013", "'A new centre is planned for 2013': the year's last month"),
-    289: Baseline("December 2013", "'during 2013': the year's last month"),
-    290: Baseline("July 2012", "no date in the paper: complete by the report"),
-    291: Baseline("July 2012", "no date in the paper: complete by the report"),
-    292: Baseline("July 2012", "no date in the paper: complete by the report"),
+    280: Baseline(_END_OF_2012_13, "no date in the paper: the end of 2012/13"),
+    282: Baseline(_year(2012), "'in 2012'"),
+    284: Baseline(_END_OF_2012_13, "no date in the paper: the end of 2012/13"),
+    285: Baseline(_year(2012), "'complete in 2012'"),
+    286: Baseline(_year(2013), "'A new centre is planned for 2013'"),
+    290: Baseline(_BY_THE_REPORT, "no date in the paper: complete by the report"),
+    291: Baseline(_BY_THE_REPORT, "no date in the paper: complete by the report"),
+    292: Baseline(_BY_THE_REPORT, "no date in the paper: complete by the report"),
 }
+"""The eight plans this programme keeps, by line: the date each description gives."""
 NOT_ACHIEVED = ("On target", "In progress")
 
 
 def baseline_of(row: PlanRow) -> DateValue:
-    text = BASELINES[row.line].date
-    if "/" in text:
-        return DateValue(date=uk_day(text), precision="day")
-    return paper_month(text)
+    return BASELINES[row.line].value
 
 
 async def load(handlers: Handlers) -> ProgrammeSeedReport:
@@ -236,16 +249,17 @@ async def load(handlers: Handlers) -> ProgrammeSeedReport:
     plans = [(PART_1_HEADER_LINE, row) for row in PART_1]
     plans += [(PART_2_HEADER_LINE, row) for row in PART_2]
     for number, (header_line, row) in enumerate(plans, start=1):
-        await _plan(seeder, row, header_line, workstream=f"sip-{number:02d}")
+        if row.line not in TRACKED_IN:
+            await _plan(seeder, row, header_line, workstream=f"sip-{number:02d}")
     return await seeder.report()
 
 
 def _assumed(row: PlanRow) -> dict[str, str]:
-    """A date the paper does not give to the day or month: an assumption, said as one."""
+    """A date the paper does not give: an assumption, said as one."""
     given = BASELINES[row.line]
-    if "/" in given.date:
+    if not given.value.assumed:
         return {}
-    return oddities(("date_assumed", f"'{row.project}': {given.date} assumed ({given.basis})"))
+    return oddities(("date_assumed", f"'{row.project}': {given.value} ({given.basis})"))
 
 
 async def _plan(seeder: Seeder, row: PlanRow, header_line: int, *, workstream: str) -> None:
@@ -264,6 +278,7 @@ async def _plan(seeder: Seeder, row: PlanRow, header_line: int, *, workstream: s
             programme_key=KEY,
             workstream=workstream,
             title=row.project,
+            description=row.description,
             occurred_at=at(REPORT_ON, 9, 15),
             source=provenance,
         )

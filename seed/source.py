@@ -30,7 +30,9 @@ PAPERS: dict[str, str] = {
     "000_a1ae7120620d128e.txt": (
         "the papers of the Cabinet Committee for the LCC/BT Plc Strategic Partnership, 10 July 2012"
     ),
-    "001_2fcc3c20f7383d0a.txt": "the BT partnership performance report, Quarter Three 2014/15",
+    "001_2fcc3c20f7383d0a.txt": (
+        "the report on the BT partnership's Quarters Three and Four of 2014/15 (undated, 2015)"
+    ),
     "002_1f559a7723fc5399.txt": "the Shared Services Programme report, 17 January 2012",
     "003_b42c17e009099bb8.txt": (
         "the papers of the Cabinet Committee on Performance Improvement, 20 April 2021"

@@ -72,7 +72,10 @@ def decide_add_workstream(
         raise RuleBroken("duplicate_workstream", f"workstream {key!r} already exists")
     return [
         WorkstreamAdded(
-            programme_key=state.key, workstream=key, title=one_line(command.title, "title")
+            programme_key=state.key,
+            workstream=key,
+            title=one_line(command.title, "title"),
+            description=command.description.strip(),
         )
     ]
 

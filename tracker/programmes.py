@@ -116,6 +116,7 @@ class LetterSpell(msgspec.Struct, frozen=True, kw_only=True):
 class Workstream(msgspec.Struct, frozen=True, kw_only=True):
     key: str
     title: str
+    description: str = ""
 
 
 class Outcome(msgspec.Struct, frozen=True, kw_only=True):
@@ -250,7 +251,9 @@ def evolve(state: ProgrammeState, event: ProgrammeEvent, on: date | None = None)
                 governance=event.governance,
             )
         case WorkstreamAdded():
-            workstream = Workstream(key=event.workstream, title=event.title)
+            workstream = Workstream(
+                key=event.workstream, title=event.title, description=event.description
+            )
             return replace(state, workstreams=(*state.workstreams, workstream))
         case RosterMemberAssigned():
             member = RosterMember(

@@ -51,6 +51,7 @@ class WorkstreamOut(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     key: str
     title: str
+    description: str = ""
 
 
 class OutcomeOut(msgspec.Struct, frozen=True, kw_only=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.api.builders import ADVISER, LEAD, OBSERVER, OUTSIDER, SPONSOR, given_programme
-from tests.api.client import Api
+from tests.api.client import Api, sign_in_to_pages
 
 
 async def test_an_admin_registers_a_programme_answered_201_with_its_id(api: Api) -> None:
@@ -95,6 +95,39 @@ async def test_workstreams_and_outcomes_answer_201_with_their_ids(api: Api) -> N
         f"/api/v1/programmes/{key}/outcomes", lead, {"number": 1, "title": "Again"}
     )
     assert duplicate.status_code == 409 and duplicate.json()["code"] == "duplicate_outcome"
+
+
+async def test_a_workstream_keeps_its_description_in_the_api_and_on_the_page(api: Api) -> None:
+    """Documentum's work packages have the paper's prose (issue 17): multi-line text, shown as
+    text, never markup."""
+    key = await given_programme(api)
+    lead = await api.as_(LEAD)
+    description = "Creation of an ESCR capability.\n- Social Care Printing\n<b>bold</b>"
+    answer = await api.post(
+        f"/api/v1/programmes/{key}/workstreams",
+        lead,
+        {"key": "wp2", "name": "Work Package Two", "description": description},
+    )
+    assert answer.status_code == 201, answer.text
+    plain = await api.post(
+        f"/api/v1/programmes/{key}/workstreams", lead, {"key": "wp3", "name": "Three"}
+    )
+    assert plain.status_code == 201
+    read = (await api.get(f"/api/v1/programmes/{key}", lead)).json()
+    assert [(w["key"], w["description"]) for w in read["workstreams"]] == [
+        ("wp2", description),
+        ("wp3", ""),
+    ]
+    too_long = await api.post(
+        f"/api/v1/programmes/{key}/workstreams",
+        lead,
+        {"key": "wp4", "name": "Four", "description": "x" * 10_001},
+    )
+    assert too_long.status_code == 400 and "description" in too_long.text
+    await sign_in_to_pages(api, await api.token(SPONSOR))
+    page = (await api.client.get(f"/programmes/{key}")).text
+    assert "<dt>Work Package Two</dt>" in page
+    assert "- Social Care Printing\n&lt;b&gt;bold&lt;/b&gt;</dd>" in page
 
 
 async def test_closing_notes_answer_201_with_their_ids(api: Api) -> None:

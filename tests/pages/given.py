@@ -10,7 +10,6 @@ from uuid import UUID
 import msgspec
 
 from seed import load_seed
-from seed.source import seed_id
 from tests.builders import PaperHandlers
 from tracker import commands as c
 from tracker.auth.tokens import issue_token
@@ -33,7 +32,9 @@ TO_REFUSE = "Training plan for social workers"
 TO_GATE = "Gate readiness checklist"
 GATE = "Ready for CYP go-live"
 GATE_ID = deterministic_uuid("pages-test", "gate")
-SLIPPED = "Project Go Live"
+SLIPPED = "Care Portal release for providers"
+SLIPPED_ID = deterministic_uuid("pages-test", "slipped milestone")
+BASELINED_AT = datetime(2014, 2, 3, 10, 0, tzinfo=UTC)
 REFORECAST_AT = datetime(2014, 3, 3, 10, 0, tzinfo=UTC)
 
 
@@ -91,11 +92,23 @@ async def given_seeded(database_url: str) -> Given:
                 actor="ict-services.placeholder@lancashire.example",
             )
         )
-        # A slipped milestone, for the timeline: ASH&W "Project Go Live" (June 2014, line 791)
-        # re-forecast to September 2014 in March 2014.
+        # A slipped milestone, for the timeline: every seeded Liquidlogic milestone is achieved
+        # by 2015 (001), so the test adds one of its own, June 2014, re-forecast to September
+        # 2014 in March 2014 and never achieved.
+        await handlers.handle(
+            c.BaselineMilestone(
+                programme_key=PROGRAMME,
+                milestone_id=SLIPPED_ID,
+                title=SLIPPED,
+                baseline=DateValue(date=date(2014, 6, 1), precision="month"),
+                workstream="ash-w",
+                actor="ict-services.placeholder@lancashire.example",
+                occurred_at=BASELINED_AT,
+            )
+        )
         await handlers.handle(
             c.ReforecastMilestone(
-                milestone_id=seed_id(PROGRAMME, "milestone", "791"),
+                milestone_id=SLIPPED_ID,
                 forecast=DateValue(date=date(2014, 9, 1), precision="month"),
                 reason="Supplier delay (pages test)",
                 actor="ict-services.placeholder@lancashire.example",

@@ -48,7 +48,13 @@ from tracker.commands import (
 from tracker.context import context_for, effective_time, local_date
 from tracker.errors import InvalidInput, NotFound, RuleBroken
 from tracker.events.closure import ProgrammeClosed
-from tracker.events.programmes import ProgrammeRegistered, RosterMemberChanged
+from tracker.events.codec import canonical_json
+from tracker.events.prepare import stored_fields
+from tracker.events.programmes import (
+    ProgrammeRegistered,
+    RosterMemberChanged,
+    WorkstreamAdded,
+)
 from tracker.programme_setup import (
     decide_add_workstream,
     decide_define_outcome,
@@ -293,6 +299,29 @@ def test_workstream_keys_are_unique() -> None:
     state = evolve(state, decide_add_workstream(state, command, ctx())[0])
     with pytest.raises(RuleBroken):
         decide_add_workstream(state, command, ctx())
+
+
+def test_a_workstream_keeps_its_description_and_without_one_encodes_as_before() -> None:
+    state = btls()
+    described = AddWorkstream(
+        programme_key=KEY,
+        workstream="wp6",
+        title="Work Package Six",
+        description="  Development of a 'templated' methodology.\n- Configure the product.\n",
+    )
+    [event] = decide_add_workstream(state, described, ctx())
+    assert isinstance(event, WorkstreamAdded)
+    assert (
+        event.description == "Development of a 'templated' methodology.\n- Configure the product."
+    )
+    assert evolve(state, event).workstream("wp6").description == event.description  # type: ignore[union-attr]
+    [plain] = decide_add_workstream(
+        state, AddWorkstream(programme_key=KEY, workstream="cyp", title="Children"), ctx()
+    )
+    before = (  # WorkstreamAdded's fields before ``description`` was added, encoded
+        b'{"programme_key":"' + KEY.encode() + b'","title":"Children","workstream":"cyp"}'
+    )
+    assert canonical_json(stored_fields(plain)) == before
 
 
 def test_learning_points_are_numbered_in_order_when_no_number_is_given() -> None:

@@ -4,7 +4,7 @@ workstreams, outcomes, closing notes, and the index of the items planned under i
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import ClassVar, Literal
 from uuid import UUID
 
 from tracker.events.base import Event, event_type
@@ -37,9 +37,16 @@ class ProgrammeDescribed(Event, frozen=True, kw_only=True):
 
 @event_type
 class WorkstreamAdded(Event, frozen=True, kw_only=True):
+    """``description``: what the workstream does, in the source's words ("Work Package Two:
+    Creation of an Electronic Social Care Record ..."); left out of the stored data when empty,
+    so events stored before it existed keep their bytes."""
+
+    omitted_when_default: ClassVar[frozenset[str]] = frozenset({"description"})
+
     programme_key: str
     workstream: str
     title: str
+    description: str = ""
 
 
 @event_type
