@@ -240,6 +240,7 @@ async def _set_up(seeder: Seeder) -> None:
                     OUTCOMES_TABLE,
                     outcome.line,
                     row_text(outcome.number, outcome.title, outcome.status),
+                    status=outcome.status,
                     **OUTCOME_ODDITIES.get(outcome.line, {}),
                 ),
             )

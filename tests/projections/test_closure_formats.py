@@ -36,7 +36,7 @@ def test_markdown_has_the_papers_tables_and_ends_with_position_and_hash() -> Non
     assert "| Name | RACI | Transition Role | Deputies |" in text
     assert "| Mike Kirby | A | Sponsor | Glyn Peach |" in text
     assert "| Glyn Peach | R | Transition Lead Officer |  |" in text
-    assert "| 2 | LCC are able to support the business | In Progress | Amber | Amber |" in text
+    assert "| 2 | LCC are able to support the business | In Progress |  | Amber | Amber |" in text
     assert (
         "| 1. LCC have the management structure to run the service | Management team in place "
         "| Glyn Peach | Signed Off | 04/01/2021 | Green |"

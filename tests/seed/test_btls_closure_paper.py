@@ -169,3 +169,20 @@ async def test_after_the_report_the_findings_are_unchanged(seeded: Seeded) -> No
     assert "no_approver" not in {f.code for f in r.data_quality}
     deferred = [d for d in r.deliverables if int(d.source["line"]) in POST_TRANSITION_LINES]
     assert [(d.status, d.rag, d.date) for d in deferred] == [("Post Transition", "amber", None)] * 9
+
+
+async def test_each_outcome_shows_the_status_the_paper_printed_beside_the_trackers(
+    seeded: Seeded,
+) -> None:
+    """3. Outcomes (lines 373-382) prints "Complete" for all ten. On the report's day the
+    tracker's own status for outcome 5 is not Complete (line 436 is signed off on 27/11/2021):
+    the two stand side by side, in the model and in the Markdown."""
+    on_the_day = await report(seeded, REPORT_DAY)
+    assert [(o.number, o.paper_status) for o in on_the_day.outcomes] == [
+        (n, "Complete") for n in range(1, 11)
+    ]
+    fifth = on_the_day.outcomes[4]
+    assert fifth.number == 5 and fifth.status != "Complete"
+    assert "| Status | Status in the paper |" in to_markdown(on_the_day)
+    later = await report(seeded)
+    assert all(o.status == o.paper_status == "Complete" for o in later.outcomes)

@@ -312,6 +312,8 @@ def apply(view: ProgrammeView, event: StoredEvent) -> None:
                 delegation.revoked_on = data.revoked_on
         case OutcomeDefined():
             view.outcomes[data.number] = data.title
+            if status := event.metadata.source.get("status"):
+                view.outcome_source_status[data.number] = status
         case LearningPointRecorded():
             view.learning_points.append(
                 NumberedNote(

@@ -239,6 +239,8 @@ class ProgrammeView(msgspec.Struct, kw_only=True, gc=False):
     workstreams: dict[str, str] = {}
     workstream_descriptions: dict[str, str] = {}
     """By workstream key, where one was given."""
+    outcome_source_status: dict[int, str] = {}
+    """By outcome number: the status its source printed ("Complete"), where it gave one."""
     roster: dict[str, RosterEntry] = {}
     delegations: dict[str, Delegation] = {}
     people: dict[str, str] = {}

@@ -164,12 +164,13 @@ def to_markdown(report: ClosureReport) -> str:
     out += [f"## {heading(report, 'governance')}", "", report.governance or "(none recorded)", ""]
     out += [f"## {heading(report, 'outcomes')}", ""]
     out += _table(
-        ("", "Outcome", "Status", "RAG", "Confidence"),
+        ("", "Outcome", "Status", "Status in the paper", "RAG", "Confidence"),
         [
             (
                 o.number if o.number is not None else "",
                 o.title,
                 o.status,
+                o.paper_status,
                 o.rag.capitalize(),
                 o.confidence_label,
             )

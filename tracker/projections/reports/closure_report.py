@@ -132,6 +132,7 @@ class OutcomeRow(msgspec.Struct, kw_only=True):
     number: int | None
     title: str
     status: str
+    """The tracker's: Complete when every deliverable is signed off or deferred."""
     deliverables: int
     signed_off: int
     deferred: int
@@ -140,6 +141,8 @@ class OutcomeRow(msgspec.Struct, kw_only=True):
     confidence: str
     confidence_label: str
     confidence_reasons: list[str]
+    paper_status: str = ""
+    """The status the outcome's source printed, where it has one ("Complete")."""
 
 
 class DeliverableRow(msgspec.Struct, kw_only=True):
@@ -448,6 +451,9 @@ def closure_report(
                 number=number,
                 title=title,
                 status=outcome_status(items),
+                paper_status=(
+                    view.outcome_source_status.get(number, "") if number is not None else ""
+                ),
                 deliverables=len(items),
                 signed_off=sum(1 for i in items if i.state == "signed_off"),
                 deferred=sum(1 for i in items if i.state == "deferred"),
