@@ -27,6 +27,7 @@ from datetime import date
 from typing import NamedTuple
 
 from seed import service_improvement_plans as sip
+from seed.across_papers import dated_again
 from seed.seeder import ProgrammeSeedReport, Seeder
 from seed.source import (
     PLACEHOLDER_EMAIL,
@@ -36,7 +37,6 @@ from seed.source import (
     milestone_recorded_on,
     oddities,
     paper_month,
-    paper_title,
     placeholder_owner,
     row_text,
     seed_id,
@@ -47,7 +47,6 @@ from tracker.commands import (
     AddWorkstream,
     BaselineMilestone,
     DefineGate,
-    RebaselineMilestone,
     RegisterProgramme,
 )
 from tracker.errors import InvalidInput
@@ -354,7 +353,18 @@ async def _work_package(seeder: Seeder, package: WorkPackage) -> None:
     month = paper_month(package.date)
     milestone_id = seed_id(KEY, "milestone", str(package.line))
     if first_seen:
-        await _first_seen_in_2012(seeder, package, workstream, provenance)
+        await dated_again(
+            seeder,
+            milestone_id=milestone_id,
+            title=package.cell,
+            workstream=workstream,
+            plan_line=EARLIER_LINE,
+            first=EARLIER_BASELINE,
+            later_document=DOCUMENT,
+            later_line=package.line,
+            later_month=package.date,
+            later_provenance=provenance,
+        )
     else:
         await seeder.baseline(
             BaselineMilestone(
@@ -378,37 +388,3 @@ async def _work_package(seeder: Seeder, package: WorkPackage) -> None:
         )
     elif package.status not in NOT_ACHIEVED:
         raise InvalidInput(f"line {package.line}: unknown status {package.status!r}")
-
-
-async def _first_seen_in_2012(
-    seeder: Seeder, package: WorkPackage, workstream: str, provenance: dict[str, str]
-) -> None:
-    """Baselined as the July 2012 report dates it, re-baselined as 004 dates it."""
-    plan = sip.PLAN_ROWS[EARLIER_LINE]
-    milestone_id = await seeder.baseline(
-        BaselineMilestone(
-            programme_key=KEY,
-            milestone_id=seed_id(KEY, "milestone", str(package.line)),
-            title=package.cell,
-            baseline=EARLIER_BASELINE,
-            workstream=workstream,
-            occurred_at=at(FIRST_SEEN_ON, 9, 30),
-            source=source(
-                sip.DOCUMENT,
-                sip.TABLE,
-                plan.line,
-                row_text(plan.project, plan.description, plan.status),
-                status=plan.status,
-                later=f"{DOCUMENT} line {package.line}",
-            ),
-        )
-    )
-    await seeder.rebaseline(
-        RebaselineMilestone(
-            milestone_id=milestone_id,
-            baseline=paper_month(package.date),
-            reason=f"{paper_title(DOCUMENT)} dates it {package.date} (line {package.line})",
-            occurred_at=at(REPORT_ON, 9, 45),
-            source=provenance,
-        )
-    )

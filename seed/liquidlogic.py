@@ -28,6 +28,7 @@ from datetime import date
 from typing import NamedTuple
 
 from seed import service_improvement_plans as sip
+from seed.across_papers import dated_again
 from seed.seeder import ProgrammeSeedReport, Seeder
 from seed.source import (
     SIGNIFICANT_RISKS,
@@ -35,7 +36,6 @@ from seed.source import (
     milestone_recorded_on,
     oddities,
     paper_month,
-    paper_title,
     placeholder_owner,
     row_text,
     seed_id,
@@ -45,7 +45,6 @@ from tracker.commands import (
     AchieveMilestone,
     AddWorkstream,
     BaselineMilestone,
-    RebaselineMilestone,
     RegisterProgramme,
 )
 from tracker.errors import InvalidInput
@@ -270,7 +269,18 @@ async def _milestone(seeder: Seeder, workstream: Workstream, row: MilestoneRow) 
             )
         )
     else:
-        await _across_papers(seeder, workstream, row, earlier, provenance)
+        await dated_again(
+            seeder,
+            milestone_id=milestone_id,
+            title=row.milestone,
+            workstream=workstream.key,
+            plan_line=earlier.row.line,
+            first=earlier.baseline,
+            later_document=DOCUMENT,
+            later_line=row.line,
+            later_month=row.date,
+            later_provenance=provenance,
+        )
     if row.status == "Complete":
         suspect = row.line in SUSPECT_DATES
         entered = REPORT_ON if suspect else milestone_recorded_on(month, REPORT_ON)
@@ -286,41 +296,3 @@ async def _milestone(seeder: Seeder, workstream: Workstream, row: MilestoneRow) 
         )
     elif row.status != "On Target":
         raise InvalidInput(f"line {row.line}: unknown status {row.status!r}")
-
-
-async def _across_papers(
-    seeder: Seeder,
-    workstream: Workstream,
-    row: MilestoneRow,
-    earlier: EarlierDate,
-    provenance: dict[str, str],
-) -> None:
-    """Baselined as the July 2012 report dates it, re-baselined as 004 dates it."""
-    plan = earlier.row
-    milestone_id = await seeder.baseline(
-        BaselineMilestone(
-            programme_key=KEY,
-            milestone_id=seed_id(KEY, "milestone", str(row.line)),
-            title=row.milestone,
-            baseline=earlier.baseline,
-            workstream=workstream.key,
-            occurred_at=at(FIRST_SEEN_ON, 9, 30),
-            source=source(
-                sip.DOCUMENT,
-                sip.TABLE,
-                plan.line,
-                row_text(plan.project, plan.description, plan.status),
-                status=plan.status,
-                later=f"{DOCUMENT} line {row.line}",
-            ),
-        )
-    )
-    await seeder.rebaseline(
-        RebaselineMilestone(
-            milestone_id=milestone_id,
-            baseline=paper_month(row.date),
-            reason=f"{paper_title(DOCUMENT)} dates it {row.date} (line {row.line})",
-            occurred_at=at(REPORT_ON, 9, 45),
-            source=provenance,
-        )
-    )

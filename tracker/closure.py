@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 import msgspec
 
@@ -133,7 +133,7 @@ def decide_submit(
     ]
 
 
-REPORT_PARTS: tuple[str, ...] = (
+ReportPart = Literal[
     "roles",
     "purpose",
     "scope",
@@ -144,8 +144,9 @@ REPORT_PARTS: tuple[str, ...] = (
     "issues_and_risks",
     "recommendations",
     "next_steps",
-)
+]
 """The parts of the closure report a paper's section heading may name, in the report's order."""
+REPORT_PARTS: tuple[str, ...] = get_args(ReportPart)
 
 MAX_PRESENTERS = 10
 MAX_HEADING = 200

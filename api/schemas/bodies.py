@@ -16,6 +16,8 @@ from uuid import UUID
 import msgspec
 from msgspec import Meta
 
+from tracker.closure import ReportPart
+
 EMAIL: Final = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
 SLUG: Final = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 MILESTONE_DATE: Final = (
@@ -272,20 +274,6 @@ class NextStepIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     responsible: Annotated[str, Meta(max_length=200, pattern=NO_CONTROL)] = ""
     number: Annotated[int, Meta(ge=1, le=10_000)] | None = None
     deliverable: UUID | None = None
-
-
-ReportPart = Literal[
-    "roles",
-    "purpose",
-    "scope",
-    "governance",
-    "outcomes",
-    "deliverables",
-    "learning_points",
-    "issues_and_risks",
-    "recommendations",
-    "next_steps",
-]
 
 
 class ReportSectionIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
