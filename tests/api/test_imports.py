@@ -85,3 +85,20 @@ async def test_only_who_may_plan_imports_and_the_file_is_bounded(api: Api) -> No
     assert too_big.status_code == 413
     wrong = await _upload(api, key, lead, GOOD, kind="budgets")
     assert wrong.status_code == 400
+
+
+async def test_the_map_and_sheet_name_are_bounded_with_a_clear_422(api: Api) -> None:
+    """Both are echoed in errors and reports: a 300 KB map or sheet name is refused at once,
+    naming the limit, and nothing is written."""
+    key = await given_programme(api)
+    lead = await api.as_(LEAD)
+    before = await api.event_count()
+    long_map = ",".join(f"Heading {n}=title" for n in range(20_000))
+    mapped = await _upload(api, key, lead, GOOD, map=long_map)
+    assert mapped.status_code == 422, mapped.text
+    assert "a column map takes at most 2,000" in mapped.json()["detail"]
+    assert long_map[:200] not in mapped.text
+    named = await _upload(api, key, lead, GOOD, sheet="S" * 300_000)
+    assert named.status_code == 422, named.text
+    assert "at most 31 characters" in named.json()["detail"]
+    assert await api.event_count() == before

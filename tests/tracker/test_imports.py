@@ -18,7 +18,7 @@ from tracker.deliverables import deliverable_stream
 from tracker.errors import Forbidden, InvalidInput
 from tracker.events.store import EventStore
 from tracker.events.values import DateValue
-from tracker.imports.rows import item_id, parse_paper_date
+from tracker.imports.rows import item_id, parse_map, parse_paper_date
 from tracker.imports.run import import_sheet
 from tracker.imports.sheet import MAX_ROWS, read_sheet
 from tracker.milestones import milestone_stream
@@ -198,6 +198,12 @@ def test_unreadable_files_and_limits_are_refused_with_a_clear_message() -> None:
         read_sheet("plan.csv", ("Title\n" + "x\n" * (MAX_ROWS + 1)).encode())
     with pytest.raises(InvalidInput, match="appears twice"):
         read_sheet("plan.csv", b"Title,Title\na,b\n")
+    with pytest.raises(InvalidInput, match="at most 31 characters"):
+        read_sheet("plan.xlsx", b"", "x" * 32)
+    with pytest.raises(InvalidInput, match="at most 255 are taken"):
+        read_sheet("p" * 300 + ".csv", b"Title\na\n")
+    with pytest.raises(InvalidInput, match="a column map takes at most 2,000"):
+        parse_map("Heading=title," * 200)
     assert parse_paper_date("Mar 2014") == DateValue(date=date(2014, 3, 1), precision="month")
 
 

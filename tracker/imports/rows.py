@@ -121,8 +121,18 @@ def _normal(heading: str) -> str:
     return " ".join(re.sub(r"[^\w ]+", " ", lowered).split())
 
 
+MAX_MAP_CHARACTERS = 2_000
+"""A column map is a few headings: 20 pairs of 100 characters fit."""
+
+
 def parse_map(text: str | None) -> dict[str, str]:
-    """``'Column=field,Other column=field'`` as {field: column}."""
+    """``'Column=field,Other column=field'`` as {field: column}; at most
+    ``MAX_MAP_CHARACTERS`` long."""
+    if text is not None and len(text) > MAX_MAP_CHARACTERS:
+        raise InvalidInput(
+            f"the column map is {len(text):,} characters; a column map takes at most "
+            f"{MAX_MAP_CHARACTERS:,}"
+        )
     found: dict[str, str] = {}
     for part in (text or "").split(","):
         if not part.strip():

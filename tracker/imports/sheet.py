@@ -41,8 +41,23 @@ class Sheet(msgspec.Struct, frozen=True, kw_only=True):
     rows: list[SheetRow]
 
 
+MAX_SHEET_NAME = 31
+"""Excel's own limit on a sheet's name."""
+MAX_FILENAME = 255
+
+
 def read_sheet(filename: str, content: bytes, sheet: str | None = None) -> Sheet:
-    """The rows of ``content``, by the file name's extension; InvalidInput for anything else."""
+    """The rows of ``content``, by the file name's extension; InvalidInput for anything else.
+    The file name and the sheet's are echoed in reports and errors, so both are bounded."""
+    if len(filename) > MAX_FILENAME:
+        raise InvalidInput(
+            f"the file name is {len(filename):,} characters; at most {MAX_FILENAME} are taken"
+        )
+    if sheet is not None and len(sheet) > MAX_SHEET_NAME:
+        raise InvalidInput(
+            f"a sheet name has at most {MAX_SHEET_NAME} characters (Excel's limit); "
+            f"this one has {len(sheet):,}"
+        )
     if len(content) > MAX_BYTES:
         raise InvalidInput(
             f"{filename} is {len(content):,} bytes; an import takes at most {MAX_BYTES:,}"
