@@ -180,6 +180,26 @@ def test_a_quarter_is_due_on_its_last_working_day_and_an_assumed_date_is_marked(
     )
 
 
+def test_a_passed_assumed_date_is_not_chased_as_late_but_a_printed_one_is() -> None:
+    """An assumed date is never rated late (milestone_rag), so it is never chased as late: the
+    seeded 'Cabinet's final decision' (2012, assumed) must not remind anyone every day."""
+    s = Script("assumed")
+    s.register(
+        "Assumed", date(2021, 1, 4), starts_on=date(2021, 1, 4), planned_end_on=date(2021, 12, 31)
+    )
+    s.member(GLYN, "Lead", "R", date(2021, 1, 4))
+    s.milestone(
+        "Decision",
+        DateValue(date=date(2021, 1, 1), precision="year", assumed=True),
+        date(2021, 1, 4),
+    )
+    s.milestone("Go live", DateValue(date=date(2021, 3, 1), precision="month"), date(2021, 1, 4))
+    later = due([s.view()], date(2022, 2, 1))
+    assert [(r.kind, r.title) for r in later if r.kind.startswith("milestone")] == [
+        ("milestone_overdue", "Go live")
+    ]
+
+
 def test_a_risk_is_stale_after_thirty_days_without_an_update() -> None:
     script, ids = digital_transition()
     r1 = f"risk:{ids.r1}"

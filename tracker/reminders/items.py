@@ -66,11 +66,14 @@ def _milestone(
         return []
     baseline = calendar.deadline(item.baseline.date, item.baseline.precision)
     forecast = calendar.deadline(item.forecast.date, item.forecast.precision)
-    due = min(baseline, forecast)
+    # Late only against a date the source gives: an assumed date that has passed is not chased,
+    # as it is never rated late (tracker.rag.milestone_rag); one still ahead is announced.
+    late_baseline = today > baseline and not item.baseline.assumed
+    late_forecast = today > forecast and not item.forecast.assumed
     kind: ReminderKind
-    if today > due:
+    if late_baseline or late_forecast:
         kind, people = "milestone_overdue", members(view, "R", "A")
-        if today > baseline:
+        if late_baseline:
             passed, value, what = baseline, item.baseline, "baseline"
             tail = f"; forecast {shown(item.forecast)}" if item.forecast != item.baseline else ""
         else:
@@ -80,11 +83,15 @@ def _milestone(
         late = f"{plural(ago, 'working day')} past" if ago else "past"
         summary = f"'{item.title}' is {late} its {what} ({shown(value)}) with no actual date{tail}."
     else:
+        upcoming = [d for d in (baseline, forecast) if d >= today]
+        if not upcoming:
+            return []  # every passed date is assumed
+        due = min(upcoming)
         ahead = calendar.working_days_between(today, due)
         if ahead > policy.milestone_window:
             return []
         kind, people = "milestone_due", members(view, "R")
-        value = item.forecast if forecast <= baseline else item.baseline
+        value = item.forecast if forecast == due else item.baseline
         deadline = f" (deadline {short_day(due)})" if value.precision != "day" else ""
         when = "today" if ahead == 0 else f"in {plural(ahead, 'working day')}"
         summary = f"'{item.title}' is due {shown(value)}{deadline}, {when}, and is not achieved."
