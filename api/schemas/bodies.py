@@ -229,6 +229,8 @@ class MilestoneDateIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=Tru
 
 class AchieveIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):
     date: MilestoneDate
+    assumed: Assumed = False
+    """The source says it was achieved but not when: the date is assumed, never rated."""
 
 
 class RiskIn(Body, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -127,6 +127,24 @@ async def test_an_assumed_baseline_passed_years_ago_is_green_saying_why(api: Api
     assert row["rag_reasons"][0].endswith("not achieved (baseline March 2013 assumed)")
 
 
+async def test_an_achievement_the_source_does_not_date_is_assumed_and_not_rated(
+    api: Api,
+) -> None:
+    """001 says the review happened, not when: achieved on an assumed date, shown so, and
+    neither late nor early against the baseline."""
+    key = await given_programme(api)
+    lead = await api.as_(LEAD)
+    made = await given_milestone(api, key, baseline="2014-06", title="Go live")
+    achieved = await api.post(
+        f"/api/v1/milestones/{made}/achieve", lead, {"date": "2015-Q2", "assumed": True}
+    )
+    assert achieved.status_code == 200, achieved.text
+    row = (await api.get(f"/api/v1/programmes/{key}/milestones", lead)).json()["milestones"][0]
+    assert row["actual"]["shown"] == "Q2 2015 (assumed)" and row["actual"]["assumed"] is True
+    assert (row["rag"], row["slippage_vs_baseline"]) == ("green", 0)
+    assert "is assumed (not in the source)" in row["rag_reasons"][0]
+
+
 async def test_the_ics_feed_has_one_event_per_milestone_at_its_forecast(api: Api) -> None:
     key = await given_programme(api)
     lead = await api.as_(LEAD)
