@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -116,15 +117,21 @@ def _check_reads_back(name: str, data: bytes) -> None:
         raise InvalidInput(f"{name} would not read back: {exc}") from None
 
 
+@functools.cache
+def _omitted_defaults(event_type: type[Event]) -> tuple[tuple[str, Any], ...]:
+    """Each ``omitted_when_default`` field of the type with its default, worked out once per
+    type: ``msgspec.structs.fields`` resolves the type's annotations, about 110 us a call."""
+    defaults = {f.name: f.default for f in msgspec.structs.fields(event_type)}
+    return tuple((name, defaults[name]) for name in sorted(event_type.omitted_when_default))
+
+
 def stored_fields(event: Event) -> dict[str, Any]:
     """The event's fields as stored: those of ``omitted_when_default`` left out at their
     default (``Event.omitted_when_default``)."""
     fields = msgspec.structs.asdict(event)
-    omitted = type(event).omitted_when_default
-    if omitted:
-        defaults = {f.name: f.default for f in msgspec.structs.fields(event)}
-        for name in omitted:
-            if fields[name] == defaults[name]:
+    if type(event).omitted_when_default:
+        for name, default in _omitted_defaults(type(event)):
+            if fields[name] == default:
                 del fields[name]
     return fields
 
