@@ -24,12 +24,11 @@ Executive to Cabinet, 17 January 2012 (``002_1f559a7723fc5399.txt``, 109 lines).
 from __future__ import annotations
 
 from datetime import date
-from typing import Final
+from typing import Final, NamedTuple
 
 from seed.seeder import ProgrammeSeedReport, Seeder
 from seed.source import at, oddities, seed_id, source
 from tracker.commands import (
-    AchieveMilestone,
     AssignRosterMember,
     BaselineMilestone,
     PlanDeliverable,
@@ -145,20 +144,15 @@ PAPER_LINES: Final[dict[int, str]] = {
 """The lines the provenance cites, exactly as the text file holds them."""
 
 
-def _line(number: int) -> str:
-    """Line ``number`` of the paper, as the file holds it (the provenance's ``row``)."""
-    return PAPER_LINES[number]
+class Decision(NamedTuple):
+    """A milestone the paper reports as done: its line, its title and its day; ``assumed``
+    says why the day is assumed (empty: the paper gives it), ``oddity`` any finding."""
 
-
-class Decision:
-    """A milestone the paper reports as done: its line, its title and its day."""
-
-    def __init__(self, line: int, title: str, on: date, *, assumed: str = "", **raw: str) -> None:
-        self.line = line
-        self.title = title
-        self.on = on
-        self.assumed = assumed
-        self.raw = raw
+    line: int
+    title: str
+    on: date
+    assumed: str = ""
+    oddity: dict[str, str] = {}
 
 
 DECISIONS: Final = (
@@ -166,7 +160,7 @@ DECISIONS: Final = (
         20,
         "Benefits of the Strategic Partnership reported to Cabinet; Lancaster on the OJEU notice",
         date(2011, 4, 19),
-        **oddities(
+        oddity=oddities(
             (
                 "date_without_year",
                 "'reported to Cabinet on the 19 April' gives no year; 2011 is read from the "
@@ -185,7 +179,7 @@ DECISIONS: Final = (
         RECOMMENDATION_LINE,
         "Progress and proposals reported to Cabinet",
         REPORT_ON,
-        **oddities(
+        oddity=oddities(
             (
                 "reference_date_differs",
                 "the report is dated 17 January 2012 (line 3) but its reference ends "
@@ -221,7 +215,7 @@ async def load(handlers: Handlers) -> ProgrammeSeedReport:
                 DOCUMENT,
                 "Shared Services Programme",
                 NAME_LINE,
-                _line(NAME_LINE),
+                PAPER_LINES[NAME_LINE],
                 purpose_line=str(PURPOSE_LINE),
                 scope_lines=", ".join(str(n) for n in SCOPE_LINES),
                 start_note="the earliest meeting the paper gives (line 20)",
@@ -238,7 +232,7 @@ async def load(handlers: Handlers) -> ProgrammeSeedReport:
             role_title="Report of Chief Executive (an office, not a named person)",
             raci="A",
             occurred_at=at(STARTS_ON, 9, 5),
-            source=source(DOCUMENT, "Report", 5, _line(5), contact_line="101"),
+            source=source(DOCUMENT, "Report", 5, PAPER_LINES[5], contact_line="101"),
         )
     )
     await seeder.assign(
@@ -249,7 +243,7 @@ async def load(handlers: Handlers) -> ProgrammeSeedReport:
             role_title="Advise upon and approve the agreements (a service, not a named person)",
             raci="C",
             occurred_at=at(STARTS_ON, 9, 6),
-            source=source(DOCUMENT, "Legal implications", LEGAL_LINE, _line(LEGAL_LINE)),
+            source=source(DOCUMENT, "Legal implications", LEGAL_LINE, PAPER_LINES[LEGAL_LINE]),
         )
     )
     for decision in DECISIONS:
@@ -263,26 +257,18 @@ async def load(handlers: Handlers) -> ProgrammeSeedReport:
 async def _decision(seeder: Seeder, decision: Decision) -> None:
     extra = {"date_note": decision.assumed} if decision.assumed else {}
     provenance = source(
-        DOCUMENT, "Report", decision.line, _line(decision.line), **extra, **decision.raw
+        DOCUMENT, "Report", decision.line, PAPER_LINES[decision.line], **extra, **decision.oddity
     )
-    day = DateValue(date=decision.on, precision="day", assumed=bool(decision.assumed))
-    milestone_id = await seeder.baseline(
+    await seeder.done_on_its_date(
         BaselineMilestone(
             programme_key=KEY,
             milestone_id=seed_id(KEY, "milestone", str(decision.line)),
             title=decision.title,
-            baseline=day,
+            baseline=DateValue(date=decision.on, precision="day", assumed=bool(decision.assumed)),
             occurred_at=at(min(decision.on, STARTS_ON), 9, 30),
             source=provenance,
-        )
-    )
-    await seeder.achieve(
-        AchieveMilestone(
-            milestone_id=milestone_id,
-            actual=day,
-            occurred_at=at(decision.on, 17),
-            source=provenance,
-        )
+        ),
+        entered=at(decision.on, 17),
     )
 
 
@@ -298,7 +284,7 @@ async def _final_decision(seeder: Seeder) -> None:
                 DOCUMENT,
                 "Report",
                 FINAL_DECISION_LINE,
-                _line(FINAL_DECISION_LINE),
+                PAPER_LINES[FINAL_DECISION_LINE],
                 date_note="'in due course': the paper gives no date; 2012 is assumed",
             ),
         )
@@ -319,7 +305,7 @@ async def _document(seeder: Seeder, line: int, title: str) -> None:
                 DOCUMENT,
                 "Documents being drafted",
                 line,
-                _line(line),
+                PAPER_LINES[line],
                 header_line=str(DOCUMENTS_LINE),
                 approver_line=str(LEGAL_LINE),
                 date_note="the paper gives no date: due at the assumed end, never rated late",

@@ -219,22 +219,22 @@ SUSPECT_DATES: dict[int, str] = {
 
 
 class EarlierDate(NamedTuple):
-    """A milestone an earlier paper dated: that paper's row and its date, at its precision."""
+    """A milestone an earlier paper dated: that paper's line and its date, at its precision."""
 
-    row: sip.PlanRow
+    plan_line: int
     baseline: DateValue
     oddity: str
 
 
 EARLIER: dict[int, EarlierDate] = {
     777: EarlierDate(
-        sip.PLAN_ROWS[281],
+        281,
         DateValue(date=date(2013, 1, 1), precision="year"),
         "CYP 'Project Go Live' is March 2014 here; the July 2012 report (000, line 281) has the "
         "CYP ISSIS replacement 'on target for go live is 2013'",
     ),
     791: EarlierDate(
-        sip.PLAN_ROWS[283],
+        283,
         DateValue(date=date(2013, 4, 1), precision="day"),
         "ASH&W 'Project Go Live' is June 2014 here; the July 2012 report (000, line 283) has the "
         "Adult Social Care replacement 'on target for a go live 1 April 2013'",
@@ -274,7 +274,7 @@ async def _milestone(seeder: Seeder, workstream: Workstream, row: MilestoneRow) 
             milestone_id=milestone_id,
             title=row.milestone,
             workstream=workstream.key,
-            plan_line=earlier.row.line,
+            plan_line=earlier.plan_line,
             first=earlier.baseline,
             later_document=DOCUMENT,
             later_line=row.line,

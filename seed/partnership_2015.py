@@ -95,10 +95,6 @@ INFERRED: Final[dict[int, str]] = {
 """Liquidlogic milestones no paper reports achieved, which the 2015 review implies were."""
 
 
-def _line(number: int) -> str:
-    return PAPER_LINES[number]
-
-
 async def load_liquidlogic(handlers: Handlers) -> ProgrammeSeedReport:
     seeder = Seeder(handlers, liquidlogic.KEY)
     await _liquidlogic(seeder)
@@ -116,11 +112,11 @@ async def _liquidlogic(seeder: Seeder) -> None:
         DOCUMENT,
         SECTION,
         REVIEW_LINE,
-        _line(REVIEW_LINE),
+        PAPER_LINES[REVIEW_LINE],
         date_note="no date in the paper: achieved by the paper, Q2 2015 assumed",
         **oddities(UNDATED),
     )
-    review = await seeder.baseline(
+    await seeder.done_on_its_date(
         BaselineMilestone(
             programme_key=liquidlogic.KEY,
             milestone_id=seed_id(liquidlogic.KEY, "milestone", "001", str(REVIEW_LINE)),
@@ -128,15 +124,8 @@ async def _liquidlogic(seeder: Seeder) -> None:
             baseline=PAPER_QUARTER,
             occurred_at=at(ENTERED_ON, 11),
             source=provenance,
-        )
-    )
-    await seeder.achieve(
-        AchieveMilestone(
-            milestone_id=review,
-            actual=PAPER_QUARTER,
-            occurred_at=at(ENTERED_ON, 11, 5),
-            source=provenance,
-        )
+        ),
+        entered=at(ENTERED_ON, 11, 5),
     )
     rows = {row.line: row for _, rows in liquidlogic.TABLES for row in rows}
     for line, what in INFERRED.items():
@@ -150,7 +139,7 @@ async def _liquidlogic(seeder: Seeder) -> None:
                     DOCUMENT,
                     SECTION,
                     REVIEW_LINE,
-                    _line(REVIEW_LINE),
+                    PAPER_LINES[REVIEW_LINE],
                     date_note="no paper gives the date: the month 004 planned, assumed",
                     **oddities(
                         (
@@ -170,12 +159,12 @@ async def _asset_management(seeder: Seeder) -> None:
         DOCUMENT,
         SECTION,
         ASSET_MANAGEMENT_LINE,
-        _line(ASSET_MANAGEMENT_LINE),
+        PAPER_LINES[ASSET_MANAGEMENT_LINE],
         date_note="no date in the paper: completed by the paper, Q2 2015 assumed",
         still_open="'The Asset Management Programme is continuing in earnest' (line 116)",
         **oddities(UNDATED),
     )
-    blueprint = await seeder.baseline(
+    await seeder.done_on_its_date(
         BaselineMilestone(
             programme_key=asset_management.KEY,
             milestone_id=seed_id(asset_management.KEY, "milestone", "001", "116"),
@@ -183,13 +172,6 @@ async def _asset_management(seeder: Seeder) -> None:
             baseline=PAPER_QUARTER,
             occurred_at=at(ENTERED_ON, 11, 20),
             source=provenance,
-        )
-    )
-    await seeder.achieve(
-        AchieveMilestone(
-            milestone_id=blueprint,
-            actual=PAPER_QUARTER,
-            occurred_at=at(ENTERED_ON, 11, 25),
-            source=provenance,
-        )
+        ),
+        entered=at(ENTERED_ON, 11, 25),
     )

@@ -6,6 +6,7 @@ next one (ids are deterministic, and the handlers finish a half-created item).""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from uuid import UUID
 
 import msgspec
@@ -191,6 +192,20 @@ class Seeder:
     async def achieve(self, command: AchieveMilestone) -> None:
         if (await self.milestone(command.milestone_id)).actual is None:
             await self._run(command)
+
+    async def done_on_its_date(self, command: BaselineMilestone, *, entered: datetime) -> UUID:
+        """A milestone a paper reports done and dates only once: baselined, then achieved on
+        that same date (entered at ``entered``), both with the baseline's source."""
+        milestone_id = await self.baseline(command)
+        await self.achieve(
+            AchieveMilestone(
+                milestone_id=milestone_id,
+                actual=command.baseline,
+                occurred_at=entered,
+                source=command.source,
+            )
+        )
+        return milestone_id
 
     # Phase gates.
 
