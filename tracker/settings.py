@@ -174,6 +174,7 @@ class PageSettings(msgspec.Struct, frozen=True, kw_only=True):
 
 
 WEBHOOK_KEY_VARIABLE: Final = "TRACKER_WEBHOOK_KEY"
+PEOPLE_KEY_VARIABLE: Final = "TRACKER_PEOPLE_KEY"
 
 
 class WebhookSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -224,6 +225,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     api: ApiSettings = msgspec.field(default_factory=ApiSettings)
     pages: PageSettings = msgspec.field(default_factory=PageSettings)
     webhooks: WebhookSettings = msgspec.field(default_factory=WebhookSettings)
+    people_key: bytes | None = None
+    """``TRACKER_PEOPLE_KEY``: at least 43 characters of random text. People's pseudonyms and
+    the wrapping of their data keys derive from it (``tracker.people``; docs/privacy.md).
+    Unset, a random key is made once and kept in the database (development only)."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.backdating_working_days <= MAX_BACKDATING_WORKING_DAYS:
@@ -322,6 +327,18 @@ def _webhooks(env: Mapping[str, str]) -> WebhookSettings:
     return WebhookSettings(**values)  # type: ignore[arg-type]
 
 
+def _people_key(env: Mapping[str, str]) -> bytes | None:
+    given = env.get(PEOPLE_KEY_VARIABLE, "").strip()
+    if given and len(given) < MIN_SECRET_CHARACTERS:
+        raise InvalidInput(
+            f"{PEOPLE_KEY_VARIABLE} is {len(given)} characters: it must be at least "
+            f"{MIN_SECRET_CHARACTERS} characters of random text; make one with "
+            "`openssl rand -base64 32` (docs/privacy.md)",
+            code="weak_people_key",
+        )
+    return given.encode("utf-8") if given else None
+
+
 def _webhook_variable(field: str) -> str:
     return f"TRACKER_WEBHOOK_{field.upper()}"
 
@@ -338,7 +355,13 @@ def _pages(env: Mapping[str, str]) -> PageSettings:
 
 def environment_variables() -> frozenset[str]:
     """Every variable ``load_settings`` reads."""
-    names = {"TRACKER_DATABASE_URL", "TRACKER_BASE_URL", SECRET_VARIABLE, WEBHOOK_KEY_VARIABLE}
+    names = {
+        "TRACKER_DATABASE_URL",
+        "TRACKER_BASE_URL",
+        SECRET_VARIABLE,
+        WEBHOOK_KEY_VARIABLE,
+        PEOPLE_KEY_VARIABLE,
+    }
     names.update(_webhook_variable(f) for f in ("allow_http", "allow_private"))
     names.update(_plain(f) for f in STORE_VARIABLES)
     names.update(_plain(f) for f in PAGE_VARIABLES)
@@ -360,5 +383,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         api=ApiSettings(**_read(env, ApiSettings, _api_variable)),  # type: ignore[arg-type]
         pages=_pages(env),
         webhooks=_webhooks(env),
+        people_key=_people_key(env),
         **store,  # type: ignore[arg-type]
     )

@@ -8,7 +8,7 @@ one on read. Stored events are never rewritten.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid4
@@ -30,6 +30,10 @@ class Event(msgspec.Struct, frozen=True, kw_only=True, tag=True, gc=False):
     """Fields added later that the stored encoding leaves out while they hold their default:
     an event that does not use one encodes to the same bytes as before the field existed, so a
     repeated command (idempotency) and every stored hash still match."""
+    personal_fields: ClassVar[Mapping[str, str]] = {}
+    """The string fields holding a person's address or name (not ``PersonRef`` fields, which
+    are found from their type): field -> the field holding whose it is (itself for an
+    address). Sealed under that person's key when stored (``tracker.people.sealing``)."""
 
 
 E = TypeVar("E", bound=type[Event])
@@ -121,6 +125,9 @@ class Metadata(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, gc
     backdating_reason: str | None = None
     """Why the event is dated further back than the back-dating rule allows without a reason
     (``tracker.backdating``): reports mark it and list it among the data-quality findings."""
+    marked: bool = False
+    """Some free text of the event (or of ``source``) holds sealed names
+    (``tracker.people.sealing``): reading restores them. Left out while False."""
 
 
 class NewEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import ClassVar
 
@@ -46,6 +47,10 @@ class ClosureReportSubmitted(Event, frozen=True, kw_only=True):
 
 @event_type
 class ClosureReportEndorsed(Event, frozen=True, kw_only=True):
+    personal_fields: ClassVar[Mapping[str, str]] = {
+        "actor": "actor",
+        "on_behalf_of": "on_behalf_of",
+    }
     programme_key: str
     revision: int
     actor: str
@@ -56,6 +61,13 @@ class ClosureReportEndorsed(Event, frozen=True, kw_only=True):
 class ClosureReportApproved(Event, frozen=True, kw_only=True):
     """``override_reason`` is set when approved with ``endorsements_missing``; ``informed`` are
     the I members to notify."""
+
+    personal_fields: ClassVar[Mapping[str, str]] = {
+        "actor": "actor",
+        "on_behalf_of": "on_behalf_of",
+        "endorsements_missing": "endorsements_missing",
+        "informed": "informed",
+    }
 
     programme_key: str
     revision: int

@@ -7,6 +7,7 @@ actor was a deputy, and names whose endorsement or approval it counts as.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import ClassVar
 from uuid import UUID
@@ -69,6 +70,10 @@ class DeliverableResubmitted(Event, frozen=True, kw_only=True):
 
 @event_type
 class DeliverableEndorsed(Event, frozen=True, kw_only=True):
+    personal_fields: ClassVar[Mapping[str, str]] = {
+        "actor": "actor",
+        "on_behalf_of": "on_behalf_of",
+    }
     deliverable_id: UUID
     programme_key: str
     round: int
@@ -78,6 +83,10 @@ class DeliverableEndorsed(Event, frozen=True, kw_only=True):
 
 @event_type
 class DeliverableApproved(Event, frozen=True, kw_only=True):
+    personal_fields: ClassVar[Mapping[str, str]] = {
+        "actor": "actor",
+        "on_behalf_of": "on_behalf_of",
+    }
     deliverable_id: UUID
     programme_key: str
     round: int
@@ -89,6 +98,8 @@ class DeliverableApproved(Event, frozen=True, kw_only=True):
 class DeliverableSignedOff(Event, frozen=True, kw_only=True):
     """Every approver of the round has approved, after every endorser endorsed."""
 
+    personal_fields: ClassVar[Mapping[str, str]] = {"approvers": "approvers"}
+
     deliverable_id: UUID
     programme_key: str
     round: int
@@ -98,6 +109,11 @@ class DeliverableSignedOff(Event, frozen=True, kw_only=True):
 @event_type
 class DeliverableReturned(Event, frozen=True, kw_only=True):
     """Sent back with a comment: the round's endorsements and approvals no longer count."""
+
+    personal_fields: ClassVar[Mapping[str, str]] = {
+        "actor": "actor",
+        "on_behalf_of": "on_behalf_of",
+    }
 
     deliverable_id: UUID
     programme_key: str

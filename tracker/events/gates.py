@@ -4,6 +4,8 @@ it (``tracker.gates``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
 from uuid import UUID
 
 from tracker.events.base import Event, event_type
@@ -25,6 +27,11 @@ class GateDefined(Event, frozen=True, kw_only=True):
 @event_type
 class GateApproved(Event, frozen=True, kw_only=True):
     """``actor`` approved; ``on_behalf_of`` names the approver when the actor was a deputy."""
+
+    personal_fields: ClassVar[Mapping[str, str]] = {
+        "actor": "actor",
+        "on_behalf_of": "on_behalf_of",
+    }
 
     gate_id: UUID
     programme_key: str

@@ -3,6 +3,7 @@ workstreams, outcomes, closing notes, and the index of the items planned under i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import ClassVar, Literal
 from uuid import UUID
@@ -51,6 +52,7 @@ class WorkstreamAdded(Event, frozen=True, kw_only=True):
 
 @event_type
 class RosterMemberAssigned(Event, frozen=True, kw_only=True):
+    personal_fields: ClassVar[Mapping[str, str]] = {"email": "email", "name": "email"}
     programme_key: str
     email: str
     name: str
@@ -60,6 +62,7 @@ class RosterMemberAssigned(Event, frozen=True, kw_only=True):
 
 @event_type
 class RosterMemberChanged(Event, frozen=True, kw_only=True):
+    personal_fields: ClassVar[Mapping[str, str]] = {"email": "email", "name": "email"}
     programme_key: str
     email: str
     name: str
@@ -70,6 +73,7 @@ class RosterMemberChanged(Event, frozen=True, kw_only=True):
 
 @event_type
 class RosterMemberRevoked(Event, frozen=True, kw_only=True):
+    personal_fields: ClassVar[Mapping[str, str]] = {"email": "email"}
     programme_key: str
     email: str
     reason: str = ""
@@ -79,6 +83,12 @@ class RosterMemberRevoked(Event, frozen=True, kw_only=True):
 class DeputyAppointed(Event, frozen=True, kw_only=True):
     """``deputy`` may act for ``principal`` on this programme from ``starts_on`` to ``ends_on``
     inclusive."""
+
+    personal_fields: ClassVar[Mapping[str, str]] = {
+        "deputy": "deputy",
+        "principal": "principal",
+        "deputy_name": "deputy",
+    }
 
     programme_key: str
     delegation_id: UUID

@@ -11,8 +11,9 @@ holds each (kind, item, person, working day) at most once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Literal
+from typing import ClassVar, Literal
 
 import msgspec
 
@@ -51,6 +52,8 @@ class RagSnapshot(msgspec.Struct, frozen=True, kw_only=True):
 class ReminderSent(Event, frozen=True, kw_only=True):
     """The SMTP server accepted an e-mail holding this reminder. Recorded after acceptance."""
 
+    personal_fields: ClassVar[Mapping[str, str]] = {"person": "person"}
+
     key: str
     kind: ReminderKind
     programme_key: str
@@ -67,6 +70,8 @@ class ReminderSent(Event, frozen=True, kw_only=True):
 class ReminderSkipped(Event, frozen=True, kw_only=True):
     """A reminder that could not be sent for a reason retrying will not fix (no e-mail)."""
 
+    personal_fields: ClassVar[Mapping[str, str]] = {"person": "person", "name": "person"}
+
     key: str
     kind: ReminderKind
     programme_key: str
@@ -80,6 +85,8 @@ class ReminderSkipped(Event, frozen=True, kw_only=True):
 @event_type
 class ReminderSendFailed(Event, frozen=True, kw_only=True):
     """Every attempt to send one recipient's e-mail failed; its reminders stay due."""
+
+    personal_fields: ClassVar[Mapping[str, str]] = {"person": "person"}
 
     person: str
     working_day: date
@@ -95,6 +102,8 @@ class ReminderSendFailed(Event, frozen=True, kw_only=True):
 class RemindersMuted(Event, frozen=True, kw_only=True):
     """``person`` gets no reminders about this programme until unmuted."""
 
+    personal_fields: ClassVar[Mapping[str, str]] = {"person": "person"}
+
     programme_key: str
     person: str
     reason: str = ""
@@ -102,6 +111,7 @@ class RemindersMuted(Event, frozen=True, kw_only=True):
 
 @event_type
 class RemindersUnmuted(Event, frozen=True, kw_only=True):
+    personal_fields: ClassVar[Mapping[str, str]] = {"person": "person"}
     programme_key: str
     person: str
     reason: str = ""

@@ -6,7 +6,9 @@ for risks only.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import ClassVar
 from uuid import UUID
 
 from tracker.events.base import Event, event_type
@@ -48,6 +50,7 @@ class RiskUpdateLogged(Event, frozen=True, kw_only=True):
 
 @event_type
 class RiskOwnerChanged(Event, frozen=True, kw_only=True):
+    personal_fields: ClassVar[Mapping[str, str]] = {"previous_owner": "previous_owner"}
     item_id: UUID
     programme_key: str
     owner: PersonRef

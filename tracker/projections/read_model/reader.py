@@ -40,6 +40,7 @@ from tracker.events.programmes import (
 from tracker.events.store import EventStore
 from tracker.gates import gate_stream
 from tracker.milestones import milestone_stream
+from tracker.people.store import opened
 from tracker.programmes import programme_stream
 from tracker.projections.read_model import rows
 from tracker.projections.read_model.digest import Digest, digest
@@ -112,7 +113,8 @@ class Reader:
         self.engine = engine
         self.tables = tables
         self.window = window
-        self._query = store.query if isinstance(store, PostgresEventStore) else None
+        underneath = getattr(store, "inner", store)  # under the sealing store, if any
+        self._query = underneath.query if isinstance(underneath, PostgresEventStore) else None
 
     # Now.
 
@@ -120,6 +122,7 @@ class Reader:
         found = await rows.read_current(
             self.engine, self.tables, self.window, key, query=self._query
         )
+        found.tail[:] = await opened(self.store, found.tail)
         position, stored = found.digests.get(key, (0, None))
         return Glance(
             key=key,
@@ -133,6 +136,7 @@ class Reader:
     async def glance_all(self) -> list[Glance]:
         """Every programme, in key order (those registered after the checkpoint included)."""
         found = await rows.read_current(self.engine, self.tables, self.window, query=self._query)
+        found.tail[:] = await opened(self.store, found.tail)
         tails: dict[str, list[StoredEvent]] = {}
         for event in found.tail:
             owner = belongs_to(event)
