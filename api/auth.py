@@ -83,6 +83,9 @@ class TokenCache:
                 self._entries.pop(digest, None)
         return record
 
+    def forget_all(self) -> None:
+        self._entries.clear()
+
     def forget(self, token_ids: set[str]) -> None:
         """Drop revoked tokens now (this process); other processes within the cache time."""
         for digest in [d for d, (_, r) in self._entries.items() if r.token_id in token_ids]:

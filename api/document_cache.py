@@ -36,6 +36,11 @@ class DocumentCache:
         self._items: OrderedDict[Hashable, bytes] = OrderedDict()
         self._making: dict[Hashable, asyncio.Future[bytes]] = {}
 
+    def clear(self) -> None:
+        """Drop every kept document (a person was erased: a kept one may name them)."""
+        self._items.clear()
+        self._bytes = 0
+
     @property
     def size_bytes(self) -> int:
         return self._bytes

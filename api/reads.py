@@ -59,6 +59,9 @@ class Lru(Generic[K, V]):
             self._items.move_to_end(key)
         return value
 
+    def clear(self) -> None:
+        self._items.clear()
+
     def put(self, key: K, value: V) -> None:
         self._items[key] = value
         self._items.move_to_end(key)
@@ -120,6 +123,13 @@ class Reads:
         self._digests: dict[str, tuple[tuple[int, ...], Digest]] = {}
         self._rendered: Lru[Hashable, Rendered] = Lru(256)
         self._trends: Lru[Hashable, ProgrammeTrend] = Lru(1024)
+
+    def forget(self) -> None:
+        """Drop everything kept (a person was erased: what is kept may name them)."""
+        self._views.clear()
+        self._digests.clear()
+        self._rendered.clear()
+        self._trends.clear()
 
     def question(self, when: When) -> Question:
         return ask(

@@ -31,6 +31,10 @@ class StreamCache:
         self._events: Lru[str, list[StoredEvent]] = Lru(size)
         self._states: Lru[tuple[str, int], ProgrammeState] = Lru(size * 4)
 
+    def clear(self) -> None:
+        self._events.clear()
+        self._states.clear()
+
     def events(self, stream_id: str, version: int) -> list[StoredEvent] | None:
         found = self._events.get(stream_id)
         if found is None or (found[-1].version if found else 0) != version:

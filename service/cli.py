@@ -15,6 +15,7 @@ from types import FrameType
 
 import tracker.events  # noqa: F401  (registers every event type)
 from service.import_commands import add_import_commands
+from service.people_commands import add_people_commands
 from service.reminder_commands import add_reminder_commands
 from service.root import Root
 from service.token_commands import add_token_commands
@@ -293,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_reminder_commands(commands)  # scheduler, reminders run|mute|unmute
     add_token_commands(commands)  # token issue|revoke|list
     add_import_commands(commands)  # import-sheet
+    add_people_commands(commands)  # people erase, keys export|import
     return parser
 
 

@@ -21,6 +21,7 @@ from tracker.events.closure import (
     ClosureReportSubmitted,
     ProgrammeClosed,
 )
+from tracker.events.people import ProgrammePersonErased
 from tracker.events.programmes import (
     CloseOutRecommendationRecorded,
     DeliverableListed,
@@ -64,6 +65,7 @@ ProgrammeEvent = (
     | ClosureReportEndorsed
     | ClosureReportApproved
     | ProgrammeClosed
+    | ProgrammePersonErased
 )
 """Everything the programme stream holds."""
 
@@ -88,6 +90,7 @@ PROGRAMME_EVENT_TYPES = (
     ClosureReportEndorsed,
     ClosureReportApproved,
     ProgrammeClosed,
+    ProgrammePersonErased,
 )
 
 Lifecycle = Literal["active", "closing", "closed"]
@@ -327,6 +330,8 @@ def evolve(state: ProgrammeState, event: ProgrammeEvent, on: date | None = None)
             return state
         case ProgrammeClosed():
             return replace(state, lifecycle="closed")
+        case ProgrammePersonErased():
+            return state
         case _:
             assert_never(event)
 

@@ -310,6 +310,12 @@ class TokenIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     ] = 90
 
 
+class ErasureIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Why the person is erased: the request answered (their own names in it are replaced)."""
+
+    reason: Annotated[str, Meta(min_length=1, max_length=2000)]
+
+
 WebhookKind = Literal["signoff", "closure", "milestone", "raid", "rag"]
 """The kinds of ``tracker.webhooks.kinds.KINDS``."""
 MAX_WEBHOOK_PROGRAMMES: Final = 500

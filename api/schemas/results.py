@@ -181,5 +181,18 @@ class IssuedTokenOut(msgspec.Struct, frozen=True, kw_only=True):
     expires_at: str
 
 
+class ErasureOut(msgspec.Struct, frozen=True, kw_only=True):
+    """An erasure: the person now shows as ``shown`` wherever the tracker named them.
+    ``erased`` is false when they had been erased before (nothing changed)."""
+
+    pseudonym: str
+    number: int
+    shown: str
+    erased: bool
+    programmes: list[str]
+    tokens_revoked: int
+    records_removed: int
+
+
 class TokenList(msgspec.Struct, frozen=True, kw_only=True):
     items: list[TokenOut]

@@ -124,12 +124,15 @@ async def test_a_restore_into_a_new_database_is_identical_to_the_original(
     exported = timed(timings, "export", source, "export", str(backup))
     _, events = await head(database)
     assert f"exported {events} events" in exported and events > 521
+    keys = tmp_path / "keys.json"
+    assert "person keys" in timed(timings, "keys export", source, "keys", "export", str(keys))
 
     async with brand_new_database(database, tmp_path) as restored_url:
         restored = tracker_env(restored_url)
         timed(timings, "db upgrade", restored, "db", "upgrade")
         imported = timed(timings, "import", restored, "import", str(backup))
         assert f"imported {events} events" in imported
+        timed(timings, "keys import", restored, "keys", "import", str(keys))
         verified = timed(timings, "verify", restored, "verify")
         assert verified.startswith(f"ok: {events} events")
         timed(timings, "projections rebuild", restored, "projections", "rebuild")

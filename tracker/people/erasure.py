@@ -1,0 +1,239 @@
+"""Erasing a person (UK GDPR article 17) without losing a decision.
+
+In order, each step safe to run again if an earlier attempt stopped part-way:
+
+1. the person's data key is deleted and they get their number ("Erased person N"); on SQLite the
+   freed bytes are overwritten (``secure_delete``);
+2. ``PersonErased`` is recorded in their person stream and ``ProgrammePersonErased`` in the
+   stream of every programme whose history names them, so everything kept for an older version
+   of those programmes (in this process and in others) is read again;
+3. every plain copy outside the log is removed: their tokens are revoked and renamed, page
+   sessions ended, calendar feeds revoked, idempotency records and webhook bodies that quote
+   them deleted or blanked;
+4. the read model is rebuilt from the log (now opening them as "Erased person N") and swapped in;
+5. the database is compacted so no freed page keeps a copy (SQLite ``VACUUM``; PostgreSQL
+   ``VACUUM FULL`` of the tables changed).
+
+Erasing someone already erased (their ``PersonErased`` recorded) changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import msgspec
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tracker.clock import Clock
+from tracker.db import WRITE_OPTION
+from tracker.errors import InvalidInput
+from tracker.events.base import Metadata, NewEvent
+from tracker.events.people import PersonErased, ProgrammePersonErased
+from tracker.events.store import StreamAppend, StreamState
+from tracker.ids import person_id
+from tracker.people.store import SealingStore
+from tracker.projections.read_model.fold import belongs_to
+from tracker.projections.read_model.rebuild import rebuild
+
+MAX_REASON: int = 2000
+SCRUBBED_TABLES = (
+    "person_keys",
+    "api_tokens",
+    "page_sessions",
+    "calendar_feeds",
+    "idempotency_records",
+    "webhook_deliveries",
+)
+
+
+class Erasure(msgspec.Struct, frozen=True, kw_only=True):
+    """What ``erase`` did: ``erased`` False when the person had been erased before."""
+
+    pseudonym: str
+    number: int
+    erased: bool
+    programmes: list[str]
+    tokens_revoked: int = 0
+    records_removed: int = 0
+    rebuilt_events: int = 0
+
+    @property
+    def shown(self) -> str:
+        return f"Erased person {self.number}"
+
+
+def _redacted(text_: str, names: Iterable[str], shown: str) -> str:
+    for name in sorted({n for n in names if n}, key=len, reverse=True):
+        text_ = re.sub(re.escape(name), shown, text_, flags=re.IGNORECASE)
+    return text_
+
+
+async def _programmes_naming(store: SealingStore, engine: AsyncEngine, pseudonym: str) -> list[str]:
+    """Programmes whose history holds a value sealed for ``pseudonym``."""
+    pattern = f"%{pseudonym}%"
+    async with engine.connect() as conn:
+        streams = [
+            str(row.stream_id)
+            for row in (
+                await conn.execute(
+                    text(
+                        "SELECT DISTINCT stream_id FROM events "
+                        "WHERE data LIKE :p OR metadata LIKE :p"
+                    ),
+                    {"p": pattern},
+                )
+            ).all()
+        ]
+    keys: set[str] = set()
+    for start in range(0, len(streams), 200):
+        for event in await store.inner.read_streams(streams[start : start + 200]):
+            owner = belongs_to(event)
+            if owner is not None:
+                keys.add(owner)
+    return sorted(keys)
+
+
+async def erase_person(
+    store: SealingStore,
+    engine: AsyncEngine,
+    clock: Clock,
+    *,
+    email: str,
+    reason: str,
+    erased_by: str,
+) -> Erasure:
+    address = person_id(email)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("an erasure needs a reason: the request it answers")
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(f"the reason is {len(reason)} characters; at most {MAX_REASON}")
+    keys = await store.keys()
+    pseudonym = keys.keyring.pseudonym(address)
+    await keys.refresh([pseudonym])
+    names = set(keys.keyring.names.get(pseudonym, set())) | {address}
+    programmes = await _programmes_naming(store, engine, pseudonym)
+    number, now_erased = await keys.erase(pseudonym, clock.now())
+    shown = f"Erased person {number}"
+    person_stream = f"person:{address}"
+    recorded = any(isinstance(e.data, PersonErased) for e in await store.read_stream(person_stream))
+    if recorded and not now_erased:
+        return Erasure(pseudonym=pseudonym, number=number, erased=False, programmes=programmes)
+    at = clock.now()
+    metadata = Metadata(actor=erased_by)
+    appends = [
+        StreamAppend(
+            stream_id=person_stream,
+            events=[
+                NewEvent(
+                    data=PersonErased(
+                        pseudonym=pseudonym,
+                        number=number,
+                        reason=_redacted(reason, names, shown),
+                        erased_by=erased_by,
+                    ),
+                    occurred_at=at,
+                    metadata=metadata,
+                )
+            ],
+            expected_version=StreamState.ANY,
+        ),
+        *(
+            StreamAppend(
+                stream_id=f"programme:{key}",
+                events=[
+                    NewEvent(
+                        data=ProgrammePersonErased(programme_key=key, number=number),
+                        occurred_at=at,
+                        metadata=metadata,
+                    )
+                ],
+                expected_version=StreamState.ANY,
+            )
+            for key in programmes
+        ),
+    ]
+    if not recorded:
+        await store.append_streams(appends)
+    tokens, records = await _scrub(engine, clock, address, names, number)
+    report = await rebuild(store, engine, clock=clock)
+    await compact(engine)
+    return Erasure(
+        pseudonym=pseudonym,
+        number=number,
+        erased=True,
+        programmes=programmes,
+        tokens_revoked=tokens,
+        records_removed=records,
+        rebuilt_events=report.events,
+    )
+
+
+async def _scrub(
+    engine: AsyncEngine, clock: Clock, address: str, names: set[str], number: int
+) -> tuple[int, int]:
+    """Remove every plain copy of the person outside the log; returns (tokens revoked,
+    records deleted or blanked)."""
+    now = clock.now().isoformat()
+    erased_email, erased_name = f"erased-{number}@erased.invalid", f"Erased person {number}"
+    quoted = sorted(names | {address}, key=len, reverse=True)
+    conn = await (await engine.connect()).execution_options(**{WRITE_OPTION: True})
+    removed = 0
+    try:
+        async with conn.begin():
+            if engine.dialect.name == "sqlite":
+                await conn.exec_driver_sql("PRAGMA secure_delete=ON")
+            result = await conn.execute(
+                text(
+                    "UPDATE api_tokens SET person = :e, name = :n, "
+                    "revoked_at = COALESCE(revoked_at, :now) WHERE person = :a"
+                ),
+                {"e": erased_email, "n": erased_name, "now": now, "a": address},
+            )
+            tokens = result.rowcount or 0
+            result = await conn.execute(
+                text("DELETE FROM page_sessions WHERE person = :a"), {"a": address}
+            )
+            removed += result.rowcount or 0
+            result = await conn.execute(
+                text(
+                    "UPDATE calendar_feeds SET person = :e, "
+                    "revoked_at = COALESCE(revoked_at, :now) WHERE person = :a"
+                ),
+                {"e": erased_email, "now": now, "a": address},
+            )
+            removed += result.rowcount or 0
+            result = await conn.execute(
+                text("DELETE FROM idempotency_records WHERE principal = :a"), {"a": address}
+            )
+            removed += result.rowcount or 0
+            for value in quoted:
+                like = {"p": f"%{value}%"}
+                for sql in (
+                    "DELETE FROM idempotency_records WHERE body LIKE :p OR headers LIKE :p",
+                    "UPDATE page_sessions SET flash = NULL WHERE flash LIKE :p",
+                    "UPDATE webhook_deliveries SET body = '{\"erased\": true}' WHERE body LIKE :p",
+                ):
+                    result = await conn.execute(text(sql), like)
+                    removed += result.rowcount or 0
+    finally:
+        await conn.close()
+    return tokens, removed
+
+
+async def compact(engine: AsyncEngine) -> None:
+    """Leave no freed page holding an erased value: SQLite rewrites the file and empties its
+    write-ahead log; PostgreSQL rewrites the tables erasure changes (the rebuilt read model's
+    old tables were dropped whole)."""
+    async with engine.connect() as conn:
+        # Outside a transaction (neither statement runs in one): the driver's own connection.
+        driver = (await conn.get_raw_connection()).driver_connection
+        assert driver is not None
+        if engine.dialect.name == "sqlite":
+            await driver.execute("VACUUM")
+            await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            for table in SCRUBBED_TABLES:
+                await driver.execute(f"VACUUM FULL {table}")
