@@ -6,11 +6,13 @@ then writes never fails with SQLITE_BUSY half-way; reads use a deferred ``BEGIN`
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import secrets
 import sqlite3
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -57,6 +59,30 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_timeout=10,
         connect_args={"timeout": 10, "command_timeout": 60},
     )
+
+
+async def own_key(engine: AsyncEngine, table: str, name: str) -> str:
+    """A random 32-byte key (base64) kept in ``table`` under ``name``, made on first use: the
+    development fallback of a key that production sets in the environment (webhook secrets,
+    people's data). ``table`` is one of the tracker's own, never user input."""
+    conn = await (await engine.connect()).execution_options(**{WRITE_OPTION: True})
+    try:
+        async with conn.begin():
+            row = (
+                await conn.execute(
+                    text(f"SELECT key FROM {table} WHERE name = :name"), {"name": name}
+                )
+            ).first()
+            if row is not None:
+                return str(row.key)
+            made = base64.b64encode(secrets.token_bytes(32)).decode()
+            await conn.execute(
+                text(f"INSERT INTO {table} (name, key) VALUES (:name, :key)"),
+                {"name": name, "key": made},
+            )
+            return made
+    finally:
+        await conn.close()
 
 
 def _configure_sqlite(engine: AsyncEngine, settings: Settings) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import json
-import secrets
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Final
@@ -13,7 +11,7 @@ import msgspec
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from tracker.db import WRITE_OPTION
+from tracker.db import WRITE_OPTION, own_key
 from tracker.errors import InvalidInput, NotFound
 from tracker.events.codec import format_instant
 from tracker.people.crypto import DataKey, PeopleKey, new_data_key
@@ -67,25 +65,7 @@ async def people_key(engine: AsyncEngine, configured: bytes | None) -> PeopleKey
     """The people key: ``TRACKER_PEOPLE_KEY`` when set, else the database's own (made once)."""
     if configured is not None:
         return PeopleKey(configured)
-    conn = await _write(engine)
-    try:
-        async with conn.begin():
-            row = (
-                await conn.execute(
-                    text("SELECT key FROM people_keys WHERE name = :name"), {"name": DATABASE_KEY}
-                )
-            ).first()
-            if row is None:
-                made = base64.b64encode(secrets.token_bytes(32)).decode()
-                await conn.execute(
-                    text("INSERT INTO people_keys (name, key) VALUES (:name, :key)"),
-                    {"name": DATABASE_KEY, "key": made},
-                )
-                key = made
-            else:
-                key = str(row.key)
-    finally:
-        await conn.close()
+    key = await own_key(engine, "people_keys", DATABASE_KEY)
     return PeopleKey(key.encode())
 
 

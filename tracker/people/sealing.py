@@ -233,63 +233,28 @@ class Keyring:
             self._finder = re.compile(rf"(?<![\w@.+-])(?:{choices})(?![\w@])", re.IGNORECASE)
         return self._finder
 
+    def _seal_name(self, owner: str, value: str) -> str:
+        if not value or not owner or is_placeholder(owner):
+            return value
+        return self.seal(owner, value)
+
     def seal_event(self, new: NewEvent) -> NewEvent:
         """The event as stored: personal fields sealed, free text marked."""
-        event = new.data
-        changes: dict[str, Any] = {}
-        personal: set[str] = set()
-        for rule in rules_of(type(event)):
-            personal.add(rule.field)
-            value = getattr(event, rule.field)
-            if rule.kind == "person":
-                sealed: Any = None if value is None else self.seal_person(value)
-            elif rule.kind == "people":
-                sealed = tuple(self.seal_person(ref) for ref in value)
-            elif rule.kind == "address":
-                sealed = self._seal_address(value)
-            elif rule.kind == "addresses":
-                sealed = tuple(self._seal_address(one) for one in value)
-            else:
-                owner = getattr(event, rule.owner)
-                sealed = (
-                    self.seal(owner, value)
-                    if value and owner and not is_placeholder(owner)
-                    else value
-                )
-            if sealed != value:
-                changes[rule.field] = sealed
-        marked = False
-        for name, value in _fields(event):
-            if name in personal:
-                continue
-            new_value = _walk_text(value, self.mark)
-            if new_value is not value:
-                changes[name] = new_value
-                marked = True
-        metadata = new.metadata
-        meta_changes: dict[str, Any] = {}
-        for name in ("actor", "on_behalf_of"):
-            value = getattr(metadata, name)
-            sealed_value = self._seal_address(value)
-            if sealed_value != value:
-                meta_changes[name] = sealed_value
-        for name in ("source", "backdating_reason"):
-            value = getattr(metadata, name)
-            new_value = _walk_text(value, self.mark)
-            if new_value is not value:
-                meta_changes[name] = new_value
-                marked = True
-        if marked:
-            meta_changes["marked"] = True
-        if not changes and not meta_changes:
-            return new
-        return msgspec.structs.replace(
-            new,
-            data=msgspec.structs.replace(event, **changes) if changes else event,
-            metadata=msgspec.structs.replace(metadata, **meta_changes)
-            if meta_changes
-            else metadata,
+        data, metadata = _rewritten(
+            new.data,
+            new.metadata,
+            _Rewrite(
+                person=self.seal_person,
+                address=self._seal_address,
+                name=self._seal_name,
+                text=self.mark,
+                texts=True,
+                sealing=True,
+            ),
         )
+        if data is new.data and metadata is new.metadata:
+            return new
+        return msgspec.structs.replace(new, data=data, metadata=metadata)
 
     # Opening.
 
@@ -359,52 +324,81 @@ class Keyring:
 
     def open_event(self, stored: StoredEvent) -> StoredEvent:
         """The event as the domain knows it: sealed fields opened, markers restored."""
-        event = stored.data
-        metadata = stored.metadata
-        changes: dict[str, Any] = {}
-        personal: set[str] = set()
-        for rule in rules_of(type(event)):
-            personal.add(rule.field)
-            value = getattr(event, rule.field)
-            if rule.kind == "person":
-                opened: Any = None if value is None else self.open_person(value)
-            elif rule.kind == "people":
-                opened = tuple(self.open_person(ref) for ref in value)
-            elif rule.kind == "address":
-                opened = self.open_address(value)
-            elif rule.kind == "addresses":
-                opened = tuple(self.open_address(one) for one in value)
-            else:
-                opened = self.open_name(value)
-            if opened != value:
-                changes[rule.field] = opened
-        meta_changes: dict[str, Any] = {}
-        for name in ("actor", "on_behalf_of"):
-            value = getattr(metadata, name)
-            opened_value = self.open_address(value)
-            if opened_value != value:
-                meta_changes[name] = opened_value
-        if metadata.marked:
-            for name, value in _fields(event):
-                if name not in personal:
-                    restored = _walk_text(value, self.unmark)
-                    if restored is not value:
-                        changes[name] = restored
-            for name in ("source", "backdating_reason"):
-                value = getattr(metadata, name)
-                restored = _walk_text(value, self.unmark)
-                if restored is not value:
-                    meta_changes[name] = restored
-            meta_changes["marked"] = False
-        if not changes and not meta_changes:
-            return stored
-        return msgspec.structs.replace(
-            stored,
-            data=msgspec.structs.replace(event, **changes) if changes else event,
-            metadata=msgspec.structs.replace(metadata, **meta_changes)
-            if meta_changes
-            else metadata,
+        data, metadata = _rewritten(
+            stored.data,
+            stored.metadata,
+            _Rewrite(
+                person=self.open_person,
+                address=self.open_address,
+                name=lambda _owner, value: self.open_name(value),
+                text=self.unmark,
+                texts=stored.metadata.marked,
+                sealing=False,
+            ),
         )
+        if data is stored.data and metadata is stored.metadata:
+            return stored
+        return msgspec.structs.replace(stored, data=data, metadata=metadata)
+
+
+class _Rewrite(msgspec.Struct, frozen=True, kw_only=True):
+    """What sealing (or opening) does to each kind of field."""
+
+    person: Callable[[PersonRef], PersonRef]
+    address: Callable[[str | None], str | None]
+    name: Callable[[str, str], str]
+    """(whose, name) -> name."""
+    text: Callable[[str], str]
+    texts: bool
+    """Whether to go through the free text at all (opening: only a marked event's)."""
+    sealing: bool
+
+
+def _rewritten(event: Event, metadata: Metadata, rewrite: _Rewrite) -> tuple[Event, Metadata]:
+    """The event and its metadata with each personal field and (when asked) every free text
+    rewritten; the very same objects when nothing changed."""
+    changes: dict[str, Any] = {}
+    personal: set[str] = set()
+    for rule in rules_of(type(event)):
+        personal.add(rule.field)
+        value = getattr(event, rule.field)
+        if rule.kind == "person":
+            done: Any = None if value is None else rewrite.person(value)
+        elif rule.kind == "people":
+            done = tuple(rewrite.person(ref) for ref in value)
+        elif rule.kind == "address":
+            done = rewrite.address(value)
+        elif rule.kind == "addresses":
+            done = tuple(rewrite.address(one) for one in value)
+        else:
+            done = rewrite.name(getattr(event, rule.owner), value)
+        if done != value:
+            changes[rule.field] = done
+    meta_changes: dict[str, Any] = {}
+    for name in ("actor", "on_behalf_of"):
+        value = getattr(metadata, name)
+        done = rewrite.address(value)
+        if done != value:
+            meta_changes[name] = done
+    if rewrite.texts:
+        texts = [(name, value, changes) for name, value in _fields(event) if name not in personal]
+        texts += [(n, getattr(metadata, n), meta_changes) for n in ("source", "backdating_reason")]
+        changed = False
+        for name, value, into in texts:
+            done = _walk_text(value, rewrite.text)
+            if done is not value:
+                into[name] = done
+                changed = True
+        # Sealing marks an event whose free text now holds markers; opening unmarks it.
+        marked = (metadata.marked or changed) if rewrite.sealing else False
+        if marked != metadata.marked:
+            meta_changes["marked"] = marked
+    if not changes and not meta_changes:
+        return event, metadata
+    return (
+        msgspec.structs.replace(event, **changes) if changes else event,
+        msgspec.structs.replace(metadata, **meta_changes) if meta_changes else metadata,
+    )
 
 
 def _fields(event: msgspec.Struct) -> Iterable[tuple[str, Any]]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import secrets
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
@@ -18,7 +17,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from tracker.db import WRITE_OPTION
+from tracker.db import WRITE_OPTION, own_key
 from tracker.errors import InvalidInput, NotFound
 from tracker.events.codec import format_instant
 from tracker.settings import WebhookSettings, derive_key
@@ -110,25 +109,7 @@ async def secret_cipher(engine: AsyncEngine, settings: WebhookSettings) -> AESGC
     (made once, at random)."""
     if settings.key is not None:
         return AESGCM(derive_key(settings.key, SECRET_INFO))
-    conn = await _write(engine)
-    try:
-        async with conn.begin():
-            row = (
-                await conn.execute(
-                    text("SELECT key FROM webhook_keys WHERE name = :name"), {"name": DATABASE_KEY}
-                )
-            ).first()
-            if row is None:
-                made = base64.b64encode(secrets.token_bytes(32)).decode()
-                await conn.execute(
-                    text("INSERT INTO webhook_keys (name, key) VALUES (:name, :key)"),
-                    {"name": DATABASE_KEY, "key": made},
-                )
-                key = made
-            else:
-                key = str(row.key)
-    finally:
-        await conn.close()
+    key = await own_key(engine, "webhook_keys", DATABASE_KEY)
     return AESGCM(base64.b64decode(key))
 
 
