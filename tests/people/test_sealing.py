@@ -130,9 +130,7 @@ def test_an_erased_person_reads_as_their_number_with_everything_else_intact() ->
     )
     sealed = [keyring.seal_event(approved), keyring.seal_event(plan(GLYN))]
     glyn = keyring.pseudonym(GLYN.email)
-    del keyring.keys[glyn]
-    keyring.erased[glyn] = 3
-    keyring._opened.clear()
+    keyring.erase(glyn, 3)
     approval, planned = (keyring.open_event(stored(s)) for s in sealed)
     assert isinstance(approval.data, DeliverableApproved)
     assert (approval.data.actor, approval.data.on_behalf_of) == (

@@ -256,6 +256,11 @@ class SqliteEventStore:
         limit = self._settings.max_events_per_append
         return await self._db.read(lambda conn: _with_key(conn, idempotency_key, limit))
 
+    async def query(self, sql: str, *args: Any) -> list[Any]:
+        """A read-only statement on the store's readers (one hop to a reader thread), like
+        ``PostgresEventStore.query``; ``?`` placeholders."""
+        return await self._db.read(lambda conn: conn.execute(sql, args).fetchall())
+
     async def stream_version(self, stream_id: str) -> int:
         check_stream_id(stream_id)
 

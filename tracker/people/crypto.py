@@ -46,11 +46,19 @@ class PeopleKey:
     def __init__(self, people_key: bytes) -> None:
         self._naming = derive(people_key, b"tracker people: pseudonyms")
         self._wrapping = AESGCM(derive(people_key, b"tracker people: data keys"))
+        self._named: dict[str, str] = {}
 
     def pseudonym(self, identity: str) -> str:
-        """``p_`` + 26 base32 characters (130 bits) of HMAC-SHA256(identity)."""
-        digest = hmac.new(self._naming, identity.encode(), hashlib.sha256).digest()
-        return "p_" + base64.b32encode(digest).decode().lower()[:26]
+        """``p_`` + 26 base32 characters (130 bits) of HMAC-SHA256(identity); remembered, as
+        it is asked for several times an append (6 us each: pure-Python base32)."""
+        found = self._named.get(identity)
+        if found is None:
+            digest = hmac.new(self._naming, identity.encode(), hashlib.sha256).digest()
+            found = "p_" + base64.b32encode(digest).decode().lower()[:26]
+            if len(self._named) >= 100_000:
+                self._named.clear()
+            self._named[identity] = found
+        return found
 
     def wrap(self, pseudonym: str, data_key: bytes) -> str:
         nonce = os.urandom(_NONCE_BYTES)

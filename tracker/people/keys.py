@@ -19,6 +19,8 @@ from tracker.people.sealing import Keyring
 
 DATABASE_KEY: Final = "people"
 KEYS_FORMAT: Final = "tracker-person-keys-v1"
+GENERATION: Final = "SELECT COALESCE(MAX(erased_number), 0) FROM person_keys"
+"""How many people the store has erased: a change means every process reloads its keys."""
 
 
 async def _write(engine: AsyncEngine) -> AsyncConnection:
@@ -108,9 +110,7 @@ class KeyStore:
     async def generation(self) -> int:
         """How many people this store has erased: a change means keys must be reloaded."""
         async with self.engine.connect() as conn:
-            found = await conn.scalar(
-                text("SELECT COALESCE(MAX(erased_number), 0) FROM person_keys")
-            )
+            found = await conn.scalar(text(GENERATION))
         return int(found or 0)
 
     async def load_all(self) -> None:
@@ -120,9 +120,7 @@ class KeyStore:
                     text("SELECT pseudonym, wrapped_key, identity, erased_number FROM person_keys")
                 )
             ).all()
-            generation = await conn.scalar(
-                text("SELECT COALESCE(MAX(erased_number), 0) FROM person_keys")
-            )
+            generation = await conn.scalar(text(GENERATION))
         for row in rows:
             self._take(row)
         self.keyring.generation = int(generation or 0)
@@ -252,9 +250,7 @@ class KeyStore:
                 )
         finally:
             await conn.close()
-        self.keyring.keys.pop(pseudonym, None)
-        self.keyring.erased[pseudonym] = number
-        self.keyring.forget()
+        self.keyring.erase(pseudonym, number)
         return number, True
 
     async def export(self) -> dict[str, Any]:

@@ -156,6 +156,8 @@ class Keyring:
         self.names: dict[str, set[str]] = {}
         """Pseudonym -> the names and address free text is searched for."""
         self._opened: dict[str, str] = {}
+        self._people: dict[str, PersonRef] = {}
+        """Opened ``PersonRef`` by sealed text (immutable, so shared)."""
         self._finder: re.Pattern[str] | None = None
         self._finder_owner: dict[str, str] = {}
         self.generation = -1
@@ -180,6 +182,15 @@ class Keyring:
             self._finder = None
         return bool(new)
 
+    def erase(self, pseudonym: str, number: int) -> None:
+        """The person's key is gone: they read as "Erased person ``number``" from now on."""
+        self.keys.pop(pseudonym, None)
+        self.erased[pseudonym] = number
+        self.names.pop(pseudonym, None)
+        self._opened.clear()
+        self._people.clear()
+        self._finder = None
+
     def forget(self) -> None:
         """Drop every key and opened value (an erasure happened somewhere)."""
         self.keys.clear()
@@ -187,6 +198,7 @@ class Keyring:
         self.absent.clear()
         self.names.clear()
         self._opened.clear()
+        self._people.clear()
         self._finder = None
 
     # Sealing.
@@ -272,6 +284,7 @@ class Keyring:
             opened = key.open(sealed)
             if len(self._opened) > 50_000:
                 self._opened.clear()
+                self._people.clear()
             self._opened[sealed] = opened
             return opened
         number = self.erased.get(pseudonym)
@@ -282,6 +295,9 @@ class Keyring:
         raise MissingKeys([pseudonym])
 
     def open_person(self, ref: PersonRef) -> PersonRef:
+        known = self._people.get(ref.email)
+        if known is not None:
+            return known
         if sealed_pseudonym(ref.email) is None:
             return ref
         opened = self._open(
@@ -290,7 +306,10 @@ class Keyring:
             lambda p: json.dumps([f"{p}@unknown.invalid", f"Unknown person {p}"]),
         )
         email, name = json.loads(opened)
-        return PersonRef(email=email, name=name)
+        person = PersonRef(email=email, name=name)
+        if ref.email in self._opened:  # kept only while its key is (not for the erased)
+            self._people[ref.email] = person
+        return person
 
     def open_address(self, value: str | None) -> str | None:
         if not value or not value.startswith("sealed:"):
