@@ -203,7 +203,7 @@ async def perform(
         found["email"] = email_parameter("path.email", found["email"])
     if op.prepare is not None:
         found.update(await op.prepare(writer, found, body))
-    new_id = writer.new_uuid()
+    new_id = await writer.new_uuid()
 
     def build(actor: str, target: targets.Target) -> c.Command:
         return op.make(Call(actor=actor, values=found, body=body, target=target, new_id=new_id))

@@ -43,6 +43,7 @@ from tracker.events.base import StoredEvent
 from tracker.handlers import CommandResult
 from tracker.ids import deterministic_uuid
 from tracker.logs import correlation_id
+from tracker.people.store import pseudonym_for
 
 IF_MATCH: Final = re.compile(r'^(?:W/)?"?([0-9]{1,12})"?$')
 JSON: Final = "application/json"
@@ -119,13 +120,16 @@ class Writer:
         )
         self.body: msgspec.Struct | None = None
 
-    def new_uuid(self) -> UUID:
+    async def new_uuid(self) -> UUID:
         """The id for a new item: fixed by the Idempotency-Key when there is one, so a retry
-        after a lost answer finishes the same item instead of making a second."""
+        after a lost answer finishes the same item instead of making a second. Derived from
+        the caller's pseudonym, not their address: an id is public, and a uuid5 of an address
+        can be confirmed by anyone who guesses it (docs/privacy.md)."""
         key = parse_key(self.key_header)
         if key is None:
             return uuid4()
-        return deterministic_uuid("api", self.principal.person, key)
+        caller = await pseudonym_for(self.services.store, self.principal.person)
+        return deterministic_uuid("api", caller, key)
 
     async def run(self, body: msgspec.Struct | None, plan: Plan) -> Response[bytes]:
         principal = self.principal

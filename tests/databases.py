@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -69,3 +69,26 @@ async def fresh_sqlite_database(directory: Path) -> AsyncIterator[str]:
     url = f"sqlite+aiosqlite:///{directory / 'tracker.db'}"
     await upgrade_async(url)
     yield url
+
+
+async def plain_keys(url: str, people: Iterable[str]) -> Callable[[str | None], str | None]:
+    """Turns idempotency keys as a store keeps them (each address as its pseudonym,
+    ``tracker.people.store``) back into the keys the API was sent, for these people."""
+    from tracker.events.open import open_store
+    from tracker.people.store import pseudonym_for
+    from tracker.settings import Settings
+
+    store = open_store(Settings(database_url=url))
+    try:
+        back = {await pseudonym_for(store, person): person for person in people}
+    finally:
+        await store.close()
+
+    def plain(key: str | None) -> str | None:
+        if key is None:
+            return None
+        for pseudonym, person in back.items():
+            key = key.replace(pseudonym, person)
+        return key
+
+    return plain

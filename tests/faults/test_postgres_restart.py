@@ -35,6 +35,7 @@ import msgspec
 import pytest
 
 from tests.api.builders import BTLS_ROSTER, SPONSOR, name_of
+from tests.databases import plain_keys
 from tests.faults.cluster import Cluster, Restart, private_cluster
 from tests.faults.processes import (
     Process,
@@ -244,13 +245,14 @@ async def given_the_programmes(client: httpx.AsyncClient, admin: dict[str, str])
 
 
 async def stored_events(url: str) -> list[StoredEvent]:
+    plain = await plain_keys(url, [ADMIN])
     store = open_store(Settings(database_url=url))
     found: list[StoredEvent] = []
     try:
         after = 0
         while page := await store.read_raw(after, 2000):
             for raw in page:
-                key = msgspec.json.decode(bytes(raw.metadata)).get("idempotency_key")
+                key = plain(msgspec.json.decode(bytes(raw.metadata)).get("idempotency_key"))
                 found.append(
                     StoredEvent(
                         position=raw.position,
