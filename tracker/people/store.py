@@ -65,14 +65,6 @@ class SealingStore:
         self._keys = None
         return await (await self.keys()).import_keys(exported)
 
-    async def stored_key(self, idempotency_key: str) -> str:
-        """An idempotency key as this store keeps it (its addresses as pseudonyms)."""
-        return self._key((await self.keys()).keyring, idempotency_key) or ""
-
-    async def stored_stream(self, stream_id: str) -> str:
-        """A stream id as this store keeps it (``person:<e-mail>`` as ``person:<p_...>``)."""
-        return self._stream((await self.keys()).keyring, stream_id)
-
     async def pseudonym(self, identity: str) -> str:
         return (await self.keys()).keyring.pseudonym(identity.strip().lower()
                                                      if "@" in identity else identity)  # fmt: skip
