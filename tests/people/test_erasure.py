@@ -184,7 +184,10 @@ async def test_an_erased_person_is_gone_and_every_decision_stays(
             glyn = await api.as_(GLYN.email)
             await sign_in_to_pages(api, await api.token("sponsor.admin@lcc.example", "admin"))
             before = await answers(api, admin)
-            assert GONE.search(before[f"/api/v1/programmes/{KEY}/signoffs"])
+            for path, body in before.items():
+                assert "sealed:" not in body and "⟦" not in body, path  # opened everywhere
+            for path in REPORTS[:-1]:
+                assert GLYN.name in before[path], path
             assert GONE.search(await events_text(engine)) is None, "sealed from the start"
 
             refused = await api.post(
@@ -206,6 +209,9 @@ async def test_an_erased_person_is_gone_and_every_decision_stays(
             after = await answers(api, admin)
             for path, body in after.items():
                 assert GONE.search(body) is None, (path, GONE.search(body))
+                assert "sealed:" not in body and "⟦" not in body, path
+            for path in REPORTS[:-1]:
+                assert SHOWN in after[path], path
             # Same decisions, dates and roles: each JSON report and export is the one from
             # before with Glyn shown as Erased person 1.
             for path in REPORTS:

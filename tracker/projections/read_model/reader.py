@@ -238,6 +238,7 @@ async def fold_tail(
     key = base.key
     if not index and base.events == 0:
         raise _not_found(key, known_at)
+    index = await opened(store, index)  # read from the events table directly
     streams: dict[str, int] = {name: 0 for name in base.unopened}
     for deliverable in base.deliverables.values():
         streams[deliverable_stream(UUID(deliverable.id))] = deliverable.version
