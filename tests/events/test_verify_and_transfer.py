@@ -1,4 +1,5 @@
-"""``tracker verify``, ``tracker export`` and ``tracker import``, run as a user runs them."""
+"""``tracker verify``, ``tracker export`` and ``tracker import``, run as a user runs them, on the
+store itself (``open_raw_store``: what it stores is what they carry; sealing is tests/people)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from tests.databases import fresh_postgres_database, fresh_sqlite_database
 from tracker.clock import FixedClock
 from tracker.db import asyncpg_dsn, is_sqlite
 from tracker.events.base import Metadata, NewEvent
-from tracker.events.open import open_store
+from tracker.events.open import open_raw_store
 from tracker.events.people import PersonRegistered, PersonRenamed
 from tracker.events.sqlite_store import SqliteEventStore
 from tracker.events.store import EventStore
@@ -34,7 +35,7 @@ def tracker(url: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 async def fill(url: str, clock: FixedClock) -> None:
-    store = open_store(Settings(database_url=url), clock=clock)
+    store = open_raw_store(Settings(database_url=url), clock=clock)
     try:
         for n in range(5):
             stream = f"person:p{n}@x.example"
@@ -93,7 +94,7 @@ async def test_verify_passes_an_intact_store_and_names_the_first_tampered_event(
     assert intact.returncode == 0, intact.stderr
     assert "10 events in 5 streams" in intact.stdout
 
-    store = open_store(Settings(database_url=database_url))
+    store = open_raw_store(Settings(database_url=database_url))
     [target] = [
         e
         for e in await store.read_all(0, 100)
@@ -141,7 +142,7 @@ async def test_export_import_export_is_byte_identical(
         again = tmp_path / "again.jsonl"
         assert tracker(url, "export", str(again)).returncode == 0
         assert tracker(url, "verify").returncode == 0
-        store: EventStore = open_store(Settings(database_url=url), clock=clock)
+        store: EventStore = open_raw_store(Settings(database_url=url), clock=clock)
         try:  # the imported store keeps working: idempotency keys and chains carry over
             retry = await store.append(
                 "person:p0@x.example",
@@ -185,7 +186,7 @@ async def test_import_refuses_a_tampered_file_and_writes_nothing(
     result = tracker(database_url, "import", str(export))
     assert result.returncode == 2
     assert "nothing imported" in result.stderr and "position 4" in result.stderr
-    store = open_store(Settings(database_url=database_url))
+    store = open_raw_store(Settings(database_url=database_url))
     assert await store.read_raw(0, 10) == []
     await store.close()
 
