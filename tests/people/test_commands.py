@@ -15,7 +15,9 @@ from tests.projections.builders import append_all
 from tests.reminders.scenario import digital_transition
 from tracker.clock import FixedClock
 from tracker.events.open import open_store
+from tracker.events.people import PersonErased
 from tracker.events.programmes import RosterMemberAssigned
+from tracker.people.store import SealingStore
 from tracker.settings import Settings
 
 GLYN = "glyn.peach@lcc.example"
@@ -93,3 +95,36 @@ def test_keys_export_is_private_and_imports_only_what_is_missing(
     path.write_text("{}")
     assert main(["keys", "import", str(path)]) == 2
     assert "not a key export" in capsys.readouterr().err
+
+
+def test_an_erasure_that_stopped_after_deleting_the_key_is_finished_by_the_next(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The key deleted, then the process died: the next attempt records the erasure, scrubs,
+    rebuilds and compacts, rather than answering 'already erased' with the rest undone."""
+
+    async def only_the_key() -> None:
+        store = open_store(Settings(database_url=database))
+        assert isinstance(store, SealingStore)
+        try:
+            keys = await store.keys()
+            await keys.erase(keys.keyring.pseudonym(GLYN), datetime(2026, 12, 6, tzinfo=UTC))
+        finally:
+            await store.close()
+
+    asyncio.run(only_the_key())
+    assert main(["people", "erase", GLYN, "--reason", "SAR-41, retried"]) == 0
+    assert "erased: shown as Erased person 1" in capsys.readouterr().out
+
+    async def erased_events() -> list[object]:
+        store = open_store(Settings(database_url=database))
+        try:
+            return [e.data for e in await store.read_stream(f"person:{GLYN}")]
+        finally:
+            await store.close()
+
+    (recorded,) = asyncio.run(erased_events())
+    assert isinstance(recorded, PersonErased) and recorded.number == 1
+    assert recorded.reason == "SAR-41, retried"
+    assert main(["people", "erase", GLYN, "--reason", "again"]) == 0
+    assert "already erased" in capsys.readouterr().out

@@ -116,11 +116,13 @@ async def erase_person(
     names = set(keys.keyring.names.get(pseudonym, set())) | {address}
     programmes = await _programmes_naming(store, engine, pseudonym)
     number, now_erased = await keys.erase(pseudonym, clock.now())
+    if not now_erased and await keys.erasure_finished(pseudonym):
+        return Erasure(pseudonym=pseudonym, number=number, erased=False, programmes=programmes)
+    # Erased now, or an earlier attempt stopped after deleting the key: every step that
+    # follows is done (again), each safe to repeat.
     shown = f"Erased person {number}"
     person_stream = f"person:{address}"
     recorded = any(isinstance(e.data, PersonErased) for e in await store.read_stream(person_stream))
-    if recorded and not now_erased:
-        return Erasure(pseudonym=pseudonym, number=number, erased=False, programmes=programmes)
     at = clock.now()
     metadata = Metadata(actor=erased_by)
     appends = [
@@ -160,6 +162,7 @@ async def erase_person(
     tokens, records = await _scrub(engine, clock, address, names, number)
     report = await rebuild(store, engine, clock=clock)
     await compact(engine)
+    await keys.finish_erasure(pseudonym, clock.now())
     return Erasure(
         pseudonym=pseudonym,
         number=number,

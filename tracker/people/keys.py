@@ -253,6 +253,25 @@ class KeyStore:
         self.keyring.erase(pseudonym, number)
         return number, True
 
+    async def erasure_finished(self, pseudonym: str) -> bool:
+        async with self.engine.connect() as conn:
+            found = await conn.scalar(
+                text("SELECT erasure_finished_at FROM person_keys WHERE pseudonym = :p"),
+                {"p": pseudonym},
+            )
+        return found is not None
+
+    async def finish_erasure(self, pseudonym: str, now: datetime) -> None:
+        conn = await _write(self.engine)
+        try:
+            async with conn.begin():
+                await conn.execute(
+                    text("UPDATE person_keys SET erasure_finished_at = :at WHERE pseudonym = :p"),
+                    {"at": format_instant(now), "p": pseudonym},
+                )
+        finally:
+            await conn.close()
+
     async def export(self) -> dict[str, Any]:
         """Every key row as stored (data keys still wrapped under the people key), and the
         people key itself when it is the database's own (no ``TRACKER_PEOPLE_KEY``): a restore
@@ -267,7 +286,7 @@ class KeyStore:
                 await conn.execute(
                     text(
                         "SELECT pseudonym, wrapped_key, identity, created_at, erased_number, "
-                        "erased_at FROM person_keys ORDER BY pseudonym"
+                        "erased_at, erasure_finished_at FROM person_keys ORDER BY pseudonym"
                     )
                 )
             ).all()
@@ -302,8 +321,9 @@ class KeyStore:
                     await conn.execute(
                         text(
                             "INSERT INTO person_keys (pseudonym, wrapped_key, identity, "
-                            "created_at, erased_number, erased_at) VALUES (:pseudonym, "
-                            ":wrapped_key, :identity, :created_at, :erased_number, :erased_at)"
+                            "created_at, erased_number, erased_at, erasure_finished_at) VALUES "
+                            "(:pseudonym, :wrapped_key, :identity, :created_at, :erased_number, "
+                            ":erased_at, :erasure_finished_at)"
                         ),
                         {
                             k: row.get(k)
@@ -314,6 +334,7 @@ class KeyStore:
                                 "created_at",
                                 "erased_number",
                                 "erased_at",
+                                "erasure_finished_at",
                             )
                         },
                     )

@@ -3,7 +3,9 @@
 - ``person_keys``: one row per person the store has named: their pseudonym (the stable id in
   clear), their data key wrapped under the people key (``wrapped_key``), and their identity and
   the names free text is searched for, sealed under their own key (``identity``). Erasing sets
-  both to NULL and gives the row the next ``erased_number`` ("Erased person N").
+  both to NULL and gives the row the next ``erased_number`` ("Erased person N");
+  ``erasure_finished_at`` is set once every later step of the erasure is done (an erasure that
+  stopped part-way is finished by the next attempt).
 - ``people_keys``: the people key when no ``TRACKER_PEOPLE_KEY`` is configured (development
   only: a copy of the database then opens everything in it).
 
@@ -28,7 +30,8 @@ def upgrade() -> None:
             identity TEXT,
             created_at TEXT NOT NULL,
             erased_number INTEGER UNIQUE,
-            erased_at TEXT
+            erased_at TEXT,
+            erasure_finished_at TEXT
         )
         """
     )
