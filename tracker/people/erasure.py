@@ -14,7 +14,8 @@ In order, each step safe to run again if an earlier attempt stopped part-way:
 5. the database is compacted so no freed page keeps a copy (SQLite ``VACUUM``; PostgreSQL
    ``VACUUM FULL`` of the tables changed).
 
-Erasing someone already erased (their ``PersonErased`` recorded) changes nothing.
+Erasing someone whose erasure finished (``person_keys.erasure_finished_at``) changes nothing;
+an attempt that stopped part-way is finished by the next one.
 """
 
 from __future__ import annotations
