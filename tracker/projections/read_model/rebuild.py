@@ -107,11 +107,19 @@ async def rebuild(
     clock: Clock | None = None,
 ) -> RebuildReport:
     clock = clock or SystemClock()
-    async with engine.begin() as conn:
-        await rows.create_tables(conn, SHADOW)
-        await conn.execute(
-            text("DELETE FROM projection_checkpoints WHERE name = :n"), {"n": SHADOW.checkpoint}
-        )
+    # A write transaction from its first statement (SQLite: BEGIN IMMEDIATE, waiting for the
+    # lock): a deferred one that turns into a write while the projector writes fails at once
+    # with "database is locked" (a rebuild run by an erasure in the API process met it).
+    conn = await (await engine.connect()).execution_options(**{WRITE_OPTION: True})
+    try:
+        async with conn.begin():
+            await rows.create_tables(conn, SHADOW)
+            await conn.execute(
+                text("DELETE FROM projection_checkpoints WHERE name = :n"),
+                {"n": SHADOW.checkpoint},
+            )
+    finally:
+        await conn.close()
     started = time.perf_counter()
     # One transaction for the whole catch-up: the shadow tables are the rebuild's alone, and
     # in an interleaved log every few hundred thousand events touch nearly every item again,
