@@ -36,7 +36,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
-from importlib import metadata as package_metadata
 from pathlib import Path
 from pstats import Stats
 from typing import Final
@@ -45,6 +44,7 @@ from uuid import UUID
 import msgspec
 
 from benchmarks.store import postgres as pg
+from benchmarks.store.cli import _cpu_model, _load, _version
 from benchmarks.store.sqlite import fresh_directory
 from tracker.db import create_engine
 from tracker.events.base import Metadata, NewEvent, StoredEvent, registry
@@ -965,27 +965,6 @@ def profile_rows(lines: list[ProfileLine]) -> list[list[str]]:
         ]
         for line in lines
     ]
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _load() -> str:
-    return "/".join(f"{value:.2f}" for value in os.getloadavg())
-
-
-def _version(package: str) -> str:
-    try:
-        return package_metadata.version(package)
-    except package_metadata.PackageNotFoundError:
-        return "not installed"
 
 
 async def machine_lines(args: argparse.Namespace) -> list[str]:
