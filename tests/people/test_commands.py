@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 
 from service.cli import main
-from tests.projections.builders import append_all
-from tests.reminders.scenario import digital_transition
-from tracker.clock import FixedClock
+from tests.command_line import scenario_database
 from tracker.events.open import open_store
 from tracker.events.people import PersonErased
 from tracker.events.programmes import RosterMemberAssigned
@@ -25,21 +23,7 @@ GLYN = "glyn.peach@lcc.example"
 
 @pytest.fixture
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'tracker.db'}"
-    monkeypatch.setenv("TRACKER_DATABASE_URL", url)
-    monkeypatch.delenv("TRACKER_PEOPLE_KEY", raising=False)
-    assert main(["db", "upgrade"]) == 0
-
-    async def given() -> None:
-        clock = FixedClock(datetime(2026, 11, 26, 12, 0, tzinfo=UTC))
-        store = open_store(Settings(database_url=url), clock=clock)
-        try:
-            await append_all(store, digital_transition()[0], clock)
-        finally:
-            await store.close()
-
-    asyncio.run(given())
-    return url
+    return scenario_database(tmp_path, monkeypatch)
 
 
 def roster(url: str) -> list[tuple[str, str]]:

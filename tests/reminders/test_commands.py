@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from service.cli import main
-from tests.projections.builders import append_all
-from tests.reminders.scenario import digital_transition
-from tracker.clock import FixedClock
+from tests.command_line import scenario_database
 from tracker.errors import InvalidInput
 from tracker.events.open import open_store
 from tracker.events.reminders import RemindersMuted, RemindersUnmuted
@@ -72,21 +69,7 @@ def test_an_unsafe_identity_gets_a_derived_stream_id() -> None:
 
 @pytest.fixture
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'tracker.db'}"
-    monkeypatch.setenv("TRACKER_DATABASE_URL", url)
-    monkeypatch.delenv("TRACKER_SMTP_URL", raising=False)
-    assert main(["db", "upgrade"]) == 0
-
-    async def given() -> None:
-        clock = FixedClock(datetime(2026, 11, 26, 12, 0, tzinfo=UTC))
-        store = open_store(Settings(database_url=url), clock=clock)
-        try:
-            await append_all(store, digital_transition()[0], clock)
-        finally:
-            await store.close()
-
-    asyncio.run(given())
-    return url
+    return scenario_database(tmp_path, monkeypatch)
 
 
 def test_mute_and_unmute_on_the_command_line(
