@@ -92,7 +92,8 @@ def _serve(args: argparse.Namespace, root: Root) -> int:
     its access log is off: ``api.observability`` writes one line per request instead. On
     SIGTERM or SIGINT uvicorn stops accepting, lets requests in flight finish for up to
     ``TRACKER_SHUTDOWN_GRACE_SECONDS`` and then runs the app's shutdown (the projector commits
-    or rolls back its batch)."""
+    or rolls back its batch). Idle connections stay open ``TRACKER_KEEP_ALIVE_SECONDS``, longer
+    than clients keep them, so a client never reuses one the server is closing."""
     import uvicorn
 
     from api.app import create_app
@@ -123,6 +124,7 @@ def _serve(args: argparse.Namespace, root: Root) -> int:
         log_level=logging.getLogger().getEffectiveLevel(),
         access_log=False,
         timeout_graceful_shutdown=math.ceil(api_settings.shutdown_grace_seconds),
+        timeout_keep_alive=math.ceil(api_settings.keep_alive_seconds),
     )
     return 0
 

@@ -4,7 +4,7 @@ from ``TRACKER_*`` environment variables by one loader (``load_settings``).
 - the store, projector and back-dating (top level): ``TRACKER_<FIELD>`` for the fields in
   ``STORE_VARIABLES``, and ``TRACKER_DATABASE_URL``;
 - ``reminders``: ``TRACKER_<FIELD>``;
-- ``api``: ``TRACKER_API_<FIELD>``, but ``TRACKER_<FIELD>`` for the two in ``API_UNPREFIXED``;
+- ``api``: ``TRACKER_API_<FIELD>``, but ``TRACKER_<FIELD>`` for those in ``API_UNPREFIXED``;
 - ``pages``: ``TRACKER_SESSION_SECRET`` and ``TRACKER_<FIELD>`` for those in ``PAGE_VARIABLES``.
 
 Unset or empty keeps the default. A value that does not parse, or that the section refuses,
@@ -106,12 +106,24 @@ class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
     shutdown_grace_seconds: float = 20.0
     """``tracker serve`` on SIGTERM: how long requests in flight may take to finish before they
     are cancelled (``TRACKER_SHUTDOWN_GRACE_SECONDS``)."""
+    keep_alive_seconds: float = 75.0
+    """``tracker serve``: how long an idle HTTP/1.1 connection is kept open
+    (``TRACKER_KEEP_ALIVE_SECONDS``). It must outlast every client's and proxy's own idle
+    expiry: a server that closes first races the client's next request on that connection,
+    which then fails with a reset (httpx and uvicorn both default to 5 s; nginx upstream
+    keep-alive to 60 s)."""
 
     def __post_init__(self) -> None:
         _not_negative(self, _api_variable)
+        if not self.keep_alive_seconds >= 1:
+            raise InvalidInput(
+                f"TRACKER_KEEP_ALIVE_SECONDS must be at least 1, got {self.keep_alive_seconds}"
+            )
 
 
-API_UNPREFIXED: Final = frozenset({"ready_max_lag_seconds", "shutdown_grace_seconds"})
+API_UNPREFIXED: Final = frozenset(
+    {"ready_max_lag_seconds", "shutdown_grace_seconds", "keep_alive_seconds"}
+)
 
 
 def _api_variable(field: str) -> str:

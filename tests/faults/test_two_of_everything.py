@@ -249,7 +249,11 @@ class Load:
         other = (n + 1) % len(self.apis)
         self.requests[f"api-{other} writes"] += 1
         self.replays += 1
-        again = await self.apis[other].request(method, path, json=body, headers=headers)
+        try:
+            again = await self.apis[other].request(method, path, json=body, headers=headers)
+        except httpx.TransportError as exc:
+            self.problems.append(f"replay of {method} {path} on api-{other}: {exc!r}")
+            return
         same = (
             again.status_code == first.status_code
             and again.json() == first.json()

@@ -30,6 +30,7 @@ def test_each_section_reads_its_own_variables() -> None:
             "TRACKER_API_TOKEN_CACHE_SECONDS": "0.5",
             "TRACKER_READY_MAX_LAG_SECONDS": "12",
             "TRACKER_SHUTDOWN_GRACE_SECONDS": "3",
+            "TRACKER_KEEP_ALIVE_SECONDS": "90",
             "TRACKER_SMTP_ATTEMPTS": "5",
             "TRACKER_SESSION_IDLE_MINUTES": "10",
         }
@@ -38,6 +39,7 @@ def test_each_section_reads_its_own_variables() -> None:
     assert loaded.projector_batch == 500
     assert loaded.api.writes_per_minute == 60 and loaded.api.token_cache_seconds == 0.5
     assert loaded.api.ready_max_lag_seconds == 12 and loaded.api.shutdown_grace_seconds == 3
+    assert loaded.api.keep_alive_seconds == 90
     assert loaded.reminders.smtp_attempts == 5
     assert loaded.pages.idle_seconds == 600
 
@@ -51,6 +53,7 @@ def test_each_section_reads_its_own_variables() -> None:
         ("TRACKER_PROJECTOR_BATCH", "1e3", "must be an integer"),
         ("TRACKER_BACKDATING_WORKING_DAYS", "261", "0 to 260"),
         ("TRACKER_SECURE_COOKIES", "maybe", "true or false"),
+        ("TRACKER_KEEP_ALIVE_SECONDS", "0", "at least 1"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_its_variable(
