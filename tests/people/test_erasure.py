@@ -27,6 +27,7 @@ from tracker.db import create_engine, sqlite_path
 from tracker.events.open import open_raw_store, open_store
 from tracker.events.transfer import export_events, import_events
 from tracker.events.verify import verify_store
+from tracker.people.erasure import scrub_plain_copies
 from tracker.people.store import SealingStore
 from tracker.projections.read_model.projector import Projector
 from tracker.projections.read_model.reader import Reader
@@ -277,3 +278,33 @@ async def test_an_erased_person_is_gone_and_every_decision_stays(
             assert not any(GONE.search(n) for n in names)
         finally:
             await copy.close()
+
+
+async def test_the_clean_up_matches_a_name_literally_and_in_any_case(database_url: str) -> None:
+    """Idempotency records that quote the person go, whatever the case; one that only
+    matches the name read as a LIKE pattern ("_" as any letter) stays."""
+    engine = create_engine(Settings(database_url=database_url))
+    bodies = {
+        "theirs": '{"endorser": "ANN_LEE@lcc.example"}',
+        "by-name": '{"owner": "ann_lee"}',
+        "someone-else": '{"endorser": "annXlee@lcc.example", "owner": "Ann%Lee"}',
+    }
+    try:
+        async with engine.begin() as conn:
+            for key, body in bodies.items():
+                await conn.execute(
+                    text(
+                        "INSERT INTO idempotency_records (principal, key, fingerprint, state, "
+                        "status_code, headers, body, created_at) "
+                        "VALUES ('admin', :k, 'f', 'done', 201, '{}', :b, '2021-03-15')"
+                    ),
+                    {"k": key, "b": body},
+                )
+        clock = FixedClock(datetime(2021, 3, 15, 12, tzinfo=UTC))
+        _, removed = await scrub_plain_copies(engine, clock, "ann_lee@lcc.example", {"Ann_Lee"}, 1)
+        async with engine.connect() as conn:
+            kept = (await conn.execute(text("SELECT key FROM idempotency_records"))).all()
+        assert [row.key for row in kept] == ["someone-else"]
+        assert removed == 2
+    finally:
+        await engine.dispose()

@@ -73,7 +73,6 @@ def _redacted(text_: str, names: Iterable[str], shown: str) -> str:
 
 async def _programmes_naming(store: SealingStore, engine: AsyncEngine, pseudonym: str) -> list[str]:
     """Programmes whose history holds a value sealed for ``pseudonym``."""
-    pattern = f"%{pseudonym}%"
     async with engine.connect() as conn:
         streams = [
             str(row.stream_id)
@@ -81,9 +80,9 @@ async def _programmes_naming(store: SealingStore, engine: AsyncEngine, pseudonym
                 await conn.execute(
                     text(
                         "SELECT DISTINCT stream_id FROM events "
-                        "WHERE data LIKE :p OR metadata LIKE :p"
+                        f"WHERE {_holding('data')} OR {_holding('metadata')}"
                     ),
-                    {"p": pattern},
+                    {"p": containing(pseudonym)},
                 )
             ).all()
         ]
@@ -160,7 +159,7 @@ async def erase_person(
     ]
     if not recorded:
         await store.append_streams(appends)
-    tokens, records = await _scrub(engine, clock, address, names, number)
+    tokens, records = await scrub_plain_copies(engine, clock, address, names, number)
     report = await rebuild(store, engine, clock=clock)
     await compact(engine)
     await keys.finish_erasure(pseudonym, clock.now())
@@ -175,11 +174,29 @@ async def erase_person(
     )
 
 
-async def _scrub(
+def containing(value: str) -> str:
+    """A LIKE pattern matching text that holds ``value`` literally: its ``%``, ``_`` and
+    ``\\`` are escaped (used with ``ESCAPE '\\'``), so "Ann_Lee" does not match "AnnXLee"."""
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _holding(column: str, *, any_case: bool = False) -> str:
+    """SQL: ``column`` holds the ``:p`` pattern (from ``containing``). ``any_case`` compares
+    lower-cased text on both databases: PostgreSQL's LIKE folds no case and SQLite's only
+    ASCII letters, as does SQLite's ``lower`` (so "SIÂN" still matches "Siân" on PostgreSQL
+    only)."""
+    if any_case:
+        return f"lower({column}) LIKE lower(:p) ESCAPE '\\'"
+    return f"{column} LIKE :p ESCAPE '\\'"
+
+
+async def scrub_plain_copies(
     engine: AsyncEngine, clock: Clock, address: str, names: set[str], number: int
 ) -> tuple[int, int]:
     """Remove every plain copy of the person outside the log; returns (tokens revoked,
-    records deleted or blanked)."""
+    records deleted or blanked). A record quotes the person when it holds their address or a
+    name of theirs, literally and in any case."""
     now = clock.now().isoformat()
     erased_email, erased_name = f"erased-{number}@erased.invalid", f"Erased person {number}"
     quoted = sorted(names | {address}, key=len, reverse=True)
@@ -214,11 +231,14 @@ async def _scrub(
             )
             removed += result.rowcount or 0
             for value in quoted:
-                like = {"p": f"%{value}%"}
+                like = {"p": containing(value)}
+                body, headers, flash = (
+                    _holding(c, any_case=True) for c in ("body", "headers", "flash")
+                )
                 for sql in (
-                    "DELETE FROM idempotency_records WHERE body LIKE :p OR headers LIKE :p",
-                    "UPDATE page_sessions SET flash = NULL WHERE flash LIKE :p",
-                    "UPDATE webhook_deliveries SET body = '{\"erased\": true}' WHERE body LIKE :p",
+                    f"DELETE FROM idempotency_records WHERE {body} OR {headers}",
+                    f"UPDATE page_sessions SET flash = NULL WHERE {flash}",
+                    f"UPDATE webhook_deliveries SET body = '{{\"erased\": true}}' WHERE {body}",
                 ):
                     result = await conn.execute(text(sql), like)
                     removed += result.rowcount or 0
