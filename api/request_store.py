@@ -13,7 +13,14 @@ from datetime import datetime
 from api.observability import count_appended
 from api.stream_cache import CACHED_PREFIX, StreamCache
 from tracker.events.base import NewEvent, StoredEvent
-from tracker.events.store import AppendResult, EventStore, ExpectedVersion, RawEvent, StreamAppend
+from tracker.events.store import (
+    AppendResult,
+    EventStore,
+    ExpectedVersion,
+    Precondition,
+    RawEvent,
+    StreamAppend,
+)
 
 
 class RequestStore:
@@ -30,22 +37,33 @@ class RequestStore:
         expected_version: ExpectedVersion,
         *,
         idempotency_key: str | None = None,
+        precondition: Precondition | None = None,
     ) -> AppendResult:
         self._streams.pop(stream_id, None)
         self._versions.pop(stream_id, None)
         result = await self._store.append(
-            stream_id, events, expected_version, idempotency_key=idempotency_key
+            stream_id,
+            events,
+            expected_version,
+            idempotency_key=idempotency_key,
+            precondition=precondition,
         )
         count_appended([result])
         return result
 
     async def append_streams(
-        self, appends: Sequence[StreamAppend], *, idempotency_key: str | None = None
+        self,
+        appends: Sequence[StreamAppend],
+        *,
+        idempotency_key: str | None = None,
+        precondition: Precondition | None = None,
     ) -> list[AppendResult]:
         for part in appends:
             self._streams.pop(part.stream_id, None)
             self._versions.pop(part.stream_id, None)
-        results = await self._store.append_streams(appends, idempotency_key=idempotency_key)
+        results = await self._store.append_streams(
+            appends, idempotency_key=idempotency_key, precondition=precondition
+        )
         count_appended(results)
         return results
 

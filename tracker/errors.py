@@ -62,6 +62,18 @@ class StreamConflict(TrackerError):
         self.actual = actual
 
 
+class PreconditionFailed(TrackerError):
+    """An append's precondition (``tracker.events.store.Precondition``) no longer held:
+    nothing was stored. The caller reloads what it depended on and tries again."""
+
+    code = "precondition_failed"
+
+    def __init__(self, expected: int, found: int) -> None:
+        super().__init__(f"the append expected {expected} and the store holds {found}")
+        self.expected = expected
+        self.found = found
+
+
 class IdempotencyMismatch(TrackerError):
     """An event id or idempotency key was reused for different events."""
 

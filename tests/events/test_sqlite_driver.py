@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 
 from tracker.clock import FixedClock
-from tracker.errors import StoreUnavailable
+from tracker.errors import PreconditionFailed, StoreUnavailable
 from tracker.events.base import NewEvent
 from tracker.events.people import PersonRenamed
 from tracker.events.sqlite_driver import SqliteConnections
 from tracker.events.sqlite_store import SqliteEventStore
+from tracker.events.store import Precondition
 from tracker.settings import Settings
 
 
@@ -93,3 +94,28 @@ async def test_a_failed_write_in_a_group_leaves_the_others_and_the_connection_us
         assert await db.read(values) == [1, 2, 3, 4]
     finally:
         db.close()
+
+
+async def test_a_precondition_is_read_under_the_write_lock_so_one_of_a_group_wins(
+    sqlite_url: str, clock: FixedClock
+) -> None:
+    """Eight appends, each on the condition that the log is empty, all queued at once (one
+    group, one transaction): the first stores, each later one sees its events and stores
+    nothing. Read before the write lock, as on PostgreSQL, all eight would have found it
+    empty."""
+    store = SqliteEventStore(Settings(database_url=sqlite_url), clock=clock)
+    empty = Precondition(sql="SELECT count(*) FROM events", expected=0)
+    try:
+        outcomes = await asyncio.gather(
+            *(
+                store.append(f"person:p{n}@x.example", [renamed(clock, f"P{n}")], 0,
+                             precondition=empty)
+                for n in range(8)
+            ),
+            return_exceptions=True,
+        )  # fmt: skip
+        refused = [o for o in outcomes if isinstance(o, PreconditionFailed)]
+        assert len(refused) == 7 and {r.found for r in refused} == {1}
+        assert len(await store.read_all()) == 1
+    finally:
+        await store.close()

@@ -10,11 +10,11 @@ import msgspec
 import pytest
 
 from tracker.clock import FixedClock
-from tracker.errors import IdempotencyMismatch, InvalidInput, StreamConflict
+from tracker.errors import IdempotencyMismatch, InvalidInput, PreconditionFailed, StreamConflict
 from tracker.events.base import Event, Metadata, NewEvent
 from tracker.events.people import PersonRegistered, PersonRenamed
 from tracker.events.programmes import RosterMemberAssigned
-from tracker.events.store import EventStore, StreamState
+from tracker.events.store import EventStore, Precondition, StreamAppend, StreamState
 
 STREAM = "person:rob@council.example"
 
@@ -314,3 +314,35 @@ async def test_read_streams_returns_several_streams_in_position_order(
         ("person:p0@x.example", 2),
     ]
     assert await store.read_streams([]) == []
+
+
+COUNT = "SELECT count(*) FROM events"
+
+
+async def test_an_append_whose_precondition_no_longer_holds_stores_nothing(
+    store: EventStore, clock: FixedClock
+) -> None:
+    """``Precondition``: the sealing store's guard against sealing with a key erased
+    meanwhile, here on a value any store holds (how many events there are)."""
+    first = await store.append(
+        STREAM, [renamed(clock)], 0, precondition=Precondition(sql=COUNT, expected=0)
+    )
+    assert first.last_version == 1
+    with pytest.raises(PreconditionFailed) as refused:
+        await store.append(
+            STREAM, [renamed(clock)], 1, precondition=Precondition(sql=COUNT, expected=0)
+        )
+    assert (refused.value.expected, refused.value.found) == (0, 1)
+    with pytest.raises(PreconditionFailed):
+        await store.append_streams(
+            [StreamAppend(stream_id="person:ann@council.example", events=[renamed(clock)],
+                          expected_version=0)],
+            precondition=Precondition(sql=COUNT, expected=0),
+        )  # fmt: skip
+    assert await store.stream_version(STREAM) == 1
+    assert await store.stream_version("person:ann@council.example") == 0
+    again = await store.append_streams(
+        [StreamAppend(stream_id=STREAM, events=[renamed(clock)], expected_version=1)],
+        precondition=Precondition(sql=COUNT, expected=1),
+    )
+    assert again[0].last_version == 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,10 +25,14 @@ from tests.reminders.scenario import GLYN, MIKE, MONDAY, d, digital_transition
 from tests.reminders.smtp import mail_server
 from tracker.clock import FixedClock
 from tracker.db import create_engine, sqlite_path
+from tracker.errors import InvalidInput
+from tracker.events.base import NewEvent
 from tracker.events.open import open_raw_store, open_store
+from tracker.events.people import PersonRenamed
+from tracker.events.store import StreamState
 from tracker.events.transfer import export_events, import_events
 from tracker.events.verify import verify_store
-from tracker.people.erasure import scrub_plain_copies
+from tracker.people.erasure import erase_person, scrub_plain_copies
 from tracker.people.store import SealingStore
 from tracker.projections.read_model.projector import Projector
 from tracker.projections.read_model.reader import Reader
@@ -307,4 +312,44 @@ async def test_the_clean_up_matches_a_name_literally_and_in_any_case(database_ur
         assert [row.key for row in kept] == ["someone-else"]
         assert removed == 2
     finally:
+        await engine.dispose()
+
+
+async def test_an_erasure_between_sealing_and_storing_is_caught_by_the_append(
+    database_url: str,
+) -> None:
+    """Two processes' stores on one database. While the first seals an event naming Ann with
+    the key it holds, the second erases Ann. The append checks that no one was erased since
+    the keys were loaded: it stores nothing, reloads, and refuses to name Ann again."""
+    settings = Settings(database_url=database_url)
+    clock = FixedClock(datetime(2021, 3, 15, 12, tzinfo=UTC))
+    writer, eraser = open_store(settings, clock=clock), open_store(settings, clock=clock)
+    engine = create_engine(settings)
+    ann, stream = "ann@lcc.example", "person:ann@lcc.example"
+
+    def renamed(name: str) -> NewEvent:
+        return NewEvent(data=PersonRenamed(email=ann, name=name), occurred_at=clock.now())
+
+    try:
+        assert isinstance(writer, SealingStore) and isinstance(eraser, SealingStore)
+        await writer.append(stream, [renamed("Ann Lee")], 0)
+        keys = await writer.keys()
+        sealing_with = keys.ensure
+
+        async def erased_meanwhile(identities: Mapping[str, set[str]], now: datetime) -> None:
+            await sealing_with(identities, now)  # the writer holds Ann's key: it seals with it
+            if ann in identities and not keys.keyring.erased:
+                await erase_person(
+                    eraser, engine, clock, email=ann, reason="asked", erased_by="dpo"
+                )
+
+        keys.ensure = erased_meanwhile  # type: ignore[method-assign]
+        with pytest.raises(InvalidInput) as refused:
+            await writer.append(stream, [renamed("Ann B. Lee")], StreamState.ANY)
+        assert refused.value.code == "person_erased"
+        history = await eraser.read_stream(stream)
+        assert [e.type for e in history] == ["PersonRenamed", "PersonErased"]
+    finally:
+        await writer.close()
+        await eraser.close()
         await engine.dispose()

@@ -43,6 +43,7 @@ from tracker.events.prepare import (
 from tracker.events.store import (
     AppendResult,
     ExpectedVersion,
+    Precondition,
     RawEvent,
     StreamAppend,
     StreamState,
@@ -175,6 +176,7 @@ class PostgresEventStore:
         expected_version: ExpectedVersion,
         *,
         idempotency_key: str | None = None,
+        precondition: Precondition | None = None,
     ) -> AppendResult:
         now = self._clock.now()
         validate_batch(
@@ -193,6 +195,8 @@ class PostgresEventStore:
         ids = [e.event_id for e in events]
         try:
             async with pool.acquire() as conn:
+                if precondition is not None:
+                    precondition.check(await conn.fetchval(precondition.sql))
                 # One statement, one implicit transaction: see tracker_append.
                 records = await _appending(
                     conn,
@@ -239,7 +243,11 @@ class PostgresEventStore:
         return result
 
     async def append_streams(
-        self, appends: Sequence[StreamAppend], *, idempotency_key: str | None = None
+        self,
+        appends: Sequence[StreamAppend],
+        *,
+        idempotency_key: str | None = None,
+        precondition: Precondition | None = None,
     ) -> list[AppendResult]:
         """One statement, ``tracker_append_streams``: every stream's events or none."""
         now = self._clock.now()
@@ -263,6 +271,8 @@ class PostgresEventStore:
         pool = await self._get_pool()
         try:
             async with pool.acquire() as conn:
+                if precondition is not None:
+                    precondition.check(await conn.fetchval(precondition.sql))
                 records = await _appending(
                     conn,
                     "SELECT * FROM tracker_append_streams($1, $2, $3, $4, $5, $6, $7, $8, "

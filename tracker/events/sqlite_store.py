@@ -46,7 +46,13 @@ from tracker.events.prepare import (
     validate_batch,
 )
 from tracker.events.sqlite_driver import Savepoint, SqliteConnections
-from tracker.events.store import AppendResult, ExpectedVersion, RawEvent, StreamAppend
+from tracker.events.store import (
+    AppendResult,
+    ExpectedVersion,
+    Precondition,
+    RawEvent,
+    StreamAppend,
+)
 from tracker.ids import stream_id as check_stream_id
 from tracker.settings import Settings
 
@@ -167,22 +173,33 @@ class SqliteEventStore:
         expected_version: ExpectedVersion,
         *,
         idempotency_key: str | None = None,
+        precondition: Precondition | None = None,
     ) -> AppendResult:
         (result,) = await self._append(
             [StreamAppend(stream_id=stream_id, events=events, expected_version=expected_version)],
             idempotency_key,
+            precondition,
             single=True,
         )
         return result
 
     async def append_streams(
-        self, appends: Sequence[StreamAppend], *, idempotency_key: str | None = None
+        self,
+        appends: Sequence[StreamAppend],
+        *,
+        idempotency_key: str | None = None,
+        precondition: Precondition | None = None,
     ) -> list[AppendResult]:
         """One ``BEGIN IMMEDIATE`` transaction for every stream: all are stored or none."""
-        return await self._append(appends, idempotency_key, single=False)
+        return await self._append(appends, idempotency_key, precondition, single=False)
 
     async def _append(
-        self, appends: Sequence[StreamAppend], key: str | None, *, single: bool
+        self,
+        appends: Sequence[StreamAppend],
+        key: str | None,
+        precondition: Precondition | None,
+        *,
+        single: bool,
     ) -> list[AppendResult]:
         now = self._clock.now()
         limits = self._settings
@@ -213,6 +230,8 @@ class SqliteEventStore:
                 savepoint.undo()
                 return _earlier(conn, streams, ids, key, limits.max_events_per_append)
 
+            if precondition is not None:  # under the write lock: nobody changes it now
+                precondition.check(conn.execute(precondition.sql).fetchone()[0])
             stored: list[StoredEvent] = []
             try:
                 for index, part in enumerate(appends):

@@ -18,6 +18,7 @@ from typing import Protocol
 
 import msgspec
 
+from tracker.errors import PreconditionFailed
 from tracker.events.base import NewEvent, StoredEvent
 
 
@@ -53,6 +54,23 @@ class StreamAppend(msgspec.Struct, frozen=True, kw_only=True):
     expected_version: ExpectedVersion
 
 
+class Precondition(msgspec.Struct, frozen=True, kw_only=True):
+    """What must still hold for an append to go ahead: ``sql`` (no parameters; one row of one
+    integer, NULL read as 0) reads ``expected``, else the append stores nothing and raises
+    ``PreconditionFailed``. SQLite reads it inside the append's own transaction, under the
+    write lock, so no other writer can change it before the append commits; PostgreSQL reads
+    it on the append's connection just before its one-statement append. Used by
+    ``tracker.people.store`` so that nothing is sealed with a key erased meanwhile."""
+
+    sql: str
+    expected: int
+
+    def check(self, found: int | None) -> None:
+        value = int(found or 0)
+        if value != self.expected:
+            raise PreconditionFailed(self.expected, value)
+
+
 class RawEvent(msgspec.Struct, frozen=True, kw_only=True):
     """A stored event exactly as held, for export, import and verification.
 
@@ -84,10 +102,15 @@ class EventStore(Protocol):
         expected_version: ExpectedVersion,
         *,
         idempotency_key: str | None = None,
+        precondition: Precondition | None = None,
     ) -> AppendResult: ...
 
     async def append_streams(
-        self, appends: Sequence[StreamAppend], *, idempotency_key: str | None = None
+        self,
+        appends: Sequence[StreamAppend],
+        *,
+        idempotency_key: str | None = None,
+        precondition: Precondition | None = None,
     ) -> list[AppendResult]:
         """Several streams in one transaction, each with its expected version; results in the
         order given. The idempotency key is stored on the first event of the first stream."""

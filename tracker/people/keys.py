@@ -114,13 +114,15 @@ class KeyStore:
         return int(found or 0)
 
     async def load_all(self) -> None:
+        """Every key, and the erasure count read first: an erasure between the two reads
+        leaves the count behind the keys, so the next check reloads (never the reverse)."""
         async with self.engine.connect() as conn:
+            generation = await conn.scalar(text(GENERATION))
             rows = (
                 await conn.execute(
                     text("SELECT pseudonym, wrapped_key, identity, erased_number FROM person_keys")
                 )
             ).all()
-            generation = await conn.scalar(text(GENERATION))
         for row in rows:
             self._take(row)
         self.keyring.generation = int(generation or 0)

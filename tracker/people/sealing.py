@@ -162,6 +162,15 @@ class Keyring:
         self._finder_owner: dict[str, str] = {}
         self.generation = -1
         """The store's erasure count when the keys were loaded (``keys.KeyStore``)."""
+        self._opening = _Rewrite(
+            person=self.open_person,
+            address=self.open_address,
+            name=lambda _owner, value: self.open_name(value),
+            text=self.unmark,
+            texts=False,
+            sealing=False,
+        )
+        self._opening_marked = msgspec.structs.replace(self._opening, texts=True)
 
     # Keys.
 
@@ -346,14 +355,7 @@ class Keyring:
         data, metadata = _rewritten(
             stored.data,
             stored.metadata,
-            _Rewrite(
-                person=self.open_person,
-                address=self.open_address,
-                name=lambda _owner, value: self.open_name(value),
-                text=self.unmark,
-                texts=stored.metadata.marked,
-                sealing=False,
-            ),
+            self._opening_marked if stored.metadata.marked else self._opening,
         )
         if data is stored.data and metadata is stored.metadata:
             return stored
@@ -377,9 +379,8 @@ def _rewritten(event: Event, metadata: Metadata, rewrite: _Rewrite) -> tuple[Eve
     """The event and its metadata with each personal field and (when asked) every free text
     rewritten; the very same objects when nothing changed."""
     changes: dict[str, Any] = {}
-    personal: set[str] = set()
-    for rule in rules_of(type(event)):
-        personal.add(rule.field)
+    rules = rules_of(type(event))
+    for rule in rules:
         value = getattr(event, rule.field)
         if rule.kind == "person":
             done: Any = None if value is None else rewrite.person(value)
@@ -391,15 +392,17 @@ def _rewritten(event: Event, metadata: Metadata, rewrite: _Rewrite) -> tuple[Eve
             done = tuple(rewrite.address(one) for one in value)
         else:
             done = rewrite.name(getattr(event, rule.owner), value)
-        if done != value:
+        # Each rewrite gives back the very object when it changes nothing.
+        if done is not value and done != value:
             changes[rule.field] = done
     meta_changes: dict[str, Any] = {}
     for name in ("actor", "on_behalf_of"):
         value = getattr(metadata, name)
         done = rewrite.address(value)
-        if done != value:
+        if done is not value:
             meta_changes[name] = done
     if rewrite.texts:
+        personal = {rule.field for rule in rules}
         texts = [(name, value, changes) for name, value in _fields(event) if name not in personal]
         texts += [(n, getattr(metadata, n), meta_changes) for n in ("source", "backdating_reason")]
         changed = False

@@ -9,28 +9,42 @@ projections and the API work on plain values and none of them changed.
 
 Erasure in another process is noticed on the next read: each read that opens events first
 compares the store's erasure count with the one its keys were loaded at (one small query) and
-reloads them when it moved.
+reloads them when it moved. Each append carries the count its keys were loaded at as a
+``Precondition``, which the store checks inside the append's transaction (SQLite) or just
+before its one statement (PostgreSQL): an erasure since means the events are sealed again with
+fresh keys, and naming the erased person is refused.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import msgspec
 
 from tracker.clock import Clock, SystemClock
+from tracker.errors import InvalidInput, PreconditionFailed, StoreUnavailable
 from tracker.events.base import NewEvent, StoredEvent
-from tracker.events.store import AppendResult, EventStore, ExpectedVersion, RawEvent, StreamAppend
+from tracker.events.store import (
+    AppendResult,
+    EventStore,
+    ExpectedVersion,
+    Precondition,
+    RawEvent,
+    StreamAppend,
+)
 from tracker.people.keys import GENERATION, KeyStore, adopt_people_key, people_key
 from tracker.people.sealing import Keyring, MissingKeys, identities_of, is_placeholder
 
 _ADDRESS: Final = re.compile(r"[^\s:@]{1,64}@[A-Za-z0-9.\-]+")
 _NAMED: Final = re.compile(r"name:[^:]+")
 PERSONAL_STREAMS: Final = ("person:", "reminders:")
+MAX_RESEALS: Final = 5
+"""Appends sealed again after erasures elsewhere before the store is called unavailable."""
+T = TypeVar("T")
 
 
 class SealingStore:
@@ -88,8 +102,9 @@ class SealingStore:
     # Sealing and opening.
 
     async def _sealed(self, events: Sequence[NewEvent]) -> tuple[KeyStore, list[NewEvent]]:
+        """The events sealed with the keys as loaded; the append that stores them checks, in
+        its own transaction, that no one was erased since (``_guarded``)."""
         keys = await self.keys()
-        await self._fresh(keys)
         wanted: dict[str, set[str]] = {}
         for new in events:
             for identity, names in identities_of(new.data, new.metadata).items():
@@ -152,6 +167,27 @@ class SealingStore:
 
     # The store.
 
+    async def _guarded(
+        self,
+        events: Sequence[NewEvent],
+        store: Callable[[KeyStore, list[NewEvent], Precondition], Awaitable[T]],
+    ) -> T:
+        """Seal ``events`` and ``store`` them on the condition that the store's erasure count
+        is still the one the keys were loaded at (checked inside the append's transaction on
+        SQLite): an erasure in another process since means reload the keys, seal again (now
+        refusing the erased person) and try again."""
+        for _ in range(MAX_RESEALS):
+            keys, sealed = await self._sealed(events)
+            unchanged = Precondition(sql=GENERATION, expected=keys.keyring.generation)
+            try:
+                return await store(keys, sealed, unchanged)
+            except PreconditionFailed:
+                keys.keyring.forget()
+                await keys.load_all()
+        raise StoreUnavailable(
+            f"people were erased during each of {MAX_RESEALS} attempts to append: try again"
+        )
+
     async def append(
         self,
         stream_id: str,
@@ -159,37 +195,59 @@ class SealingStore:
         expected_version: ExpectedVersion,
         *,
         idempotency_key: str | None = None,
+        precondition: Precondition | None = None,
     ) -> AppendResult:
-        keys, sealed = await self._sealed(events)
-        result = await self.inner.append(
-            self._stream(keys.keyring, stream_id),
-            sealed,
-            expected_version,
-            idempotency_key=self._key(keys.keyring, idempotency_key),
-        )
-        return await self._result(result, stream_id)
+        if precondition is not None:
+            raise InvalidInput("the sealing store sets the append's precondition itself")
+
+        async def store(
+            keys: KeyStore, sealed: list[NewEvent], unchanged: Precondition
+        ) -> AppendResult:
+            return await self.inner.append(
+                self._stream(keys.keyring, stream_id),
+                sealed,
+                expected_version,
+                idempotency_key=self._key(keys.keyring, idempotency_key),
+                precondition=unchanged,
+            )
+
+        return await self._result(await self._guarded(events, store), stream_id)
 
     async def append_streams(
-        self, appends: Sequence[StreamAppend], *, idempotency_key: str | None = None
+        self,
+        appends: Sequence[StreamAppend],
+        *,
+        idempotency_key: str | None = None,
+        precondition: Precondition | None = None,
     ) -> list[AppendResult]:
-        keys, sealed = await self._sealed([e for part in appends for e in part.events])
-        parts: list[StreamAppend] = []
-        at = 0
-        for part in appends:
-            count = len(part.events)
-            parts.append(
-                StreamAppend(
-                    stream_id=self._stream(keys.keyring, part.stream_id),
-                    events=sealed[at : at + count],
-                    expected_version=part.expected_version,
+        if precondition is not None:
+            raise InvalidInput("the sealing store sets the append's precondition itself")
+        streams: dict[str, str] = {}
+
+        async def store(
+            keys: KeyStore, sealed: list[NewEvent], unchanged: Precondition
+        ) -> list[AppendResult]:
+            parts: list[StreamAppend] = []
+            at = 0
+            for part in appends:
+                count = len(part.events)
+                parts.append(
+                    StreamAppend(
+                        stream_id=self._stream(keys.keyring, part.stream_id),
+                        events=sealed[at : at + count],
+                        expected_version=part.expected_version,
+                    )
                 )
+                at += count
+            streams.update({p.stream_id: a.stream_id for p, a in zip(parts, appends, strict=True)})
+            return await self.inner.append_streams(
+                parts,
+                idempotency_key=self._key(keys.keyring, idempotency_key),
+                precondition=unchanged,
             )
-            at += count
-        results = await self.inner.append_streams(
-            parts, idempotency_key=self._key(keys.keyring, idempotency_key)
-        )
-        asked = {p.stream_id: a.stream_id for p, a in zip(parts, appends, strict=True)}
-        return [await self._result(r, asked.get(r.stream_id, r.stream_id)) for r in results]
+
+        results = await self._guarded([e for part in appends for e in part.events], store)
+        return [await self._result(r, streams.get(r.stream_id, r.stream_id)) for r in results]
 
     async def appended_with_key(self, idempotency_key: str) -> list[StoredEvent]:
         keys = await self.keys()
