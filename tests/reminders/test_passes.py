@@ -30,6 +30,8 @@ from tracker.errors import StreamConflict
 from tracker.events.base import NewEvent
 from tracker.events.reminders import ReminderSendFailed, ReminderSent, ReminderSkipped
 from tracker.events.store import EventStore
+from tracker.people.store import pseudonym_for
+from tracker.reminders.compose import message_id
 from tracker.reminders.history import reminder_stream
 from tracker.reminders.lock import LockLost
 from tracker.reminders.mailer import SmtpMailer, parse_smtp_url
@@ -108,6 +110,13 @@ async def test_the_built_scenario_sends_each_person_one_email_with_exactly_this_
     ]
     assert {e.message_id for e in sent} == {mike.message["Message-ID"]}
     assert sent[0].key == f"reminder:signoff_pending:deliverable:{ids.d3}:{MIKE.email}:2021-03-15"
+    # The id is stored in clear: it is a digest of the keys with Mike's pseudonym, so it cannot
+    # confirm a guessed address (docs/privacy.md).
+    pseudonym = await pseudonym_for(store, MIKE.email)
+    assert pseudonym.startswith("p_")
+    by_pseudonym = [e.key.replace(MIKE.email, pseudonym) for e in sent]
+    assert mike.message["Message-ID"] == message_id(by_pseudonym, SENDER)
+    assert mike.message["Message-ID"] != message_id([e.key for e in sent], SENDER)
     assert sent[-1].snapshot is not None and sent[-1].snapshot.rag == "red"
 
 

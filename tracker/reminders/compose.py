@@ -58,7 +58,9 @@ def escape(text: str, *, quote: bool = False) -> str:
 
 
 def message_id(keys: Sequence[str], sender: str) -> str:
-    """``<digest of the sorted keys>@<sender's domain>``: the same reminders, the same id."""
+    """``<digest of the sorted keys>@<sender's domain>``: the same reminders, the same id. The
+    keys name the recipient by pseudonym (``tracker.reminders.passes``): the id is stored in
+    clear, and a digest of an address would confirm a guessed one, even after erasure."""
     digest = hashlib.sha256("\n".join(sorted(keys)).encode()).hexdigest()[:32]
     domain = parseaddr(sender)[1].rpartition("@")[2] or "tracker.invalid"
     return f"<reminder.{digest}@{domain}>"
@@ -156,15 +158,15 @@ def compose(
     sender: str,
     base_url: str,
     now: datetime,
+    message_id: str,
 ) -> EmailMessage:
     """The e-mail holding every reminder due to ``who`` (an addressable recipient)."""
-    keys = [r.key for r in reminders]
     message = EmailMessage()
     message["From"] = sender
     message["To"] = formataddr((header_text(who.name), header_text(who.email)))
     message["Subject"] = header_text(subject(reminders, day))
     message["Date"] = format_datetime(now)
-    message["Message-ID"] = message_id(keys, sender)
+    message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(render_text(who, reminders, day, base_url))
     message.add_alternative(render_html(who, reminders, day, base_url), subtype="html")

@@ -27,10 +27,12 @@ from tracker.events.base import NewEvent, StoredEvent
 from tracker.events.reminders import ReminderSendFailed, ReminderSent, ReminderSkipped
 from tracker.events.store import EventStore
 from tracker.ids import deterministic_uuid
+from tracker.people.store import pseudonym_for
 from tracker.projections.read_model.reader import Reader
 from tracker.projections.read_model.views import ProgrammeView
 from tracker.rag import RagThresholds
 from tracker.reminders.compose import compose
+from tracker.reminders.compose import message_id as message_id_of
 from tracker.reminders.digest import digest_day
 from tracker.reminders.history import (
     History,
@@ -43,7 +45,7 @@ from tracker.reminders.history import (
 from tracker.reminders.items import members
 from tracker.reminders.lock import Lock, LockLost
 from tracker.reminders.mailer import Mailer, SendFailed
-from tracker.reminders.model import Recipient, Reminder, policy_from
+from tracker.reminders.model import Recipient, Reminder, policy_from, reminder_key
 from tracker.reminders.muting import load_mutes
 from tracker.reminders.reading import programmes_for
 from tracker.reminders.selection import by_recipient, due_reminders
@@ -276,6 +278,7 @@ async def _deliver(
     lock: Lock | None,
 ) -> Delivery:
     keys = [r.key for r in items]
+    pseudonym = await pseudonym_for(store, who.who)
     try:
         message = compose(
             who,
@@ -284,6 +287,10 @@ async def _deliver(
             sender=settings.mail_from,
             base_url=settings.base_url,
             now=clock.now(),
+            message_id=message_id_of(
+                [reminder_key(r.kind, r.item, pseudonym, r.day) for r in items],
+                settings.mail_from,
+            ),
         )
     except ValueError as exc:
         # One bad record (an address or text the mail library refuses) fails this person's
