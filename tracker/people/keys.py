@@ -225,6 +225,10 @@ class KeyStore:
                 if self.engine.dialect.name == "sqlite":
                     # Overwrite the freed bytes: the deleted key must not stay in the file.
                     await conn.exec_driver_sql("PRAGMA secure_delete=ON")
+                else:
+                    # One erasure at a time (SQLite's write lock does this there): two at once
+                    # would both take MAX + 1 and the second would break the number's UNIQUE.
+                    await conn.exec_driver_sql("LOCK TABLE person_keys IN SHARE ROW EXCLUSIVE MODE")
                 row = (
                     await conn.execute(
                         text("SELECT erased_number FROM person_keys WHERE pseudonym = :p"),

@@ -199,6 +199,10 @@ class Keyring:
         self._opened.clear()
         self._people.clear()
         self._finder = None
+        if self.generation == number - 1:
+            # Up to date before, and this erasure the store's latest: still up to date (a
+            # keyring already behind stays behind, to be reloaded at the next check).
+            self.generation = number
 
     def forget(self) -> None:
         """Drop every key and opened value (an erasure happened somewhere)."""

@@ -10,9 +10,11 @@ swapped tables.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC
+from typing import Final
 
 import msgspec
 from sqlalchemy import text
@@ -20,14 +22,22 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tracker.clock import Clock, SystemClock
 from tracker.db import WRITE_OPTION
+from tracker.errors import StoreUnavailable
 from tracker.events.store import EventStore
 from tracker.projections.read_model import rows
 from tracker.projections.read_model.projector import Projector
 from tracker.projections.read_model.rows import LIVE, SHADOW, Tables
+from tracker.reminders.lock import lock_for
+from tracker.settings import Settings
 
 ITEMS_INDEX = "read_items_programme"
 REBUILD_TRANSACTION = 1 << 62
 """Events per transaction of a rebuild's catch-up: all of them."""
+REBUILD_LOCK: Final = 4
+"""Second key of the rebuild's advisory lock (``tracker.reminders.lock.lock_for``; the
+reminders use 1 and 2, the webhooks 3)."""
+REBUILD_WAIT_SECONDS: Final = 600.0
+"""How long a rebuild waits for one already running (1,000,000 events take about 30 s)."""
 
 
 class RebuildReport(msgspec.Struct, frozen=True, kw_only=True):
@@ -98,6 +108,25 @@ async def _swap(conn: AsyncConnection, clock: Clock) -> None:
     )
 
 
+@contextlib.asynccontextmanager
+async def one_rebuild_at_a_time(engine: AsyncEngine) -> AsyncIterator[None]:
+    """Held for a whole rebuild, across processes (a session advisory lock on PostgreSQL, a
+    file lock beside a SQLite database): two rebuilds at once, as an erasure in the API while
+    an operator runs ``tracker projections rebuild``, would drop each other's shadow tables.
+    The second waits its turn; it starts from the log as it then stands."""
+    url = engine.url.render_as_string(hide_password=False)
+    lock = lock_for(Settings(database_url=url), REBUILD_LOCK, "read-model-rebuild")
+    if not await lock.acquire(wait=REBUILD_WAIT_SECONDS):
+        raise StoreUnavailable(
+            f"another rebuild of the read model has run for over {REBUILD_WAIT_SECONDS:.0f} s: "
+            "try again once it has finished"
+        )
+    try:
+        yield
+    finally:
+        await lock.release()
+
+
 async def rebuild(
     store: EventStore,
     engine: AsyncEngine,
@@ -106,7 +135,17 @@ async def rebuild(
     batch_size: int = 5000,
     clock: Clock | None = None,
 ) -> RebuildReport:
-    clock = clock or SystemClock()
+    async with one_rebuild_at_a_time(engine):
+        return await _rebuild(store, engine, progress, batch_size, clock or SystemClock())
+
+
+async def _rebuild(
+    store: EventStore,
+    engine: AsyncEngine,
+    progress: Callable[[int, int], None] | None,
+    batch_size: int,
+    clock: Clock,
+) -> RebuildReport:
     # A write transaction from its first statement (SQLite: BEGIN IMMEDIATE, waiting for the
     # lock): a deferred one that turns into a write while the projector writes fails at once
     # with "database is locked" (a rebuild run by an erasure in the API process met it).
