@@ -6,6 +6,7 @@ re-imports and verifies; erasing again changes nothing; a non-admin is refused."
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import zipfile
@@ -353,3 +354,37 @@ async def test_an_erasure_between_sealing_and_storing_is_caught_by_the_append(
         await writer.close()
         await eraser.close()
         await engine.dispose()
+
+
+async def test_two_erasures_at_once_in_two_processes_both_finish_with_their_own_numbers(
+    database_url: str,
+) -> None:
+    settings = Settings(database_url=database_url)
+    clock = FixedClock(datetime(2021, 3, 15, 12, tzinfo=UTC))
+    first, second = open_store(settings, clock=clock), open_store(settings, clock=clock)
+    engines = [create_engine(settings), create_engine(settings)]
+    people = ["ann@lcc.example", "bob@lcc.example"]
+    try:
+        for email in people:
+            event = PersonRenamed(email=email, name=email.split("@")[0].title())
+            await first.append(
+                f"person:{email}", [NewEvent(data=event, occurred_at=clock.now())], 0
+            )
+        assert isinstance(first, SealingStore) and isinstance(second, SealingStore)
+        erasures = await asyncio.gather(
+            *(
+                erase_person(store, engine, clock, email=email, reason="asked", erased_by="dpo")
+                for store, engine, email in zip((first, second), engines, people, strict=True)
+            )
+        )
+        assert sorted(e.number for e in erasures) == [1, 2]
+        assert all(e.erased for e in erasures)
+        for email in people:
+            history = await second.read_stream(f"person:{email}")
+            assert [e.type for e in history] == ["PersonRenamed", "PersonErased"]
+            assert email not in str([e.data for e in history])
+    finally:
+        await first.close()
+        await second.close()
+        for engine in engines:
+            await engine.dispose()
