@@ -115,9 +115,10 @@ class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
 
     def __post_init__(self) -> None:
         _not_negative(self, _api_variable)
-        if not self.keep_alive_seconds >= 1:
+        if not 1 <= self.keep_alive_seconds <= 3600:
             raise InvalidInput(
-                f"TRACKER_KEEP_ALIVE_SECONDS must be at least 1, got {self.keep_alive_seconds}"
+                "TRACKER_KEEP_ALIVE_SECONDS must be 1 to 3600 (an hour), "
+                f"got {self.keep_alive_seconds}"
             )
 
 

@@ -53,7 +53,8 @@ def test_each_section_reads_its_own_variables() -> None:
         ("TRACKER_PROJECTOR_BATCH", "1e3", "must be an integer"),
         ("TRACKER_BACKDATING_WORKING_DAYS", "261", "0 to 260"),
         ("TRACKER_SECURE_COOKIES", "maybe", "true or false"),
-        ("TRACKER_KEEP_ALIVE_SECONDS", "0", "at least 1"),
+        ("TRACKER_KEEP_ALIVE_SECONDS", "0", "1 to 3600"),
+        ("TRACKER_KEEP_ALIVE_SECONDS", "86400", "1 to 3600"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_its_variable(
