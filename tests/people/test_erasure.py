@@ -388,3 +388,34 @@ async def test_two_erasures_at_once_in_two_processes_both_finish_with_their_own_
         await second.close()
         for engine in engines:
             await engine.dispose()
+
+
+async def test_a_process_that_read_a_name_reads_it_erased_right_after_another_erases_it(
+    database_url: str,
+) -> None:
+    """The erasure count is read beside the stream, not before it: the next read still sees
+    an erasure answered before it was sent."""
+    settings = Settings(database_url=database_url)
+    clock = FixedClock(datetime(2021, 3, 15, 12, tzinfo=UTC))
+    reader, eraser = open_store(settings, clock=clock), open_store(settings, clock=clock)
+    engine = create_engine(settings)
+    stream = "person:ann@lcc.example"
+    try:
+        event = PersonRenamed(email="ann@lcc.example", name="Ann Lee")
+        await reader.append(stream, [NewEvent(data=event, occurred_at=clock.now())], 0)
+        (before,) = await reader.read_stream(stream)
+        assert isinstance(before.data, PersonRenamed) and before.data.name == "Ann Lee"
+        assert isinstance(eraser, SealingStore)
+        await erase_person(
+            eraser, engine, clock, email="ann@lcc.example", reason="asked", erased_by="dpo"
+        )
+        renamed, erased = await reader.read_stream(stream)
+        assert isinstance(renamed.data, PersonRenamed)
+        assert (renamed.data.name, renamed.data.email) == ("Erased person 1", SHOWN_EMAIL)
+        assert erased.type == "PersonErased"
+        (page,) = [e for e in await reader.read_streams([stream]) if e.type == "PersonRenamed"]
+        assert isinstance(page.data, PersonRenamed) and page.data.name == "Erased person 1"
+    finally:
+        await reader.close()
+        await eraser.close()
+        await engine.dispose()
