@@ -139,22 +139,25 @@ class Writer:
         await self.services.limiter.hit(principal.token_id, plan.bucket)
         if_match = parse_if_match(self.if_match_header)
         key = parse_key(self.key_header)
+        # Idempotency records name the caller by pseudonym: a table kept for a day must not
+        # list who wrote (docs/privacy.md).
+        caller = "" if key is None else await pseudonym_for(self.services.store, principal.person)
         if key is not None:
             raw = msgspec.json.encode(body) if body is not None else b""
             print_ = fingerprint(self.request.method, self.request.url.path, raw)
-            replay = await self.services.idempotency.begin(principal.person, key, print_)
+            replay = await self.services.idempotency.begin(caller, key, print_)
             if replay is not None:
                 return _response(replay, replayed=True)
         finished = False
         try:
             stored = await self._execute(plan, if_match, key)
             if key is not None and stored.status < 500:
-                await self.services.idempotency.finish(principal.person, key, stored)
+                await self.services.idempotency.finish(caller, key, stored)
                 finished = True
             return _response(stored)
         finally:
             if key is not None and not finished:
-                await self.services.idempotency.release(principal.person, key)
+                await self.services.idempotency.release(caller, key)
 
     def store_key(self, key: str) -> str:
         """The key the events are stored under: the client's key, scoped to the caller."""

@@ -11,6 +11,8 @@ from api.writes import CONFLICT_ATTEMPTS, CONFLICT_PAUSE, conflict_pause
 from tests.api.builders import LEAD, OUTSIDER, SPONSOR, given_deliverable, given_programme
 from tests.api.client import Api, running_api
 from tracker.db import create_engine
+from tracker.events.open import open_store
+from tracker.people.store import pseudonym_for
 from tracker.settings import ApiSettings, Settings
 
 
@@ -216,6 +218,16 @@ async def test_the_same_idempotency_key_and_body_replays_without_a_second_event(
     assert (again.status_code, again.json()) == (first.status_code, first.json())
     assert again.headers["idempotent-replayed"] == "true"
     assert await api.event_count() == before
+    # The record names the caller by pseudonym, never by address (docs/privacy.md).
+    settings = Settings(database_url=api.database_url)
+    store, engine = open_store(settings), create_engine(settings)
+    try:
+        async with engine.connect() as conn:
+            found = await conn.execute(text("SELECT principal FROM idempotency_records"))
+            assert [p for (p,) in found] == [await pseudonym_for(store, LEAD)]
+    finally:
+        await store.close()
+        await engine.dispose()
     other = await api.post(
         f"/api/v1/programmes/{key}/deliverables", lead, {**body, "title": "Other"}, headers=retry
     )

@@ -307,7 +307,9 @@ async def test_the_clean_up_matches_a_name_literally_and_in_any_case(database_ur
                     {"k": key, "b": body},
                 )
         clock = FixedClock(datetime(2021, 3, 15, 12, tzinfo=UTC))
-        _, removed = await scrub_plain_copies(engine, clock, "ann_lee@lcc.example", {"Ann_Lee"}, 1)
+        _, removed = await scrub_plain_copies(
+            engine, clock, "ann_lee@lcc.example", {"Ann_Lee"}, 1, pseudonym="p_ANN"
+        )
         async with engine.connect() as conn:
             kept = (await conn.execute(text("SELECT key FROM idempotency_records"))).all()
         assert [row.key for row in kept] == ["someone-else"]

@@ -162,7 +162,9 @@ async def erase_person(
     ]
     if not recorded:
         await store.append_streams(appends)
-    tokens, records = await scrub_plain_copies(engine, clock, address, names, number)
+    tokens, records = await scrub_plain_copies(
+        engine, clock, address, names, number, pseudonym=pseudonym
+    )
     report = await rebuild(store, engine, clock=clock)
     await compact(engine)
     await keys.finish_erasure(pseudonym, clock.now())
@@ -195,7 +197,13 @@ def _holding(column: str, *, any_case: bool = False) -> str:
 
 
 async def scrub_plain_copies(
-    engine: AsyncEngine, clock: Clock, address: str, names: set[str], number: int
+    engine: AsyncEngine,
+    clock: Clock,
+    address: str,
+    names: set[str],
+    number: int,
+    *,
+    pseudonym: str,
 ) -> tuple[int, int]:
     """Remove every plain copy of the person outside the log; returns (tokens revoked,
     records deleted or blanked). A record quotes the person when it holds their address or a
@@ -229,8 +237,10 @@ async def scrub_plain_copies(
                 {"e": erased_email, "now": now, "a": address},
             )
             removed += result.rowcount or 0
+            # Their records: by pseudonym since 2026-12-06 (api/writes.py), by address before.
             result = await conn.execute(
-                text("DELETE FROM idempotency_records WHERE principal = :a"), {"a": address}
+                text("DELETE FROM idempotency_records WHERE principal IN (:a, :p)"),
+                {"a": address, "p": pseudonym},
             )
             removed += result.rowcount or 0
             for value in quoted:
