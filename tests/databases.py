@@ -71,18 +71,23 @@ async def fresh_sqlite_database(directory: Path) -> AsyncIterator[str]:
     yield url
 
 
-async def plain_keys(url: str, people: Iterable[str]) -> Callable[[str | None], str | None]:
-    """Turns idempotency keys as a store keeps them (each address as its pseudonym,
-    ``tracker.people.store``) back into the keys the API was sent, for these people."""
+async def pseudonyms(url: str, people: Iterable[str]) -> dict[str, str]:
+    """Each person's pseudonym in the store at ``url`` (``tracker.people.store``)."""
     from tracker.events.open import open_store
     from tracker.people.store import pseudonym_for
     from tracker.settings import Settings
 
     store = open_store(Settings(database_url=url))
     try:
-        back = {await pseudonym_for(store, person): person for person in people}
+        return {person: await pseudonym_for(store, person) for person in people}
     finally:
         await store.close()
+
+
+async def plain_keys(url: str, people: Iterable[str]) -> Callable[[str | None], str | None]:
+    """Turns idempotency keys as a store keeps them (each address as its pseudonym,
+    ``tracker.people.store``) back into the keys the API was sent, for these people."""
+    back = {pseudonym: person for person, pseudonym in (await pseudonyms(url, people)).items()}
 
     def plain(key: str | None) -> str | None:
         if key is None:
