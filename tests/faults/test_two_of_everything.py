@@ -90,7 +90,7 @@ PASS_LINE = re.compile(r"reminders for \d{4}-\d{2}-\d{2}: [^\"\n]*")
 PROJECTOR_LOCK = (1953653099, 2)
 """tracker.projections.read_model.service.PROJECTOR_LOCK."""
 SCHEDULER_LOCK = (0x72656D69, 2)
-"""tracker.reminders.lock: REMINDERS, LEADER_LOCK."""
+"""tracker.locks: REMINDERS, LEADER_LOCK."""
 
 EVENTS = {
     "programme": ("ProgrammeRegistered",),

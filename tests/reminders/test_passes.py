@@ -30,10 +30,10 @@ from tracker.errors import StreamConflict
 from tracker.events.base import NewEvent
 from tracker.events.reminders import ReminderSendFailed, ReminderSent, ReminderSkipped
 from tracker.events.store import EventStore
+from tracker.locks import LockLost
 from tracker.people.store import pseudonym_for
 from tracker.reminders.compose import message_id
 from tracker.reminders.history import reminder_stream
-from tracker.reminders.lock import LockLost
 from tracker.reminders.mailer import SmtpMailer, parse_smtp_url
 from tracker.reminders.muting import set_muted
 from tracker.reminders.passes import PassReport, run_pass

@@ -17,7 +17,7 @@ from tests.reminders.smtp import mail_server
 from tracker.clock import FixedClock
 from tracker.errors import InvalidInput
 from tracker.events.open import open_store
-from tracker.reminders.lock import FileLock, leader_lock
+from tracker.locks import FileLock, leader_lock
 from tracker.reminders.mailer import SmtpMailer, parse_smtp_url
 from tracker.reminders.scheduler import JOB_ID, build_scheduler, cron_trigger, run_scheduler
 from tracker.settings import ReminderSettings, Settings, load_settings

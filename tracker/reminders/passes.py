@@ -27,6 +27,7 @@ from tracker.events.base import NewEvent, StoredEvent
 from tracker.events.reminders import ReminderSendFailed, ReminderSent, ReminderSkipped
 from tracker.events.store import EventStore
 from tracker.ids import deterministic_uuid
+from tracker.locks import Lock, LockLost
 from tracker.people.store import pseudonym_for
 from tracker.projections.read_model.reader import Reader
 from tracker.projections.read_model.views import ProgrammeView
@@ -43,7 +44,6 @@ from tracker.reminders.history import (
     with_previous,
 )
 from tracker.reminders.items import members
-from tracker.reminders.lock import Lock, LockLost
 from tracker.reminders.mailer import Mailer, SendFailed
 from tracker.reminders.model import Recipient, Reminder, policy_from, reminder_key
 from tracker.reminders.muting import load_mutes

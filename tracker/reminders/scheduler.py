@@ -34,7 +34,7 @@ from sqlalchemy.exc import DBAPIError
 
 from tracker.clock import Clock, SystemClock
 from tracker.errors import InvalidInput, TrackerError
-from tracker.reminders.lock import leader_lock
+from tracker.locks import leader_lock
 from tracker.reminders.mailer import Mailer
 from tracker.reminders.service import run_reminders, smtp_mailer
 from tracker.reminders.zone import zone

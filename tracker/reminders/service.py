@@ -7,8 +7,8 @@ from datetime import date
 from tracker.clock import Clock
 from tracker.db import create_engine
 from tracker.events.open import open_store
+from tracker.locks import Lock, pass_lock
 from tracker.projections.read_model.reader import Reader
-from tracker.reminders.lock import Lock, pass_lock
 from tracker.reminders.mailer import Mailer, SmtpMailer, parse_smtp_url
 from tracker.reminders.passes import PassReport, run_pass
 from tracker.reminders.zone import today_in, zone

@@ -25,7 +25,7 @@ from tracker.clock import Clock, SystemClock
 from tracker.db import create_engine
 from tracker.errors import StoreUnavailable, TrackerError
 from tracker.events.open import open_store
-from tracker.reminders.lock import lock_for
+from tracker.locks import lock_for
 from tracker.reminders.service import smtp_mailer
 from tracker.settings import Settings
 from tracker.webhooks.deliverer import Deliverer, Notify
@@ -34,7 +34,7 @@ from tracker.webhooks.tables import Subscription
 log = logging.getLogger(__name__)
 
 WEBHOOK_LOCK: Final = 3
-"""The leader lock's number among the tracker's advisory locks (``tracker.reminders.lock``)."""
+"""The leader lock's number among the tracker's advisory locks (``tracker.locks``)."""
 LEADER_POLL_SECONDS: Final = 1.0
 LEADER_CHECK_SECONDS: Final = 2.0
 RETRY_MAX_SECONDS: Final = 5.0

@@ -24,17 +24,17 @@ from tracker.clock import Clock, SystemClock
 from tracker.db import WRITE_OPTION
 from tracker.errors import StoreUnavailable
 from tracker.events.store import EventStore
+from tracker.locks import lock_for
 from tracker.projections.read_model import rows
 from tracker.projections.read_model.projector import Projector
 from tracker.projections.read_model.rows import LIVE, SHADOW, Tables
-from tracker.reminders.lock import lock_for
 from tracker.settings import Settings
 
 ITEMS_INDEX = "read_items_programme"
 REBUILD_TRANSACTION = 1 << 62
 """Events per transaction of a rebuild's catch-up: all of them."""
 REBUILD_LOCK: Final = 4
-"""Second key of the rebuild's advisory lock (``tracker.reminders.lock.lock_for``; the
+"""Second key of the rebuild's advisory lock (``tracker.locks.lock_for``; the
 reminders use 1 and 2, the webhooks 3)."""
 REBUILD_WAIT_SECONDS: Final = 600.0
 """How long a rebuild waits for one already running (1,000,000 events take about 30 s)."""

@@ -1,4 +1,5 @@
-"""Locks that keep reminder passes (and scheduler leadership) to one holder at a time.
+"""Locks that keep a job to one holder at a time, across processes: a reminders pass, the
+scheduler's and the webhook deliverer's leadership, a read-model rebuild.
 
 * PostgreSQL: a **session** advisory lock, ``pg_try_advisory_lock(REMINDERS, n)``, held on a
   dedicated connection (not from a pool). PostgreSQL releases it when that connection ends, so
@@ -7,8 +8,8 @@
 * SQLite: an exclusive ``flock`` on a file next to the database (``<db>.<name>.lock``), which
   serialises processes on one machine: SQLite is the single-machine configuration.
 
-The lock only keeps passes from overlapping; the once-only guarantee is the reminder keys in the
-store (``history.still_due``, idempotent appends).
+A lock only keeps holders from overlapping; what must happen once is made so by the store (the
+reminder keys in ``history.still_due``, idempotent appends).
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from tracker.errors import TrackerError
 from tracker.settings import Settings
 
 REMINDERS = 0x72656D69
-"""First key of the reminders' advisory locks ("remi"); the store uses 0x7472616B ("trak")."""
+"""First key of these advisory locks ("remi", as the reminders were their first user; kept, so
+that processes of an older version still exclude newer ones); the store uses 0x7472616B
+("trak"). Second keys: ``PASS_LOCK`` 1, ``LEADER_LOCK`` 2, the webhooks' 3, the rebuild's 4."""
 PASS_LOCK = 1
 LEADER_LOCK = 2
 
