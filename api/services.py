@@ -15,6 +15,7 @@ from api.ratelimit import RateLimiter
 from api.reads import Reads
 from api.stream_cache import StreamCache
 from api.stream_slots import StreamSlots
+from api.write_turns import WriteTurns
 from tracker.calendar import WorkingCalendar
 from tracker.clock import Clock
 from tracker.events.store import EventStore
@@ -38,6 +39,8 @@ class Services:
     """Closure report PDFs by content (``api.document_cache``)."""
     stream_slots: StreamSlots = field(init=False)
     """Open event streams per token (``api.stream_slots``)."""
+    write_turns: WriteTurns = field(default_factory=WriteTurns)
+    """Writes to one stream take turns in this process (``api.write_turns``)."""
 
     def __post_init__(self) -> None:
         self.pdfs = DocumentCache("pdf", self.api.pdf_cache_bytes)

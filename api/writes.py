@@ -171,17 +171,19 @@ class Writer:
                 earlier = await self.store.appended_with_key(self.store_key(key))
                 if earlier:
                     return await self._success(*_earlier_result(earlier), plan)
-            attempt = 1
-            while True:
-                try:
-                    return await self._attempt(plan, if_match, key)
-                except StreamConflict:
-                    # Someone wrote the stream between our read and our append. Without
-                    # If-Match the client asked for "now", so decide again on the new state.
-                    if if_match is not None or attempt >= CONFLICT_ATTEMPTS:
-                        raise
-                    await asyncio.sleep(conflict_pause(attempt))
-                    attempt += 1
+            async with self.services.write_turns.turn(plan.ref.stream_id):
+                attempt = 1
+                while True:
+                    try:
+                        return await self._attempt(plan, if_match, key)
+                    except StreamConflict:
+                        # Someone (in another process) wrote the stream between our read and
+                        # our append. Without If-Match the client asked for "now", so decide
+                        # again on the new state.
+                        if if_match is not None or attempt >= CONFLICT_ATTEMPTS:
+                            raise
+                        await asyncio.sleep(conflict_pause(attempt))
+                        attempt += 1
         except TrackerError as exc:
             return _stored(tracker_problem(exc, if_match=if_match is not None))
         except ApiProblem as exc:

@@ -282,9 +282,9 @@ async def test_ten_concurrent_requests_with_one_key_write_once(api: Api) -> None
 
 
 async def test_sixteen_people_planning_in_one_programme_at_once_all_succeed(api: Api) -> None:
-    """Every creation appends to the programme's stream: without If-Match, a write that meets
-    another writer is decided again (with a random pause, api.writes.conflict_pause), so none of
-    them sees 409 and each item is stored once."""
+    """Every creation appends to the programme's stream: in one process they take turns
+    (api.write_turns), and a write that meets a writer elsewhere is decided again (with a random
+    pause, api.writes.conflict_pause), so none of them sees 409 and each item is stored once."""
     key = await given_programme(api)
     lead = await api.as_(LEAD)
     before = await api.event_count()
